@@ -1,0 +1,79 @@
+using System.Text.Json.Serialization;
+
+namespace StepAudio.Automotive.Events;
+
+/// <summary>
+/// Something the pipeline decided. The JSON field names here are the event contract that
+/// subscribers rely on: add fields freely, never rename these.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(WakeEvent), "wake")]
+[JsonDerivedType(typeof(IntentEvent), "intent")]
+[JsonDerivedType(typeof(EscalationEvent), "escalation")]
+[JsonDerivedType(typeof(SpeechEvent), "speech")]
+[JsonDerivedType(typeof(StatusEvent), "status")]
+public abstract record CabinEvent(
+    [property: JsonPropertyOrder(100)] double StreamTime)
+{
+    /// <summary>Stream times and scores are written to the millisecond so replays compare as text.</summary>
+    public static double Round(double value) => Math.Round(value, 3, MidpointRounding.AwayFromZero);
+
+    /// <summary>The event's zone, for routing and MQTT user properties; null when it concerns the whole cabin.</summary>
+    [JsonIgnore]
+    public virtual string? ZoneName => null;
+}
+
+/// <summary>A wake word fired in a zone.</summary>
+public sealed record WakeEvent(string Keyword, string Zone, double Confidence, double StreamTime) : CabinEvent(StreamTime)
+{
+    public override string? ZoneName => Zone;
+}
+
+/// <summary>A command understood in a zone, with its slot values.</summary>
+public sealed record IntentEvent(
+    string Intent,
+    IReadOnlyDictionary<string, string> Slots,
+    string Zone,
+    double Confidence,
+    double UtteranceStart,
+    double UtteranceEnd,
+    double StreamTime) : CabinEvent(StreamTime)
+{
+    public override string? ZoneName => Zone;
+}
+
+/// <summary>A request for a human (concierge or emergency line) to take over.</summary>
+public sealed record EscalationEvent(string Reason, string Zone, string Severity, double StreamTime) : CabinEvent(StreamTime)
+{
+    public override string? ZoneName => Zone;
+}
+
+/// <summary>A zone's talker started (<see cref="End"/> null) or finished speaking.</summary>
+public sealed record SpeechEvent(
+    string Zone,
+    double Start,
+    double? End,
+    double DoaAzimuthDeg,
+    double DoaElevationDeg,
+    double StreamTime) : CabinEvent(StreamTime)
+{
+    public override string? ZoneName => Zone;
+}
+
+/// <summary>Health of the service's inputs and models.</summary>
+public sealed record StatusEvent(
+    string State,
+    AudioInputStatus Audio,
+    IReadOnlyList<string> Warnings,
+    double StreamTime) : CabinEvent(StreamTime);
+
+/// <summary>The microphone input as the pipeline sees it.</summary>
+public sealed record AudioInputStatus(
+    string Source,
+    string State,
+    int Channels,
+    int SampleRate,
+    IReadOnlyList<int> DeadChannels,
+    IReadOnlyList<int> ClippedChannels,
+    long NonFiniteSamples,
+    long Overruns);

@@ -1,0 +1,111 @@
+using StepAudio.Automotive.Cabin;
+using StepAudio.Automotive.Events;
+
+namespace StepAudio.Automotive.Pipeline;
+
+/// <summary>
+/// The whole per-frame pipeline, driven only by the samples it is given (stream time): feed it
+/// blocks of <see cref="HopFrames"/> interleaved frames and it publishes what it decides. The same
+/// input always gives the same events, however fast it is fed.
+/// </summary>
+public sealed class CabinPipeline
+{
+    /// <summary>10 ms at 16 kHz: the rate at which every stage advances.</summary>
+    public const int HopFrames = 160;
+
+    private readonly CabinProfile _profile;
+    private readonly IEventSink _sink;
+    private readonly MicrophoneHealthMonitor _health;
+    private readonly float[][] _planar;
+    private readonly List<string> _warnings = [];
+    private string _sourceName = "none";
+    private string _inputState = "starting";
+    private long _overruns;
+
+    public CabinPipeline(CabinProfile profile, IEventSink sink)
+    {
+        _profile = profile;
+        _sink = sink;
+        _health = new MicrophoneHealthMonitor(profile.Mics.Count, profile.SampleRate);
+        _planar = new float[profile.Mics.Count][];
+        for (var c = 0; c < _planar.Length; c++) _planar[c] = new float[HopFrames];
+    }
+
+    public CabinProfile Profile => _profile;
+
+    /// <summary>Frames consumed so far; stream time is this over the sample rate.</summary>
+    public long FramesConsumed { get; private set; }
+
+    public double StreamTime => (double)FramesConsumed / _profile.SampleRate;
+
+    /// <summary>Announces the input and publishes the first status.</summary>
+    public void Start(string sourceName)
+    {
+        _sourceName = sourceName;
+        _inputState = "ok";
+        PublishStatus("running");
+    }
+
+    /// <summary>Processes one hop of interleaved samples (exactly <see cref="HopFrames"/> frames).</summary>
+    public void Process(ReadOnlySpan<float> interleaved, long overruns = 0)
+    {
+        var channels = _planar.Length;
+        if (interleaved.Length != HopFrames * channels)
+            throw new ArgumentException($"expected {HopFrames} frames of {channels} channels", nameof(interleaved));
+
+        for (var c = 0; c < channels; c++)
+        {
+            var dst = _planar[c];
+            for (var i = 0; i < HopFrames; i++) dst[i] = interleaved[(i * channels) + c];
+            _health.Observe(c, dst);
+        }
+        FramesConsumed += HopFrames;
+
+        var changed = _health.EndBlock(HopFrames);
+        if (overruns != _overruns)
+        {
+            _overruns = overruns;
+            changed = true;
+        }
+        if (changed) PublishStatus(_health.DeadChannels().Length == channels ? "degraded" : "running");
+    }
+
+    /// <summary>A live input stopped delivering; the runner is retrying it.</summary>
+    public void InputLost(string reason)
+    {
+        _inputState = "lost";
+        _warnings.Clear();
+        _warnings.Add(reason);
+        PublishStatus("degraded");
+    }
+
+    /// <summary>A lost live input delivers again.</summary>
+    public void InputRestored(string sourceName)
+    {
+        _sourceName = sourceName;
+        _inputState = "ok";
+        _warnings.Clear();
+        PublishStatus("running");
+    }
+
+    /// <summary>End of the input: closes whatever is open and publishes the final status.</summary>
+    public void Finish()
+    {
+        _inputState = "ended";
+        PublishStatus("stopped");
+    }
+
+    private void PublishStatus(string state)
+    {
+        var audio = new AudioInputStatus(
+            _sourceName,
+            _inputState,
+            _profile.Mics.Count,
+            _profile.SampleRate,
+            _health.DeadChannels(),
+            _health.ClippedChannels(),
+            _health.NonFiniteSamples,
+            _overruns);
+        _sink.Publish(new StatusEvent(state, audio, [.. _warnings], CabinEvent.Round(StreamTime)));
+    }
+}

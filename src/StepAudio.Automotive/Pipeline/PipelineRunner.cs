@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using StepAudio.Automotive.Audio;
+
+namespace StepAudio.Automotive.Pipeline;
+
+/// <summary>
+/// Pulls audio from a source and feeds the pipeline hop by hop. Recordings run as fast as the CPU
+/// allows unless paced; a live source that fails is reported and reopened with backoff, and the
+/// runner keeps going until cancelled.
+/// </summary>
+public sealed class PipelineRunner
+{
+    private static readonly TimeSpan[] Backoff = [TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)];
+
+    private readonly Func<IAudioSource> _open;
+    private readonly CabinPipeline _pipeline;
+    private readonly bool _realtime;
+    private readonly TimeProvider _time;
+    private long _progress;
+
+    /// <param name="open">Opens (or reopens, after a failure) the audio source.</param>
+    /// <param name="realtime">Pace a recording to wall-clock time, as a live device would deliver it.</param>
+    public PipelineRunner(Func<IAudioSource> open, CabinPipeline pipeline, bool realtime = false, TimeProvider? time = null)
+    {
+        _open = open;
+        _pipeline = pipeline;
+        _realtime = realtime;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Hops processed, for the watchdog: a stalled loop stops this from moving.</summary>
+    public long Progress => Interlocked.Read(ref _progress);
+
+    public void Run(CancellationToken ct)
+    {
+        var source = _open();
+        try
+        {
+            _pipeline.Start(source.Name);
+            var channels = _pipeline.Profile.Mics.Count;
+            var hop = new float[CabinPipeline.HopFrames * channels];
+            var filled = 0;
+            var started = _time.GetTimestamp();
+            var failures = 0;
+            while (!ct.IsCancellationRequested)
+            {
+                int n;
+                try
+                {
+                    n = source.Read(hop.AsSpan(filled));
+                }
+                catch (IOException e) when (source.IsLive)
+                {
+                    source.Dispose();
+                    _pipeline.InputLost($"{source.Name}: {e.Message}");
+                    source = Reopen(ref failures, ct);
+                    if (source is null) break;
+                    _pipeline.InputRestored(source.Name);
+                    continue;
+                }
+                if (n == 0) break;
+                filled += n * channels;
+                if (filled < hop.Length) continue;
+                filled = 0;
+                _pipeline.Process(hop, source.Overruns);
+                Interlocked.Increment(ref _progress);
+                failures = 0;
+                if (_realtime) PaceTo(started, ct);
+            }
+            _pipeline.Finish();
+        }
+        finally
+        {
+            source?.Dispose();
+        }
+    }
+
+    private IAudioSource? Reopen(ref int failures, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            ct.WaitHandle.WaitOne(Backoff[Math.Min(failures, Backoff.Length - 1)]);
+            failures++;
+            if (ct.IsCancellationRequested) break;
+            try
+            {
+                return _open();
+            }
+            catch (Exception e) when (e is IOException or InvalidInputException)
+            {
+                Trace.TraceWarning($"audio reopen failed: {e.Message}");
+            }
+        }
+        return null;
+    }
+
+    private void PaceTo(long started, CancellationToken ct)
+    {
+        var ahead = TimeSpan.FromSeconds(_pipeline.StreamTime) - _time.GetElapsedTime(started);
+        if (ahead > TimeSpan.FromMilliseconds(1)) ct.WaitHandle.WaitOne(ahead);
+    }
+}
