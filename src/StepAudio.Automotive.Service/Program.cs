@@ -1,1 +1,3 @@
-return 0;
+using StepAudio.Automotive.Service.Cli;
+
+return await StepAudioCli.InvokeAsync(args, Console.Out, Console.Error);

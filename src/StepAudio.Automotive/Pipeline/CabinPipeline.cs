@@ -18,6 +18,7 @@ public sealed class CabinPipeline
     private readonly MicrophoneHealthMonitor _health;
     private readonly float[][] _planar;
     private readonly List<string> _warnings = [];
+    private readonly List<string> _inputWarnings = [];
     private string _sourceName = "none";
     private string _inputState = "starting";
     private long _overruns;
@@ -37,6 +38,9 @@ public sealed class CabinPipeline
     public long FramesConsumed { get; private set; }
 
     public double StreamTime => (double)FramesConsumed / _profile.SampleRate;
+
+    /// <summary>A standing warning (e.g. about geometry or a missing stage), carried in every status event.</summary>
+    public void AddWarning(string warning) => _warnings.Add(warning);
 
     /// <summary>Announces the input and publishes the first status.</summary>
     public void Start(string sourceName)
@@ -74,8 +78,8 @@ public sealed class CabinPipeline
     public void InputLost(string reason)
     {
         _inputState = "lost";
-        _warnings.Clear();
-        _warnings.Add(reason);
+        _inputWarnings.Clear();
+        _inputWarnings.Add(reason);
         PublishStatus("degraded");
     }
 
@@ -84,7 +88,7 @@ public sealed class CabinPipeline
     {
         _sourceName = sourceName;
         _inputState = "ok";
-        _warnings.Clear();
+        _inputWarnings.Clear();
         PublishStatus("running");
     }
 
@@ -106,6 +110,6 @@ public sealed class CabinPipeline
             _health.ClippedChannels(),
             _health.NonFiniteSamples,
             _overruns);
-        _sink.Publish(new StatusEvent(state, audio, [.. _warnings], CabinEvent.Round(StreamTime)));
+        _sink.Publish(new StatusEvent(state, audio, [.. _warnings, .. _inputWarnings], CabinEvent.Round(StreamTime)));
     }
 }

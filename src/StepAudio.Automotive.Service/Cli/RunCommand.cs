@@ -1,0 +1,76 @@
+using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using StepAudio.Automotive.Events;
+using StepAudio.Automotive.Service.Hosting;
+
+namespace StepAudio.Automotive.Service.Cli;
+
+/// <summary>
+/// <c>stepaudio run</c>: the long-running service. Configuration, later sources winning:
+/// appsettings.json beside the binary, <c>/etc/stepaudio/*.json</c> in name order,
+/// environment variables (<c>StepAudio__Audio__Device=hw:2,0</c>), then <c>--config</c> files.
+/// </summary>
+public static class RunCommand
+{
+    public const string DefaultConfigDir = "/etc/stepaudio";
+
+    public static Command Build(TextWriter stderr)
+    {
+        var configDir = new Option<string>("--config-dir") { Description = "Directory of *.json configuration files", DefaultValueFactory = _ => DefaultConfigDir };
+        var configFiles = new Option<string[]>("--config") { Description = "Extra JSON configuration file(s), applied last", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("run", "Run the voice service (under systemd: Type=notify)") { configDir, configFiles };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var host = BuildHost(parse.GetRequiredValue(configDir), parse.GetValue(configFiles) ?? []);
+            try
+            {
+                await host.StartAsync(ct);
+            }
+            catch (OptionsValidationException e)
+            {
+                foreach (var f in e.Failures) await stderr.WriteLineAsync($"stepaudio: {f}");
+                return ExitCodes.BadInput;
+            }
+            await host.WaitForShutdownAsync(ct);
+            return Environment.ExitCode;
+        });
+        return command;
+    }
+
+    public static IHost BuildHost(string configDir, IReadOnlyList<string> extraConfig)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+        });
+        if (Directory.Exists(configDir))
+            foreach (var f in Directory.GetFiles(configDir, "*.json").Order(StringComparer.Ordinal))
+                builder.Configuration.AddJsonFile(f, optional: false, reloadOnChange: false);
+        builder.Configuration.AddEnvironmentVariables();
+        foreach (var f in extraConfig)
+        {
+            if (!File.Exists(f)) throw new InvalidInputException(f, "configuration file not found");
+            builder.Configuration.AddJsonFile(Path.GetFullPath(f), optional: false, reloadOnChange: false);
+        }
+
+        builder.Services.AddSystemd();
+        builder.Services.AddOptions<StepAudioOptions>()
+            .Bind(builder.Configuration.GetSection(StepAudioOptions.Section))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<StepAudioOptions>, StepAudioOptionsValidator>();
+        builder.Services.AddSingleton<LoggingEventSink>();
+        builder.Services.AddSingleton<IEventSink>(sp =>
+        {
+            var sinks = new List<IEventSink> { sp.GetRequiredService<LoggingEventSink>() };
+            var path = sp.GetRequiredService<IOptions<StepAudioOptions>>().Value.EventsPath;
+            if (!string.IsNullOrEmpty(path)) sinks.Add(new JsonlEventWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)));
+            return new EventFanOut(sinks);
+        });
+        builder.Services.AddHostedService<VoicePipelineService>();
+        return builder.Build();
+    }
+}

@@ -1,0 +1,35 @@
+using System.CommandLine;
+
+namespace StepAudio.Automotive.Service.Cli;
+
+/// <summary>The <c>stepaudio</c> command line: one verb per job, each a small class.</summary>
+public static class StepAudioCli
+{
+    public static RootCommand Build(TextWriter stdout, TextWriter stderr) =>
+        new("StepAudio.Automotive: in-cabin multimodal voice service")
+        {
+            RunCommand.Build(stderr),
+            ReplayCommand.Build(stdout, stderr),
+        };
+
+    public static async Task<int> InvokeAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
+    {
+        var parse = Build(stdout, stderr).Parse(args);
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
+        {
+            foreach (var e in parse.Errors) await stderr.WriteLineAsync($"stepaudio: {e.Message}");
+            await stderr.WriteLineAsync("Try 'stepaudio --help'.");
+            return ExitCodes.BadInput;
+        }
+        try
+        {
+            return await parse.InvokeAsync(config, ct);
+        }
+        catch (InvalidInputException e)
+        {
+            await stderr.WriteLineAsync($"stepaudio: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+namespace StepAudio.Automotive.Service.Hosting;
+
+/// <summary>The service's configuration (section <c>StepAudio</c>), documented in README.</summary>
+public sealed class StepAudioOptions
+{
+    public const string Section = "StepAudio";
+
+    /// <summary>Cabin profile JSON for this vehicle model.</summary>
+    public string CabinProfile { get; set; } = "/etc/stepaudio/cabin.json";
+
+    public AudioInputOptions Audio { get; set; } = new();
+
+    /// <summary>Optional JSON Lines log of every published event (e.g. /var/lib/stepaudio/events.jsonl).</summary>
+    public string? EventsPath { get; set; }
+}
+
+/// <summary>Where the microphone array's samples come from.</summary>
+public sealed class AudioInputOptions
+{
+    /// <summary><c>alsa</c> (live capture), <c>wav</c> (a recording) or <c>raw</c> (interleaved PCM from a file, FIFO or <c>-</c> for stdin).</summary>
+    public string Source { get; set; } = "alsa";
+
+    /// <summary>ALSA PCM name, e.g. <c>default</c>, <c>hw:2,0</c> or a name from asound.conf.</summary>
+    public string Device { get; set; } = "default";
+
+    /// <summary>File for <c>wav</c> and <c>raw</c> sources.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>Sample format for <c>alsa</c> (s16le, s32le) and <c>raw</c> (s16le, s24le, s32le, f32le).</summary>
+    public string Format { get; set; } = "s16le";
+
+    /// <summary>Pace a recording in real time, as the device would deliver it.</summary>
+    public bool Realtime { get; set; } = true;
+}

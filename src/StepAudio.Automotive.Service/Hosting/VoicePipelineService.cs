@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StepAudio.Automotive.Audio;
+using StepAudio.Automotive.Cabin;
+using StepAudio.Automotive.Events;
+using StepAudio.Automotive.Pipeline;
+
+namespace StepAudio.Automotive.Service.Hosting;
+
+/// <summary>
+/// Runs the pipeline on its own thread for the life of the service. A recording that ends stops
+/// the service; a live device that fails is retried by the runner.
+/// </summary>
+public sealed partial class VoicePipelineService(
+    IOptions<StepAudioOptions> options,
+    IEventSink sink,
+    IHostApplicationLifetime lifetime,
+    ILogger<VoicePipelineService> logger) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        var profile = CabinProfileReader.Load(o.CabinProfile);
+        var pipeline = new CabinPipeline(profile, sink);
+        var realtime = o.Audio.Source == "wav" && o.Audio.Realtime;
+        var runner = new PipelineRunner(() => Open(o.Audio, profile), pipeline, realtime);
+        LogStarting(logger, profile.Name, o.Audio.Source);
+        return Task.Factory.StartNew(
+            () =>
+            {
+                try
+                {
+                    runner.Run(stoppingToken);
+                    if (!stoppingToken.IsCancellationRequested) LogInputEnded(logger);
+                }
+                catch (InvalidInputException e)
+                {
+                    LogBadInput(logger, e.Message);
+                    Environment.ExitCode = 2;
+                }
+                finally
+                {
+                    lifetime.StopApplication();
+                }
+            },
+            stoppingToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+    }
+
+    private static IAudioSource Open(AudioInputOptions audio, CabinProfile profile) => audio.Source switch
+    {
+        "wav" => AudioSourceFactory.OpenRecording(audio.Path!, profile),
+        "raw" => AudioSourceFactory.FitToProfile(
+            new RawPcmSource(
+                audio.Path == "-" ? Console.OpenStandardInput() : File.OpenRead(audio.Path!),
+                "raw:" + audio.Path,
+                profile.Mics.Count,
+                profile.SampleRate,
+                PcmSampleFormatExtensions.Parse(audio.Format, "StepAudio:Audio:Format"),
+                isLive: true),
+            profile),
+        _ => throw new InvalidInputException("StepAudio:Audio:Source", $"'{audio.Source}' is not a source"),
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Starting pipeline for cabin {Cabin} from the {Source} source")]
+    private static partial void LogStarting(ILogger logger, string cabin, string source);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Audio input ended; stopping")]
+    private static partial void LogInputEnded(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Bad input: {Message}")]
+    private static partial void LogBadInput(ILogger logger, string message);
+}

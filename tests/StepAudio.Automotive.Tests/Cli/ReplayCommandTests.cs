@@ -1,0 +1,114 @@
+using System.Text.Json;
+using StepAudio.Automotive.Audio;
+using StepAudio.Automotive.Service.Cli;
+
+namespace StepAudio.Automotive.Tests.Cli;
+
+public class ReplayCommandTests
+{
+    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await StepAudioCli.InvokeAsync(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static string FourChannelWav(string dir, double seconds = 2, int rate = 16000)
+    {
+        var path = Path.Combine(dir, "in.wav");
+        var frames = (int)(seconds * rate);
+        var x = new float[frames * 4];
+        var rng = new Random(11);
+        for (var i = 0; i < x.Length; i++) x[i] = (float)(0.05 * (rng.NextDouble() - 0.5));
+        WavWriter.Write(path, x, 4, rate);
+        return path;
+    }
+
+    [Fact]
+    public async Task WritesValidJsonLinesAndIsByteIdenticalOnRepeat()
+    {
+        var dir = TestPaths.NewTempDir();
+        var wav = FourChannelWav(dir);
+        var a = Path.Combine(dir, "a.jsonl");
+        var b = Path.Combine(dir, "b.jsonl");
+        Assert.Equal(0, (await Run("replay", "--cabin", TestPaths.ConsoleCabin, "--audio", wav, "--events", a)).Code);
+        Assert.Equal(0, (await Run("replay", "--cabin", TestPaths.ConsoleCabin, "--audio", wav, "--events", b)).Code);
+        Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
+
+        var lines = File.ReadAllLines(a);
+        Assert.True(lines.Length >= 2);
+        foreach (var line in lines)
+        {
+            using var doc = JsonDocument.Parse(line);
+            Assert.True(doc.RootElement.TryGetProperty("type", out _));
+            Assert.True(doc.RootElement.GetProperty("streamTime").GetDouble() >= 0);
+        }
+        using var last = JsonDocument.Parse(lines[^1]);
+        Assert.Equal("status", last.RootElement.GetProperty("type").GetString());
+        Assert.Equal("ended", last.RootElement.GetProperty("audio").GetProperty("state").GetString());
+        Assert.Equal(2.0, last.RootElement.GetProperty("streamTime").GetDouble());
+    }
+
+    [Fact]
+    public async Task ReportsADeadMicrophoneInStatus()
+    {
+        var dir = TestPaths.NewTempDir();
+        var path = Path.Combine(dir, "dead.wav");
+        var x = new float[16000 * 2 * 4];
+        var rng = new Random(5);
+        for (var i = 0; i < x.Length; i++) x[i] = i % 4 == 1 ? 0 : (float)(0.05 * (rng.NextDouble() - 0.5));
+        WavWriter.Write(path, x, 4, 16000);
+        var events = Path.Combine(dir, "e.jsonl");
+        Assert.Equal(0, (await Run("replay", "--cabin", TestPaths.ConsoleCabin, "--audio", path, "--events", events)).Code);
+        var dead = File.ReadAllLines(events)
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .First(e => e.GetProperty("audio").GetProperty("deadChannels").GetArrayLength() > 0);
+        Assert.Equal(1, dead.GetProperty("audio").GetProperty("deadChannels")[0].GetInt32());
+        Assert.True(dead.GetProperty("streamTime").GetDouble() <= 1.0);
+    }
+
+    public static TheoryData<string[], string> BadInputs()
+    {
+        var dir = TestPaths.NewTempDir();
+        var stereo = Path.Combine(dir, "stereo.wav");
+        WavWriter.Write(stereo, new float[200], 2, 16000);
+        var truncated = Path.Combine(dir, "cut.wav");
+        File.WriteAllBytes(truncated, File.ReadAllBytes(FourChannelWav(dir))[..1000]);
+        var badProfile = Path.Combine(dir, "cabin.json");
+        File.WriteAllText(badProfile, """{ "name": "x", "sampleRate": 16000, "mics": [[0,0,1]], "zones": {} }""");
+        var wav = FourChannelWav(TestPaths.NewTempDir());
+        return new()
+        {
+            { ["replay", "--cabin", TestPaths.ConsoleCabin, "--audio", Path.Combine(dir, "missing.wav")], $"stepaudio: {Path.Combine(dir, "missing.wav")}: file not found" },
+            { ["replay", "--cabin", TestPaths.ConsoleCabin, "--audio", stereo], $"stepaudio: {stereo}: 2 channel(s), but cabin profile 'sedan-console-circular' has 4 microphones" },
+            { ["replay", "--cabin", TestPaths.ConsoleCabin, "--audio", truncated], $"stepaudio: {truncated}: truncated" },
+            { ["replay", "--cabin", badProfile, "--audio", wav], $"stepaudio: {badProfile}: mics: 1 microphone(s)" },
+            { ["replay", "--cabin", Path.Combine(dir, "none.json"), "--audio", wav], $"stepaudio: {Path.Combine(dir, "none.json")}: cannot read cabin profile" },
+            { ["replay", "--audio", wav], "stepaudio: Option '--cabin' is required." },
+            { ["replay", "--cabin", TestPaths.ConsoleCabin, "--audio", wav, "--format", "mp3"], "stepaudio: --format: unknown sample format 'mp3'" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public async Task BadInputIsOneClearLineAndExitCode2(string[] args, string expectedStart)
+    {
+        var (code, _, err) = await Run(args);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.StartsWith(expectedStart, err, StringComparison.Ordinal);
+        var lines = err.TrimEnd().Split('\n');
+        Assert.All(lines, l => Assert.Matches("^(stepaudio: |Try 'stepaudio --help')", l)); // no stack trace
+        Assert.DoesNotContain("Exception", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BadInputCreatesNoEventsFile()
+    {
+        var dir = TestPaths.NewTempDir();
+        var events = Path.Combine(dir, "e.jsonl");
+        var (code, _, _) = await Run("replay", "--cabin", TestPaths.ConsoleCabin, "--audio", Path.Combine(dir, "missing.wav"), "--events", events);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.False(File.Exists(events));
+    }
+}
