@@ -1,0 +1,69 @@
+using System.Text.Json;
+using StepAudio.Automotive.Audio;
+using StepAudio.Automotive.Service.Cli;
+
+namespace StepAudio.Automotive.Tests.Cli;
+
+public class RunCommandTests
+{
+    private static async Task<(int Code, string Err)> Run(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await StepAudioCli.InvokeAsync(args, stdout, stderr);
+        return (code, stderr.ToString());
+    }
+
+    private static string Config(string dir, string json)
+    {
+        var path = Path.Combine(dir, "test.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
+    public async Task ServiceRunsARecordingFromConfigurationAndStopsAtItsEnd()
+    {
+        var dir = TestPaths.NewTempDir();
+        var wav = Path.Combine(dir, "in.wav");
+        var rng = new Random(2);
+        WavWriter.Write(wav, Enumerable.Range(0, 16000 * 4).Select(_ => (float)(0.02 * (rng.NextDouble() - 0.5))).ToArray(), 4, 16000);
+        var events = Path.Combine(dir, "events.jsonl");
+        var config = Config(dir, $$"""
+            { "StepAudio": { "CabinProfile": "{{TestPaths.ConsoleCabin}}", "EventsPath": "{{events}}",
+              "Audio": { "Source": "wav", "Path": "{{wav}}", "Realtime": false } } }
+            """);
+        var (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config", config);
+        Assert.True(code == 0, err);
+        var last = JsonDocument.Parse(File.ReadAllLines(events)[^1]).RootElement;
+        Assert.Equal("stopped", last.GetProperty("state").GetString());
+        Assert.Equal(1.0, last.GetProperty("streamTime").GetDouble());
+    }
+
+    [Fact]
+    public async Task ConfigDirectoryFilesApplyInNameOrder()
+    {
+        var dir = TestPaths.NewTempDir();
+        var etc = Directory.CreateDirectory(Path.Combine(dir, "etc")).FullName;
+        File.WriteAllText(Path.Combine(etc, "10-base.json"), """{ "StepAudio": { "Audio": { "Source": "wav", "Path": "/nonexistent/a.wav" } } }""");
+        File.WriteAllText(Path.Combine(etc, "20-override.json"), """{ "StepAudio": { "Audio": { "Path": "/nonexistent/b.wav" } } }""");
+        var (code, err) = await Run("run", "--config-dir", etc);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("StepAudio:Audio:Path: /nonexistent/b.wav: file not found", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("a.wav", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InvalidConfigurationStopsWithMessagesNamingEachSetting()
+    {
+        var dir = TestPaths.NewTempDir();
+        var config = Config(dir, """
+            { "StepAudio": { "CabinProfile": "/nonexistent/cabin.json", "Audio": { "Source": "usb", "Format": "mp3" } } }
+            """);
+        var (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config", config);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("stepaudio: StepAudio:CabinProfile: /nonexistent/cabin.json: cannot read cabin profile", err, StringComparison.Ordinal);
+        Assert.Contains("stepaudio: StepAudio:Audio:Source: 'usb' is not a source (use alsa, wav or raw)", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", err, StringComparison.Ordinal);
+    }
+}
