@@ -23,6 +23,9 @@ public sealed class AudioInputOptions
     /// <summary>ALSA PCM name, e.g. <c>default</c>, <c>hw:2,0</c> or a name from asound.conf.</summary>
     public string Device { get; set; } = "default";
 
+    /// <summary>Optional ALSA configuration file defining <see cref="Device"/> (loaded on top of the system's asound.conf).</summary>
+    public string? AlsaConfig { get; set; }
+
     /// <summary>File for <c>wav</c> and <c>raw</c> sources.</summary>
     public string? Path { get; set; }
 

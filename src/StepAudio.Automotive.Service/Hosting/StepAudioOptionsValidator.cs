@@ -25,6 +25,7 @@ public sealed class StepAudioOptionsValidator : IValidateOptions<StepAudioOption
             case "alsa":
                 if (string.IsNullOrWhiteSpace(audio.Device)) failures.Add("StepAudio:Audio:Device: an ALSA device name is required");
                 if (audio.Format is not ("s16le" or "s32le")) failures.Add($"StepAudio:Audio:Format: '{audio.Format}' is not captured from ALSA (use s16le or s32le)");
+                if (audio.AlsaConfig is not null && !File.Exists(audio.AlsaConfig)) failures.Add($"StepAudio:Audio:AlsaConfig: {audio.AlsaConfig}: file not found");
                 break;
             case "wav":
             case "raw":

@@ -24,7 +24,7 @@ public sealed partial class VoicePipelineService(
         var profile = CabinProfileReader.Load(o.CabinProfile);
         var pipeline = new CabinPipeline(profile, sink);
         var realtime = o.Audio.Source == "wav" && o.Audio.Realtime;
-        var runner = new PipelineRunner(() => Open(o.Audio, profile), pipeline, realtime);
+        var runner = new PipelineRunner(() => Open(o.Audio, profile), pipeline, realtime, retryOpen: o.Audio.Source == "alsa");
         LogStarting(logger, profile.Name, o.Audio.Source);
         return Task.Factory.StartNew(
             () =>
@@ -51,6 +51,8 @@ public sealed partial class VoicePipelineService(
 
     private static IAudioSource Open(AudioInputOptions audio, CabinProfile profile) => audio.Source switch
     {
+        "alsa" => AudioSourceFactory.OpenAlsa(
+            audio.Device, profile, PcmSampleFormatExtensions.Parse(audio.Format, "StepAudio:Audio:Format"), audio.AlsaConfig),
         "wav" => AudioSourceFactory.OpenRecording(audio.Path!, profile),
         "raw" => AudioSourceFactory.FitToProfile(
             new RawPcmSource(

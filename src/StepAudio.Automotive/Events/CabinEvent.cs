@@ -26,6 +26,7 @@ public abstract record CabinEvent(
 /// <summary>A wake word fired in a zone.</summary>
 public sealed record WakeEvent(string Keyword, string Zone, double Confidence, double StreamTime) : CabinEvent(StreamTime)
 {
+    [JsonIgnore]
     public override string? ZoneName => Zone;
 }
 
@@ -39,12 +40,14 @@ public sealed record IntentEvent(
     double UtteranceEnd,
     double StreamTime) : CabinEvent(StreamTime)
 {
+    [JsonIgnore]
     public override string? ZoneName => Zone;
 }
 
 /// <summary>A request for a human (concierge or emergency line) to take over.</summary>
 public sealed record EscalationEvent(string Reason, string Zone, string Severity, double StreamTime) : CabinEvent(StreamTime)
 {
+    [JsonIgnore]
     public override string? ZoneName => Zone;
 }
 
@@ -57,6 +60,7 @@ public sealed record SpeechEvent(
     double DoaElevationDeg,
     double StreamTime) : CabinEvent(StreamTime)
 {
+    [JsonIgnore]
     public override string? ZoneName => Zone;
 }
 

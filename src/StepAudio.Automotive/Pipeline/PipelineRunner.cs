@@ -16,12 +16,15 @@ public sealed class PipelineRunner
     private readonly CabinPipeline _pipeline;
     private readonly bool _realtime;
     private readonly TimeProvider _time;
+    private readonly bool _retryOpen;
     private long _progress;
 
     /// <param name="open">Opens (or reopens, after a failure) the audio source.</param>
     /// <param name="realtime">Pace a recording to wall-clock time, as a live device would deliver it.</param>
-    public PipelineRunner(Func<IAudioSource> open, CabinPipeline pipeline, bool realtime = false, TimeProvider? time = null)
+    /// <param name="retryOpen">A live device that cannot be opened at start is reported and retried, like one that vanishes later.</param>
+    public PipelineRunner(Func<IAudioSource> open, CabinPipeline pipeline, bool realtime = false, TimeProvider? time = null, bool retryOpen = false)
     {
+        _retryOpen = retryOpen;
         _open = open;
         _pipeline = pipeline;
         _realtime = realtime;
@@ -33,15 +36,15 @@ public sealed class PipelineRunner
 
     public void Run(CancellationToken ct)
     {
-        var source = _open();
+        var failures = 0;
+        var source = OpenFirst(ref failures, ct);
+        if (source is null) return;
         try
         {
-            _pipeline.Start(source.Name);
             var channels = _pipeline.Profile.Mics.Count;
             var hop = new float[CabinPipeline.HopFrames * channels];
             var filled = 0;
             var started = _time.GetTimestamp();
-            var failures = 0;
             while (!ct.IsCancellationRequested)
             {
                 int n;
@@ -52,7 +55,7 @@ public sealed class PipelineRunner
                 catch (IOException e) when (source.IsLive)
                 {
                     source.Dispose();
-                    _pipeline.InputLost($"{source.Name}: {e.Message}");
+                    _pipeline.InputLost(e.Message.StartsWith(source.Name, StringComparison.Ordinal) ? e.Message : $"{source.Name}: {e.Message}");
                     source = Reopen(ref failures, ct);
                     if (source is null) break;
                     _pipeline.InputRestored(source.Name);
@@ -73,6 +76,33 @@ public sealed class PipelineRunner
         {
             source?.Dispose();
         }
+    }
+
+    private IAudioSource? OpenFirst(ref int failures, CancellationToken ct)
+    {
+        if (!_retryOpen)
+        {
+            var recording = _open();
+            _pipeline.Start(recording.Name);
+            return recording;
+        }
+        try
+        {
+            var device = _open();
+            _pipeline.Start(device.Name);
+            return device;
+        }
+        catch (IOException e)
+        {
+            _pipeline.Start("unavailable");
+            _pipeline.InputLost(e.Message);
+        }
+        var source = Reopen(ref failures, ct);
+        if (source is null)
+            _pipeline.Finish();
+        else
+            _pipeline.InputRestored(source.Name);
+        return source;
     }
 
     private IAudioSource? Reopen(ref int failures, CancellationToken ct)
