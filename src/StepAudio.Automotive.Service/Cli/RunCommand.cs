@@ -63,14 +63,17 @@ public static class RunCommand
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<StepAudioOptions>, StepAudioOptionsValidator>();
         builder.Services.AddSingleton<LoggingEventSink>();
+        builder.Services.AddSingleton<PipelineHeartbeat>();
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IEventSink>(sp =>
         {
-            var sinks = new List<IEventSink> { sp.GetRequiredService<LoggingEventSink>() };
+            var sinks = new List<IEventSink> { sp.GetRequiredService<PipelineHeartbeat>(), sp.GetRequiredService<LoggingEventSink>() };
             var path = sp.GetRequiredService<IOptions<StepAudioOptions>>().Value.EventsPath;
             if (!string.IsNullOrEmpty(path)) sinks.Add(new JsonlEventWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)));
             return new EventFanOut(sinks);
         });
         builder.Services.AddHostedService<VoicePipelineService>();
+        builder.Services.AddHostedService<SystemdWatchdogService>();
         return builder.Build();
     }
 }

@@ -15,17 +15,39 @@ namespace StepAudio.Automotive.Service.Hosting;
 public sealed partial class VoicePipelineService(
     IOptions<StepAudioOptions> options,
     IEventSink sink,
+    PipelineHeartbeat heartbeat,
     IHostApplicationLifetime lifetime,
     ILogger<VoicePipelineService> logger) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    private PipelineRunner? _runner;
+
+    /// <summary>
+    /// Returns once the input is open (or reported lost and being retried), so that under systemd
+    /// READY=1 — sent when every hosted service has started — means the pipeline is really running.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
         var profile = CabinProfileReader.Load(o.CabinProfile);
         var pipeline = new CabinPipeline(profile, sink);
         var realtime = o.Audio.Source == "wav" && o.Audio.Realtime;
-        var runner = new PipelineRunner(() => Open(o.Audio, profile), pipeline, realtime, retryOpen: o.Audio.Source == "alsa");
+        _runner = new PipelineRunner(() => Open(o.Audio, profile), pipeline, realtime, retryOpen: o.Audio.Source == "alsa");
+        heartbeat.Attach(() => _runner.Progress);
         LogStarting(logger, profile.Name, o.Audio.Source);
+        await base.StartAsync(cancellationToken);
+        try
+        {
+            await _runner.Opened.WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidInputException or IOException)
+        {
+            // Reported and handled by the pipeline thread; nothing to wait for.
+        }
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var runner = _runner!;
         return Task.Factory.StartNew(
             () =>
             {
@@ -34,7 +56,7 @@ public sealed partial class VoicePipelineService(
                     runner.Run(stoppingToken);
                     if (!stoppingToken.IsCancellationRequested) LogInputEnded(logger);
                 }
-                catch (InvalidInputException e)
+                catch (Exception e) when (e is InvalidInputException or IOException)
                 {
                     LogBadInput(logger, e.Message);
                     Environment.ExitCode = 2;

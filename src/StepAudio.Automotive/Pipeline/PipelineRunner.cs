@@ -18,6 +18,7 @@ public sealed class PipelineRunner
     private readonly TimeProvider _time;
     private readonly bool _retryOpen;
     private long _progress;
+    private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="open">Opens (or reopens, after a failure) the audio source.</param>
     /// <param name="realtime">Pace a recording to wall-clock time, as a live device would deliver it.</param>
@@ -34,10 +35,25 @@ public sealed class PipelineRunner
     /// <summary>Hops processed, for the watchdog: a stalled loop stops this from moving.</summary>
     public long Progress => Interlocked.Read(ref _progress);
 
+    /// <summary>
+    /// Completes once the first attempt to open the source is over (opened, or reported lost and being
+    /// retried), or faults with the reason it could not be opened: the service reports ready after this.
+    /// </summary>
+    public Task Opened => _opened.Task;
+
     public void Run(CancellationToken ct)
     {
         var failures = 0;
-        var source = OpenFirst(ref failures, ct);
+        IAudioSource? source;
+        try
+        {
+            source = OpenFirst(ref failures, ct);
+        }
+        catch (Exception e)
+        {
+            _opened.TrySetException(e);
+            throw;
+        }
         if (source is null) return;
         try
         {
@@ -84,18 +100,21 @@ public sealed class PipelineRunner
         {
             var recording = _open();
             _pipeline.Start(recording.Name);
+            _opened.TrySetResult();
             return recording;
         }
         try
         {
             var device = _open();
             _pipeline.Start(device.Name);
+            _opened.TrySetResult();
             return device;
         }
         catch (IOException e)
         {
             _pipeline.Start("unavailable");
             _pipeline.InputLost(e.Message);
+            _opened.TrySetResult();
         }
         var source = Reopen(ref failures, ct);
         if (source is null)
