@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -22,14 +21,14 @@ public sealed partial class DeploymentTests
         var unit = Path.Combine(dir, "stepaudio.service");
         File.WriteAllText(unit, File.ReadAllText(Deploy("systemd", "stepaudio.service")).Replace("/opt/stepaudio/stepaudio", apphost, StringComparison.Ordinal));
 
-        var (code, output) = Run("systemd-analyze", "verify", unit);
+        var (code, output) = ExternalProcess.Run("systemd-analyze", "verify", unit);
         Assert.True(code == 0 && output.Trim().Length == 0, output);
     }
 
     [Fact]
     public void UnitExposureIsAtMostTwo()
     {
-        var (code, output) = Run("systemd-analyze", "security", "--offline=true", "--threshold=20", Deploy("systemd", "stepaudio.service"));
+        var (code, output) = ExternalProcess.Run("systemd-analyze", "security", "--offline=true", "--threshold=20", Deploy("systemd", "stepaudio.service"));
         var m = ExposureLine().Match(output);
         Assert.True(m.Success, output);
         var exposure = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
@@ -49,7 +48,7 @@ public sealed partial class DeploymentTests
             File.Copy(Deploy(kind, "stepaudio.conf"), Path.Combine(target, "stepaudio.conf"));
         }
 
-        var sysusers = Run("systemd-sysusers", "--root=" + root);
+        var sysusers = ExternalProcess.Run("systemd-sysusers", "--root=" + root);
         Assert.True(sysusers.Code == 0, sysusers.Output);
         var passwd = File.ReadAllText(Path.Combine(root, "etc", "passwd"));
         Assert.Matches(@"(?m)^stepaudio:x:\d+:\d+:[^:]*:/var/lib/stepaudio:/usr/sbin/nologin$", passwd);
@@ -57,9 +56,9 @@ public sealed partial class DeploymentTests
         foreach (var g in new[] { "audio", "video", "gpio" })
             Assert.Contains(group, l => l.StartsWith(g + ":", StringComparison.Ordinal) && l.Split(':')[3].Split(',').Contains("stepaudio"));
 
-        var tmpfiles = Run("systemd-tmpfiles", "--root=" + root, "--create");
+        var tmpfiles = ExternalProcess.Run("systemd-tmpfiles", "--root=" + root, "--create");
         Assert.True(tmpfiles.Code == 0, tmpfiles.Output);
-        foreach (var d in new[] { "var/lib/stepaudio", "var/lib/stepaudio/models" })
+        foreach (var d in new[] { "var/lib/stepaudio", "var/cache/stepaudio" })
         {
             var info = new DirectoryInfo(Path.Combine(root, d));
             Assert.True(info.Exists, d);
@@ -73,26 +72,13 @@ public sealed partial class DeploymentTests
     public void PublishesSelfContainedForTheHeadUnitAndTheBench(string rid, int elfMachine)
     {
         var output = TestPaths.NewTempDir();
-        var (code, log) = Run(
+        var (code, log) = ExternalProcess.Run(
             "dotnet", "publish", Path.Combine(TestPaths.RepoRoot, "src", "StepAudio.Automotive.Service"),
             "-c", "Release", "-r", rid, "--self-contained", "-p:PublishReadyToRun=true", "-o", output, "-nologo");
         Assert.True(code == 0, log);
         var apphost = File.ReadAllBytes(Path.Combine(output, "stepaudio"));
         Assert.Equal([0x7F, (byte)'E', (byte)'L', (byte)'F'], apphost[..4]);
         Assert.Equal(elfMachine, BitConverter.ToUInt16(apphost, 18));
-    }
-
-    private static (int Code, string Output) Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-#pragma warning disable xUnit1031 // the process has exited; this only collects its output
-        return (p.ExitCode, stdout.Result + stderr);
-#pragma warning restore xUnit1031
     }
 
     [GeneratedRegex(@"Overall exposure level for \S+: (\d+\.\d+)")]
