@@ -1,8 +1,13 @@
 using System.CommandLine;
+using System.Device.Gpio;
+using System.Device.Gpio.Drivers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StepAudio.Automotive.Cabin;
+using StepAudio.Automotive.Pipeline;
 using StepAudio.Automotive.Events;
 using StepAudio.Automotive.Service.Hosting;
 
@@ -72,6 +77,23 @@ public static class RunCommand
             if (!string.IsNullOrEmpty(path)) sinks.Add(new JsonlEventWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)));
             return new EventFanOut(sinks);
         });
+        builder.Services.AddSingleton(sp =>
+            new ListeningControl(CabinProfileReader.Load(sp.GetRequiredService<IOptions<StepAudioOptions>>().Value.CabinProfile).Zones.Select(z => z.Name)));
+        if (builder.Configuration.GetValue<bool>("StepAudio:Gpio:Enabled"))
+        {
+            builder.Services.AddHostedService(sp =>
+            {
+                var gpio = sp.GetRequiredService<IOptions<StepAudioOptions>>().Value.Gpio;
+                return new GpioControls(
+                    gpio,
+                    new GpioController(new LibGpiodDriver(gpio.Chip)),
+                    sp.GetRequiredService<ListeningControl>(),
+                    sp.GetRequiredService<PipelineHeartbeat>(),
+                    sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILogger<GpioControls>>());
+            });
+        }
+        // After the GPIO controls, so the privacy switch's position applies before audio is processed.
         builder.Services.AddHostedService<VoicePipelineService>();
         builder.Services.AddHostedService<SystemdWatchdogService>();
         return builder.Build();

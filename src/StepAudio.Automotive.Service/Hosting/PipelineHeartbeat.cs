@@ -18,16 +18,20 @@ public sealed class PipelineHeartbeat : IEventSink
 
     public string Summary => _summary;
 
+    /// <summary>The latest status event, for the status LED.</summary>
+    public StatusEvent? LastStatus { get; private set; }
+
     public void Attach(Func<long> progress) => _progress = progress;
 
     public void Publish(CabinEvent e)
     {
         var count = Interlocked.Increment(ref _events);
         if (e is not StatusEvent s) return;
+        LastStatus = s;
         var audio = s.Audio;
         var mics = audio.Channels - audio.DeadChannels.Count;
         _summary = string.Create(
             CultureInfo.InvariantCulture,
-            $"{s.State}; input {audio.State} ({audio.Source}); mics {mics}/{audio.Channels} live; overruns {audio.Overruns}; events {count}; stream {s.StreamTime:0.0} s");
+            $"{s.State}; input {audio.State} ({audio.Source}); mics {mics}/{audio.Channels} live; overruns {audio.Overruns}; muted {(s.PrivacySwitch ? "all (privacy switch)" : s.MutedZones.Count == 0 ? "none" : string.Join(",", s.MutedZones))}; events {count}; stream {s.StreamTime:0.0} s");
     }
 }

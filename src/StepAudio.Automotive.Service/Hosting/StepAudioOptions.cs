@@ -10,6 +10,8 @@ public sealed class StepAudioOptions
 
     public AudioInputOptions Audio { get; set; } = new();
 
+    public GpioOptions Gpio { get; set; } = new();
+
     /// <summary>Optional JSON Lines log of every published event (e.g. /var/lib/stepaudio/events.jsonl).</summary>
     public string? EventsPath { get; set; }
 }

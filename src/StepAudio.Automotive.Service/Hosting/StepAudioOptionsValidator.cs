@@ -10,9 +10,10 @@ public sealed class StepAudioOptionsValidator : IValidateOptions<StepAudioOption
     public ValidateOptionsResult Validate(string? name, StepAudioOptions options)
     {
         var failures = new List<string>();
+        CabinProfile? profile = null;
         try
         {
-            CabinProfileReader.Load(options.CabinProfile);
+            profile = CabinProfileReader.Load(options.CabinProfile);
         }
         catch (InvalidInputException e)
         {
@@ -47,6 +48,19 @@ public sealed class StepAudioOptionsValidator : IValidateOptions<StepAudioOption
                 failures.Add($"StepAudio:Audio:Source: '{audio.Source}' is not a source (use alsa, wav or raw)");
                 break;
         }
+        ValidateGpio(options.Gpio, profile, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateGpio(GpioOptions gpio, CabinProfile? profile, List<string> failures)
+    {
+        if (!gpio.Enabled) return;
+        int?[] pins = [gpio.PushToTalkPin, gpio.PrivacySwitchPin, gpio.StatusLedPin];
+        if (pins.All(p => p is null)) failures.Add("StepAudio:Gpio: enabled, but no PushToTalkPin, PrivacySwitchPin or StatusLedPin is set");
+        if (pins.Any(p => p < 0)) failures.Add("StepAudio:Gpio: pin numbers are line offsets on the chip and cannot be negative");
+        if (pins.OfType<int>().GroupBy(p => p).Any(g => g.Count() > 1)) failures.Add("StepAudio:Gpio: two functions share one pin");
+        if (gpio.Chip < 0 || !File.Exists($"/dev/gpiochip{gpio.Chip}")) failures.Add($"StepAudio:Gpio:Chip: /dev/gpiochip{gpio.Chip} does not exist");
+        if (gpio.PushToTalkPin is not null && profile is not null && profile.Zones.All(z => z.Name != gpio.PushToTalkZone))
+            failures.Add($"StepAudio:Gpio:PushToTalkZone: '{gpio.PushToTalkZone}' is not a zone of cabin '{profile.Name}'");
     }
 }

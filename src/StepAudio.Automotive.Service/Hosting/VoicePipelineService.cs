@@ -16,6 +16,7 @@ public sealed partial class VoicePipelineService(
     IOptions<StepAudioOptions> options,
     IEventSink sink,
     PipelineHeartbeat heartbeat,
+    ListeningControl listening,
     IHostApplicationLifetime lifetime,
     ILogger<VoicePipelineService> logger) : BackgroundService
 {
@@ -29,7 +30,7 @@ public sealed partial class VoicePipelineService(
     {
         var o = options.Value;
         var profile = CabinProfileReader.Load(o.CabinProfile);
-        var pipeline = new CabinPipeline(profile, sink);
+        var pipeline = new CabinPipeline(profile, sink) { Listening = listening };
         var realtime = o.Audio.Source == "wav" && o.Audio.Realtime;
         _runner = new PipelineRunner(() => Open(o.Audio, profile), pipeline, realtime, retryOpen: o.Audio.Source == "alsa");
         heartbeat.Attach(() => _runner.Progress);

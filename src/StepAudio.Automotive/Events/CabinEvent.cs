@@ -69,7 +69,14 @@ public sealed record StatusEvent(
     string State,
     AudioInputStatus Audio,
     IReadOnlyList<string> Warnings,
-    double StreamTime) : CabinEvent(StreamTime);
+    double StreamTime) : CabinEvent(StreamTime)
+{
+    /// <summary>Zones not being listened to (privacy mute), in profile order.</summary>
+    public IReadOnlyList<string> MutedZones { get; init; } = [];
+
+    /// <summary>The hardware privacy switch is on: every zone is muted.</summary>
+    public bool PrivacySwitch { get; init; }
+}
 
 /// <summary>The microphone input as the pipeline sees it.</summary>
 public sealed record AudioInputStatus(

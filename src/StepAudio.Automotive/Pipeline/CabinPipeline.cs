@@ -22,6 +22,7 @@ public sealed class CabinPipeline
     private string _sourceName = "none";
     private string _inputState = "starting";
     private long _overruns;
+    private int _listeningVersion;
 
     public CabinPipeline(CabinProfile profile, IEventSink sink)
     {
@@ -30,9 +31,13 @@ public sealed class CabinPipeline
         _health = new MicrophoneHealthMonitor(profile.Mics.Count, profile.SampleRate);
         _planar = new float[profile.Mics.Count][];
         for (var c = 0; c < _planar.Length; c++) _planar[c] = new float[HopFrames];
+        Listening = new ListeningControl(profile.Zones.Select(z => z.Name));
     }
 
     public CabinProfile Profile => _profile;
+
+    /// <summary>Privacy mute and push-to-talk; share one instance with the GPIO and MQTT control handlers.</summary>
+    public ListeningControl Listening { get; init; }
 
     /// <summary>Frames consumed so far; stream time is this over the sample rate.</summary>
     public long FramesConsumed { get; private set; }
@@ -66,12 +71,27 @@ public sealed class CabinPipeline
         FramesConsumed += HopFrames;
 
         var changed = _health.EndBlock(HopFrames);
+        changed |= ApplyListening();
         if (overruns != _overruns)
         {
             _overruns = overruns;
             changed = true;
         }
         if (changed) PublishStatus(_health.DeadChannels().Length == channels ? "degraded" : "running");
+    }
+
+    /// <summary>Takes in mute changes and push-to-talk presses made since the last hop; true when the mute state changed.</summary>
+    private bool ApplyListening()
+    {
+        while (Listening.TryTakePushToTalk(out var zone))
+        {
+            if (!Listening.IsMuted(_profile.ZoneIndex(zone)))
+                _sink.Publish(new WakeEvent("push-to-talk", zone, 1.0, CabinEvent.Round(StreamTime)));
+        }
+        var version = Listening.Version;
+        if (version == _listeningVersion) return false;
+        _listeningVersion = version;
+        return true;
     }
 
     /// <summary>A live input stopped delivering; the runner is retrying it.</summary>
@@ -110,6 +130,10 @@ public sealed class CabinPipeline
             _health.ClippedChannels(),
             _health.NonFiniteSamples,
             _overruns);
-        _sink.Publish(new StatusEvent(state, audio, [.. _warnings, .. _inputWarnings], CabinEvent.Round(StreamTime)));
+        _sink.Publish(new StatusEvent(state, audio, [.. _warnings, .. _inputWarnings], CabinEvent.Round(StreamTime))
+        {
+            MutedZones = Listening.MutedZones(),
+            PrivacySwitch = Listening.PrivacySwitch,
+        });
     }
 }

@@ -121,8 +121,8 @@ public class AlsaCaptureSourceTests
         var dir = TestPaths.NewTempDir();
         var (config, _) = S16Device(16000, dir);
         var profile = CabinProfileReader.Load(TestPaths.ConsoleCabin);
-        var events = new List<CabinEvent>();
-        var pipeline = new CabinPipeline(profile, new ListSink(events));
+        var sink = new EventList();
+        var pipeline = new CabinPipeline(profile, sink);
         var runner = new PipelineRunner(() => AudioSourceFactory.OpenAlsa("cabin_array", profile, PcmSampleFormat.S16, config), pipeline, retryOpen: true);
         using var cts = new CancellationTokenSource();
         // The null device is not clocked: it delivers as fast as we read. Stop after one second of stream.
@@ -131,6 +131,7 @@ public class AlsaCaptureSourceTests
         SpinWait.SpinUntil(() => runner.Progress >= 100 || !run.IsAlive);
         cts.Cancel();
         run.Join();
+        var events = sink.Snapshot();
 
         var first = Assert.IsType<StatusEvent>(events[0]);
         Assert.Equal("running", first.State);
@@ -144,8 +145,8 @@ public class AlsaCaptureSourceTests
     public void ADeviceMissingAtStartIsReportedAndTheServiceKeepsWaitingForIt()
     {
         var profile = CabinProfileReader.Load(TestPaths.ConsoleCabin);
-        var events = new List<CabinEvent>();
-        var pipeline = new CabinPipeline(profile, new ListSink(events));
+        var sink = new EventList();
+        var pipeline = new CabinPipeline(profile, sink);
         using var cts = new CancellationTokenSource();
         var attempts = 0;
         var runner = new PipelineRunner(
@@ -157,19 +158,12 @@ public class AlsaCaptureSourceTests
             pipeline,
             retryOpen: true);
         runner.Run(cts.Token);
+        var events = sink.Snapshot();
 
         Assert.True(attempts >= 2, "the device was not retried");
         var lost = Assert.IsType<StatusEvent>(events[1]);
         Assert.Equal("degraded", lost.State);
         Assert.Equal("lost", lost.Audio.State);
         Assert.Contains(lost.Warnings, w => w.StartsWith("alsa:unplugged_array: cannot open capture device", StringComparison.Ordinal));
-    }
-
-    private sealed class ListSink(List<CabinEvent> events) : IEventSink
-    {
-        public void Publish(CabinEvent e)
-        {
-            lock (events) events.Add(e);
-        }
     }
 }
