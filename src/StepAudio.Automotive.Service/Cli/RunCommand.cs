@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StepAudio.Automotive.Events;
+using StepAudio.Automotive.Mqtt.Control;
 using StepAudio.Automotive.Service.Hosting;
 
 namespace StepAudio.Automotive.Service.Cli;
@@ -63,13 +64,18 @@ public static class RunCommand
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<StepAudioOptions>, StepAudioOptionsValidator>();
         builder.Services.AddSingleton<LoggingEventSink>();
+        builder.Services.AddSingleton<ControlState>();
+        builder.Services.AddSingleton<MqttGatewayService>();
         builder.Services.AddSingleton<IEventSink>(sp =>
         {
             var sinks = new List<IEventSink> { sp.GetRequiredService<LoggingEventSink>() };
             var path = sp.GetRequiredService<IOptions<StepAudioOptions>>().Value.EventsPath;
             if (!string.IsNullOrEmpty(path)) sinks.Add(new JsonlEventWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)));
-            return new EventFanOut(sinks);
+            sinks.Add(sp.GetRequiredService<MqttGatewayService>());
+            return new PrivacyFilter(sp.GetRequiredService<ControlState>(), new EventFanOut(sinks));
         });
+        // MQTT first: the broker and publisher are up before the pipeline decides anything.
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MqttGatewayService>());
         builder.Services.AddHostedService<VoicePipelineService>();
         return builder.Build();
     }

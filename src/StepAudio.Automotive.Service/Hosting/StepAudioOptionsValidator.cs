@@ -46,6 +46,7 @@ public sealed class StepAudioOptionsValidator : IValidateOptions<StepAudioOption
                 failures.Add($"StepAudio:Audio:Source: '{audio.Source}' is not a source (use alsa, wav or raw)");
                 break;
         }
+        failures.AddRange(options.Mqtt.Validate("StepAudio:Mqtt"));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
