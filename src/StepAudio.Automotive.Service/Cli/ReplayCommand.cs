@@ -2,13 +2,17 @@ using System.CommandLine;
 using StepAudio.Automotive.Audio;
 using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Events;
+using StepAudio.Automotive.Mqtt;
 using StepAudio.Automotive.Pipeline;
+using StepAudio.Automotive.Service.Hosting;
 
 namespace StepAudio.Automotive.Service.Cli;
 
 /// <summary>
 /// <c>stepaudio replay</c>: runs the service's pipeline on a recording and writes one JSON event per
-/// line. As fast as possible by default; <c>--realtime</c> paces it like a live device.
+/// line. As fast as possible by default; <c>--realtime</c> paces it like a live device. With
+/// <c>--mqtt</c> it also publishes them to a broker exactly as the service does, and waits until the
+/// broker has acknowledged every one.
 /// </summary>
 public static class ReplayCommand
 {
@@ -20,12 +24,15 @@ public static class ReplayCommand
         var video = new Option<string?>("--video") { Description = "Cabin camera recording (Y4M); the vision stage is not built yet, so it is checked and noted in status", HelpName = "file.y4m" };
         var events = new Option<string?>("--events") { Description = "Write events here as JSON Lines (default: stdout)", HelpName = "out.jsonl" };
         var realtime = new Option<bool>("--realtime") { Description = "Pace the recording in real time, as the live device would deliver it" };
+        var mqtt = new Option<string?>("--mqtt") { Description = "Also publish the events to this broker as the service would", HelpName = "mqtt://host:port" };
+        var vin = new Option<string>("--vin") { Description = "Vehicle identification number in the MQTT topic prefix", DefaultValueFactory = _ => new MqttOptions().Vin };
+        var mqttTimeout = new Option<double>("--mqtt-timeout") { Description = "Seconds to wait for the broker to acknowledge everything", DefaultValueFactory = _ => 30 };
 
         var command = new Command("replay", "Run the pipeline on a recording and write its events as JSON Lines")
         {
-            cabin, audio, format, video, events, realtime,
+            cabin, audio, format, video, events, realtime, mqtt, vin, mqttTimeout,
         };
-        command.SetAction((parse, ct) =>
+        command.SetAction(async (parse, ct) =>
         {
             var profile = CabinProfileReader.Load(parse.GetRequiredValue(cabin));
             var rawFormat = PcmSampleFormatExtensions.Parse(parse.GetRequiredValue(format), "--format");
@@ -34,14 +41,48 @@ public static class ReplayCommand
                 throw new InvalidInputException(videoPath, "file not found");
 
             // Open the input before creating the output, so a bad recording leaves no empty events file.
+            var mqttUri = parse.GetValue(mqtt);
+            var gateway = mqttUri is null ? null : GatewayAddress.Parse(mqttUri, "--mqtt");
+            var mqttOptions = new MqttOptions { Vin = parse.GetRequiredValue(vin) };
+            if (string.IsNullOrWhiteSpace(mqttOptions.Vin) || mqttOptions.Vin.IndexOfAny(['/', '+', '#']) >= 0)
+                throw new InvalidInputException("--vin", $"'{mqttOptions.Vin}' is empty or holds a topic character (/ + #)");
             var source = AudioSourceFactory.OpenRecording(parse.GetRequiredValue(audio), profile, rawFormat);
             var eventsPath = parse.GetValue(events);
-            using var sink = new JsonlEventWriter(eventsPath is null ? Console.OpenStandardOutput() : File.Create(eventsPath));
-            var pipeline = new CabinPipeline(profile, sink);
-            if (videoPath is not null) pipeline.AddWarning($"video {videoPath} ignored: the vision stage is not built yet");
-            // A recording is never reopened: only live sources are retried.
-            new PipelineRunner(() => source, pipeline, parse.GetValue(realtime)).Run(ct);
-            return Task.FromResult(ExitCodes.Ok);
+            using var jsonl = new JsonlEventWriter(eventsPath is null ? Console.OpenStandardOutput() : File.Create(eventsPath));
+            if (gateway is null)
+            {
+                Run(jsonl);
+                return ExitCodes.Ok;
+            }
+
+            // A private outbox for this run: what the broker has not acknowledged when we give up is reported, not kept.
+            var outboxDir = Directory.CreateTempSubdirectory("stepaudio-replay-");
+            try
+            {
+                mqttOptions.OutboxPath = Path.Combine(outboxDir.FullName, "outbox.db");
+                await using var publisher = new GatewayPublisher(mqttOptions, gateway);
+                publisher.Start();
+                Run(new EventFanOut([jsonl, publisher]));
+                var timeout = TimeSpan.FromSeconds(parse.GetValue(mqttTimeout));
+                if (!await publisher.WaitDrainedAsync(timeout, ct: ct))
+                {
+                    await stderr.WriteLineAsync($"stepaudio: --mqtt {gateway}: {publisher.Outbox.Unacknowledged} message(s) not acknowledged within {timeout.TotalSeconds:0.#} s");
+                    return ExitCodes.Failure;
+                }
+                return ExitCodes.Ok;
+            }
+            finally
+            {
+                outboxDir.Delete(recursive: true);
+            }
+
+            void Run(IEventSink sink)
+            {
+                var pipeline = new CabinPipeline(profile, sink);
+                if (videoPath is not null) pipeline.AddWarning($"video {videoPath} ignored: the vision stage is not built yet");
+                // A recording is never reopened: only live sources are retried.
+                new PipelineRunner(() => source, pipeline, parse.GetValue(realtime)).Run(ct);
+            }
         });
         return command;
     }

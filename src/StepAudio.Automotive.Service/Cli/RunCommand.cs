@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Pipeline;
 using StepAudio.Automotive.Events;
+using StepAudio.Automotive.Mqtt.Control;
 using StepAudio.Automotive.Service.Hosting;
 
 namespace StepAudio.Automotive.Service.Cli;
@@ -70,13 +71,18 @@ public static class RunCommand
         builder.Services.AddSingleton<LoggingEventSink>();
         builder.Services.AddSingleton<PipelineHeartbeat>();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ControlState>();
+        builder.Services.AddSingleton<MqttGatewayService>();
         builder.Services.AddSingleton<IEventSink>(sp =>
         {
             var sinks = new List<IEventSink> { sp.GetRequiredService<PipelineHeartbeat>(), sp.GetRequiredService<LoggingEventSink>() };
             var path = sp.GetRequiredService<IOptions<StepAudioOptions>>().Value.EventsPath;
             if (!string.IsNullOrEmpty(path)) sinks.Add(new JsonlEventWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)));
-            return new EventFanOut(sinks);
+            sinks.Add(sp.GetRequiredService<MqttGatewayService>());
+            return new PrivacyFilter(sp.GetRequiredService<ControlState>(), new EventFanOut(sinks));
         });
+        // MQTT first: the broker and publisher are up before the pipeline decides anything.
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MqttGatewayService>());
         builder.Services.AddSingleton(sp =>
             new ListeningControl(CabinProfileReader.Load(sp.GetRequiredService<IOptions<StepAudioOptions>>().Value.CabinProfile).Zones.Select(z => z.Name)));
         if (builder.Configuration.GetValue<bool>("StepAudio:Gpio:Enabled"))

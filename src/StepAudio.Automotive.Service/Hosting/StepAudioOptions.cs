@@ -1,3 +1,5 @@
+using StepAudio.Automotive.Mqtt;
+
 namespace StepAudio.Automotive.Service.Hosting;
 
 /// <summary>The service's configuration (section <c>StepAudio</c>), documented in README.</summary>
@@ -14,6 +16,9 @@ public sealed class StepAudioOptions
 
     /// <summary>Optional JSON Lines log of every published event (e.g. /var/lib/stepaudio/events.jsonl).</summary>
     public string? EventsPath { get; set; }
+
+    /// <summary>MQTT to the gateway (or the embedded broker), outbox and control topics.</summary>
+    public MqttOptions Mqtt { get; set; } = new();
 }
 
 /// <summary>Where the microphone array's samples come from.</summary>

@@ -49,6 +49,7 @@ public sealed class StepAudioOptionsValidator : IValidateOptions<StepAudioOption
                 break;
         }
         ValidateGpio(options.Gpio, profile, failures);
+        failures.AddRange(options.Mqtt.Validate("StepAudio:Mqtt"));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

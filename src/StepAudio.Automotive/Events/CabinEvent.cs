@@ -12,6 +12,7 @@ namespace StepAudio.Automotive.Events;
 [JsonDerivedType(typeof(EscalationEvent), "escalation")]
 [JsonDerivedType(typeof(SpeechEvent), "speech")]
 [JsonDerivedType(typeof(StatusEvent), "status")]
+[JsonDerivedType(typeof(EmotionEvent), "emotion")]
 public abstract record CabinEvent(
     [property: JsonPropertyOrder(100)] double StreamTime)
 {
@@ -61,6 +62,12 @@ public sealed record SpeechEvent(
     double StreamTime) : CabinEvent(StreamTime)
 {
     [JsonIgnore]
+    public override string? ZoneName => Zone;
+}
+
+/// <summary>The talker's apparent emotional state in a zone (e.g. calm, stressed, distressed).</summary>
+public sealed record EmotionEvent(string Zone, string Label, double Confidence, double StreamTime) : CabinEvent(StreamTime)
+{
     public override string? ZoneName => Zone;
 }
 

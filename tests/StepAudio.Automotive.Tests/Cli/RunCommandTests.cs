@@ -29,15 +29,46 @@ public class RunCommandTests
         var rng = new Random(2);
         WavWriter.Write(wav, Enumerable.Range(0, 16000 * 4).Select(_ => (float)(0.02 * (rng.NextDouble() - 0.5))).ToArray(), 4, 16000);
         var events = Path.Combine(dir, "events.jsonl");
+        var outbox = Path.Combine(dir, "mqtt", "outbox.db");
+        // No gateway configured: the embedded broker starts (on a free port here, 1883 by default).
         var config = Config(dir, $$"""
             { "StepAudio": { "CabinProfile": "{{TestPaths.ConsoleCabin}}", "EventsPath": "{{events}}",
-              "Audio": { "Source": "wav", "Path": "{{wav}}", "Realtime": false } } }
+              "Audio": { "Source": "wav", "Path": "{{wav}}", "Realtime": false },
+              "Mqtt": { "OutboxPath": "{{outbox}}", "EmbeddedBroker": { "Port": 0 } } } }
             """);
         var (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config", config);
         Assert.True(code == 0, err);
         var last = JsonDocument.Parse(File.ReadAllLines(events)[^1]).RootElement;
         Assert.Equal("stopped", last.GetProperty("state").GetString());
         Assert.Equal(1.0, last.GetProperty("streamTime").GetDouble());
+        // Every event reached the embedded broker: the outbox exists and is empty.
+        Assert.True(File.Exists(outbox));
+        using var store = new StepAudio.Automotive.Mqtt.Outbox(outbox, 1000, TimeProvider.System);
+        Assert.Equal(0, store.Count);
+    }
+
+    [Fact]
+    public async Task MqttCanBeSwitchedOffAndBadMqttSettingsAreNamed()
+    {
+        var dir = TestPaths.NewTempDir();
+        var wav = Path.Combine(dir, "in.wav");
+        WavWriter.Write(wav, new float[16000 * 4], 4, 16000);
+        var off = Config(dir, $$"""
+            { "StepAudio": { "CabinProfile": "{{TestPaths.ConsoleCabin}}", "Audio": { "Source": "wav", "Path": "{{wav}}", "Realtime": false },
+              "Mqtt": { "Enabled": false } } }
+            """);
+        var (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config", off);
+        Assert.True(code == 0, err);
+
+        var bad = Config(dir, $$"""
+            { "StepAudio": { "CabinProfile": "{{TestPaths.ConsoleCabin}}", "Audio": { "Source": "wav", "Path": "{{wav}}" },
+              "Mqtt": { "Gateway": "tcp://gw", "Vin": "a#b", "Tls": { "CaFile": "/nonexistent/ca.pem" } } } }
+            """);
+        (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config", bad);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("stepaudio: StepAudio:Mqtt:Gateway: 'tcp://gw' is not mqtt://host:port or mqtts://host:port", err, StringComparison.Ordinal);
+        Assert.Contains("stepaudio: StepAudio:Mqtt:Vin: 'a#b'", err, StringComparison.Ordinal);
+        Assert.Contains("stepaudio: StepAudio:Mqtt:Tls:CaFile: /nonexistent/ca.pem: file not found", err, StringComparison.Ordinal);
     }
 
     [Fact]

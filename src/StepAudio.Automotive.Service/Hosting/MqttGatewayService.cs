@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StepAudio.Automotive.Cabin;
+using StepAudio.Automotive.Events;
+using StepAudio.Automotive.Mqtt;
+using StepAudio.Automotive.Mqtt.Control;
+
+namespace StepAudio.Automotive.Service.Hosting;
+
+/// <summary>
+/// The service's MQTT side: starts the embedded broker when no gateway is configured, then the
+/// publisher (outbox, reconnect loop, control topics). Registered before the pipeline so it is up
+/// before the first event; as an event sink it hands events to the publisher.
+/// </summary>
+public sealed partial class MqttGatewayService(
+    IOptions<StepAudioOptions> options,
+    ControlState control,
+    ILoggerFactory loggers) : IHostedService, IEventSink, IAsyncDisposable
+{
+    private readonly ILogger _logger = loggers.CreateLogger<MqttGatewayService>();
+    private EmbeddedBroker? _broker;
+    private GatewayPublisher? _publisher;
+
+    public GatewayPublisher? Publisher => _publisher;
+
+    public EmbeddedBroker? Broker => _broker;
+
+    public void Publish(CabinEvent e) => _publisher?.Publish(e);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value.Mqtt;
+        if (!o.Enabled) return;
+        GatewayAddress gateway;
+        if (!string.IsNullOrWhiteSpace(o.Gateway))
+        {
+            gateway = GatewayAddress.Parse(o.Gateway, "StepAudio:Mqtt:Gateway");
+        }
+        else if (o.EmbeddedBroker.Enabled)
+        {
+            _broker = await EmbeddedBroker.StartAsync(o.EmbeddedBroker.Port);
+            gateway = GatewayAddress.Parse(_broker.Uri, "StepAudio:Mqtt:EmbeddedBroker");
+            LogEmbedded(_logger, _broker.Port);
+        }
+        else
+        {
+            LogNoBroker(_logger);
+            return;
+        }
+        var zones = CabinProfileReader.Load(options.Value.CabinProfile).Zones.Select(z => z.Name).ToList();
+        _publisher = new GatewayPublisher(o, gateway, TimeProvider.System, loggers.CreateLogger<GatewayPublisher>(), new ControlHandler(control, zones, o.MaxControlBytes));
+        _publisher.Start();
+    }
+
+    /// <summary>Gives the broker a moment to take what is left; the rest stays in the outbox for next time.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_publisher is not null)
+        {
+            await _publisher.WaitDrainedAsync(TimeSpan.FromSeconds(2), ct: cancellationToken);
+            await _publisher.DisposeAsync();
+            _publisher = null;
+        }
+        if (_broker is not null)
+        {
+            await _broker.DisposeAsync();
+            _broker = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_publisher is not null) await _publisher.DisposeAsync();
+        if (_broker is not null) await _broker.DisposeAsync();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No MQTT gateway configured: embedded broker on 127.0.0.1:{Port}")]
+    private static partial void LogEmbedded(ILogger logger, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No MQTT gateway configured and the embedded broker is off: events are not published over MQTT")]
+    private static partial void LogNoBroker(ILogger logger);
+}
