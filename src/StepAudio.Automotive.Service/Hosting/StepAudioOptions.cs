@@ -1,3 +1,5 @@
+using StepAudio.Automotive.Inference;
+
 namespace StepAudio.Automotive.Service.Hosting;
 
 /// <summary>The service's configuration (section <c>StepAudio</c>), documented in README.</summary>
@@ -12,6 +14,18 @@ public sealed class StepAudioOptions
 
     /// <summary>Optional JSON Lines log of every published event (e.g. /var/lib/stepaudio/events.jsonl).</summary>
     public string? EventsPath { get; set; }
+
+    public ModelOptions Models { get; set; } = new();
+
+    /// <summary>Execution providers and threads for every model (ONNX Runtime).</summary>
+    public InferenceOptions Inference { get; set; } = new();
+}
+
+/// <summary>Where the pinned models are installed (<c>stepaudio models fetch</c>).</summary>
+public sealed class ModelOptions
+{
+    /// <summary>Model cache; unset: <c>$XDG_CACHE_HOME</c> or <c>~/.cache</c>, then <c>stepaudio/models</c>.</summary>
+    public string? Cache { get; set; }
 }
 
 /// <summary>Where the microphone array's samples come from.</summary>

@@ -11,8 +11,11 @@ public sealed class InferenceOptions
     public const string Cuda = "cuda";
     public const string Cpu = "cpu";
 
-    /// <summary>Preferred providers, first wins: any of <c>tensorrt</c>, <c>cuda</c>, <c>cpu</c>.</summary>
-    public IList<string> Providers { get; set; } = [Cpu];
+    /// <summary>
+    /// Preferred providers, first wins: any of <c>tensorrt</c>, <c>cuda</c>, <c>cpu</c>. Empty means
+    /// CPU only (empty rather than <c>[cpu]</c> by default: configuration binding appends to lists).
+    /// </summary>
+    public IList<string> Providers { get; set; } = [];
 
     /// <summary>Threads for one model's operators. Small streaming models run best on one.</summary>
     public int IntraOpThreads { get; set; } = 1;
