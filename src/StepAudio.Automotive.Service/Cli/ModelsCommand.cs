@@ -1,5 +1,6 @@
 using System.CommandLine;
 using StepAudio.Automotive.Inference;
+using StepAudio.Automotive.Speech;
 
 namespace StepAudio.Automotive.Service.Cli;
 
@@ -71,14 +72,29 @@ public static class ModelsCommand
         return command;
     }
 
+    /// <summary>Shapes for the models with dynamic dimensions, as their stages run them; heads are fixed.</summary>
+    private static IReadOnlyDictionary<string, long[]>? ShapesFor(string id) => id switch
+    {
+        "silero_vad_v5" => SileroVad.Shapes,
+        "melspectrogram" => MelSpectrogram.Shapes,
+        "embedding_model" => SpeechEmbedder.Shapes,
+        _ => null,
+    };
+
     private static Command Verify(TextWriter stdout)
     {
         var cache = CacheOption();
         var manifest = ManifestOption();
         var defaultBuild = DefaultBuildOption();
+        var load = new Option<bool>("--load") { Description = "Also load each model into ONNX Runtime and report the execution provider it runs on" };
+        var providers = new Option<string>("--providers")
+        {
+            Description = "Execution-provider chain for --load, first preferred: tensorrt,cuda,cpu",
+            DefaultValueFactory = _ => InferenceOptions.Cpu,
+        };
         var command = new Command("verify", "Check the installed models against their pinned SHA-256 (offline)")
         {
-            cache, manifest, defaultBuild,
+            cache, manifest, defaultBuild, load, providers,
         };
         command.SetAction((parse, ct) =>
         {
@@ -92,6 +108,18 @@ public static class ModelsCommand
                 stdout.WriteLine($"BAD {c.File.Id,-16} {c.Path}: {c.Problem}");
             if (bad.Count > 0) throw new InvalidInputException(bad[0].Path, bad[0].Problem!);
             stdout.WriteLine($"{checks.Count} model file(s) verified in {store.CacheDirectory}");
+            if (parse.GetValue(load))
+            {
+                var inference = new InferenceOptions { Providers = parse.GetRequiredValue(providers).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) };
+                foreach (var c in checks)
+                {
+                    using var model = new OnnxModel(c.Path, inference, ShapesFor(c.File.Id));
+                    if (c.File.Id == "silero_vad_v5") SileroVad.PrepareInputs(model);
+                    model.WarmUp(1);
+                    var reasons = model.FallbackReasons.Count == 0 ? "" : $" (skipped {string.Join("; ", model.FallbackReasons)})";
+                    stdout.WriteLine($"loaded {c.File.Id} on {model.ExecutionProvider}{reasons}");
+                }
+            }
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;

@@ -22,13 +22,16 @@ public sealed class MelSpectrogram : IDisposable
     private readonly OnnxTensor _audio;
     private readonly OnnxTensor _frames;
 
+    /// <summary>The tensor shapes this stage runs the model with (one 80 ms step plus overlap).</summary>
+    public static IReadOnlyDictionary<string, long[]> Shapes { get; } = new Dictionary<string, long[]>
+    {
+        ["input"] = [1, OverlapSamples + StepSamples],
+        ["output"] = [1, 1, FramesPerStep, Bins],
+    };
+
     public MelSpectrogram(string modelPath, InferenceOptions options, ILogger? logger = null)
     {
-        _model = new OnnxModel(modelPath, options, new Dictionary<string, long[]>
-        {
-            ["input"] = [1, OverlapSamples + StepSamples],
-            ["output"] = [1, 1, FramesPerStep, Bins],
-        }, logger);
+        _model = new OnnxModel(modelPath, options, Shapes, logger);
         _audio = _model.Input("input");
         _frames = _model.Output("output");
         _model.WarmUp();

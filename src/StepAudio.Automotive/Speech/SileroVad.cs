@@ -22,24 +22,30 @@ public sealed class SileroVad : IDisposable
     private readonly OnnxTensor _probability;
     private int _quietChunks;
 
+    /// <summary>The tensor shapes this stage runs the model with (one stream, 576 samples).</summary>
+    public static IReadOnlyDictionary<string, long[]> Shapes { get; } = new Dictionary<string, long[]>
+    {
+        ["input"] = [1, ContextSamples + ChunkSamples],
+        ["state"] = [2, 1, 128],
+        ["sr"] = [],
+        ["output"] = [1, 1],
+        ["stateN"] = [2, 1, 128],
+    };
+
     public SileroVad(string modelPath, InferenceOptions options, ILogger? logger = null)
     {
-        _model = new OnnxModel(modelPath, options, new Dictionary<string, long[]>
-        {
-            ["input"] = [1, ContextSamples + ChunkSamples],
-            ["state"] = [2, 1, 128],
-            ["sr"] = [],
-            ["output"] = [1, 1],
-            ["stateN"] = [2, 1, 128],
-        }, logger);
+        _model = new OnnxModel(modelPath, options, Shapes, logger);
         _input = _model.Input("input");
         _state = _model.Input("state");
         _stateOut = _model.Output("stateN");
         _probability = _model.Output("output");
-        _model.Input("sr").Int64s[0] = SampleRate;
+        PrepareInputs(_model);
         _model.WarmUp();
         Reset();
     }
+
+    /// <summary>Sets the constant input (the sample rate) so the model can run, e.g. to warm up.</summary>
+    public static void PrepareInputs(OnnxModel model) => model.Input("sr").Int64s[0] = SampleRate;
 
     /// <summary>Probability at or above which a quiet zone turns to speech.</summary>
     public float OnThreshold { get; init; } = 0.5f;

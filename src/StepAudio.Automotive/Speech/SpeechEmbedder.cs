@@ -27,17 +27,20 @@ public sealed class SpeechEmbedder : IDisposable
     private readonly float[] _history;
     private int _skipped;
 
+    /// <summary>The tensor shapes this stage runs the model with (one 76-frame window).</summary>
+    public static IReadOnlyDictionary<string, long[]> Shapes { get; } = new Dictionary<string, long[]>
+    {
+        ["input_1"] = [1, WindowFrames, MelSpectrogram.Bins, 1],
+        ["conv2d_19"] = [1, 1, 1, Size],
+    };
+
     /// <param name="historyLength">Embeddings kept: the longest head input of the zone (16 for wake words).</param>
     public SpeechEmbedder(string modelPath, InferenceOptions options, int historyLength = 16, ILogger? logger = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(historyLength, 1);
         HistoryLength = historyLength;
         _history = new float[historyLength * Size];
-        _model = new OnnxModel(modelPath, options, new Dictionary<string, long[]>
-        {
-            ["input_1"] = [1, WindowFrames, MelSpectrogram.Bins, 1],
-            ["conv2d_19"] = [1, 1, 1, Size],
-        }, logger);
+        _model = new OnnxModel(modelPath, options, Shapes, logger);
         _window = _model.Input("input_1");
         _embedding = _model.Output("conv2d_19");
         _model.WarmUp();
