@@ -11,6 +11,7 @@ public static class StepAudioCli
             RunCommand.Build(stderr),
             ReplayCommand.Build(stdout, stderr),
             SimulateCommand.Build(stdout, stderr),
+            ModelsCommand.Build(stdout, stderr),
         };
 
     public static async Task<int> InvokeAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)

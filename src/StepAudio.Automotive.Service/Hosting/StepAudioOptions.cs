@@ -1,4 +1,5 @@
 using StepAudio.Automotive.Mqtt;
+using StepAudio.Automotive.Inference;
 
 namespace StepAudio.Automotive.Service.Hosting;
 
@@ -19,6 +20,17 @@ public sealed class StepAudioOptions
 
     /// <summary>MQTT to the gateway (or the embedded broker), outbox and control topics.</summary>
     public MqttOptions Mqtt { get; set; } = new();
+    public ModelOptions Models { get; set; } = new();
+
+    /// <summary>Execution providers and threads for every model (ONNX Runtime).</summary>
+    public InferenceOptions Inference { get; set; } = new();
+}
+
+/// <summary>Where the pinned models are installed (<c>stepaudio models fetch</c>).</summary>
+public sealed class ModelOptions
+{
+    /// <summary>Model cache; unset: <c>$XDG_CACHE_HOME</c> or <c>~/.cache</c>, then <c>stepaudio/models</c>.</summary>
+    public string? Cache { get; set; }
 }
 
 /// <summary>Where the microphone array's samples come from.</summary>

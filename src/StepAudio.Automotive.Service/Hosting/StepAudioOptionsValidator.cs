@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using StepAudio.Automotive.Audio;
 using StepAudio.Automotive.Cabin;
+using StepAudio.Automotive.Inference;
 
 namespace StepAudio.Automotive.Service.Hosting;
 
@@ -50,6 +51,12 @@ public sealed class StepAudioOptionsValidator : IValidateOptions<StepAudioOption
         }
         ValidateGpio(options.Gpio, profile, failures);
         failures.AddRange(options.Mqtt.Validate("StepAudio:Mqtt"));
+        var inference = options.Inference;
+        foreach (var p in inference.Providers)
+            if (p.Trim().ToLowerInvariant() is not (InferenceOptions.TensorRt or InferenceOptions.Cuda or InferenceOptions.Cpu))
+                failures.Add($"StepAudio:Inference:Providers: '{p}' is not an execution provider (use tensorrt, cuda, cpu)");
+        if (inference.IntraOpThreads < 1) failures.Add($"StepAudio:Inference:IntraOpThreads: {inference.IntraOpThreads} must be at least 1");
+        if (inference.TensorRtSettings.DlaCore is < 0 or > 1) failures.Add($"StepAudio:Inference:TensorRtSettings:DlaCore: {inference.TensorRtSettings.DlaCore} is not a DLA core (Orin has 0 and 1)");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

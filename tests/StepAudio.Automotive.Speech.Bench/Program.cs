@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(StepAudio.Automotive.Speech.Bench.ZoneSpeechBenchmarks).Assembly).Run(args);
