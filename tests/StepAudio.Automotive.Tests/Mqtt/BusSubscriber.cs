@@ -36,25 +36,26 @@ internal sealed class BusSubscriber : IAsyncDisposable
     /// <summary>Control responses that rejected with a reason.</summary>
     public int Rejections => Volatile.Read(ref _rejections);
 
-    public static async Task<BusSubscriber> ConnectAsync(int port, MqttTopics topics, bool ackEscalations = false, string clientId = "infotainment", bool persistentSession = false)
+    public static async Task<BusSubscriber> ConnectAsync(int port, MqttTopics topics, bool ackEscalations = false, string clientId = "infotainment", bool persistentSession = false, string? username = null)
     {
         var s = new BusSubscriber(topics, ackEscalations);
-        await s.ConnectAsync(port, clientId, persistentSession);
+        await s.ConnectAsync(port, clientId, persistentSession, username);
         return s;
     }
 
-    public async Task ConnectAsync(int port, string clientId = "infotainment", bool persistentSession = false)
+    public async Task ConnectAsync(int port, string clientId = "infotainment", bool persistentSession = false, string? username = null)
     {
-        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(clientId)
+        var builder = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(clientId)
             .WithProtocolVersion(MqttProtocolVersion.V500).WithCleanStart(!persistentSession)
-            .WithSessionExpiryInterval(persistentSession ? 3600u : 0u).Build();
-        await _client.ConnectAsync(options);
+            .WithSessionExpiryInterval(persistentSession ? 3600u : 0u);
+        if (username is not null) builder.WithCredentials(username, "");
+        await _client.ConnectAsync(builder.Build());
         await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic(_topics.Prefix + "/#").WithAtLeastOnceQoS().WithNoLocal())
             .WithTopicFilter(f => f.WithTopic("replies/#").WithAtLeastOnceQoS()).Build());
     }
 
-    public Task SendAsync(string topic, byte[] payload, string? responseTopic = null, byte[]? correlation = null)
+    public Task<MqttClientPublishResult> SendAsync(string topic, byte[] payload, string? responseTopic = null, byte[]? correlation = null)
     {
         var b = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         if (responseTopic is not null) b.WithResponseTopic(responseTopic);
