@@ -249,17 +249,10 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
 
     private async Task DrainAsync(CancellationToken ct)
     {
-        while (_responses.Reader.TryRead(out var response))
-        {
-            try
-            {
-                await _client.PublishAsync(response, ct);
-            }
-            catch (Exception e) when (e is ArgumentException or MqttProtocolViolationException)
-            {
-                LogRefused(_logger, response.Topic, e.Message);
-            }
-        }
+        // Control verdicts: best effort (the counters are authoritative), pipelined.
+        var verdicts = new List<Task>();
+        while (_responses.Reader.TryRead(out var response)) verdicts.Add(PublishVerdictAsync(response, ct));
+        await Task.WhenAll(verdicts);
 
         foreach (var m in Outbox.DueForResend())
         {
@@ -321,6 +314,18 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
         }
     }
 
+    private async Task PublishVerdictAsync(MqttApplicationMessage response, CancellationToken ct)
+    {
+        try
+        {
+            await _client.PublishAsync(response, ct);
+        }
+        catch (Exception e) when (e is ArgumentException or MqttProtocolViolationException)
+        {
+            LogRefused(_logger, response.Topic, e.Message);
+        }
+    }
+
     /// <summary>Publishes one stored message. True when the broker took it; false when it refused it for good (dropped).</summary>
     private async Task<bool> SendAsync(OutboxMessage m, CancellationToken ct)
     {
@@ -367,7 +372,7 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
             {
                 OnEscalationAck(message);
             }
-            else if (topic.StartsWith(Topics.ControlPrefix, StringComparison.Ordinal) && topic != Topics.ControlResponse)
+            else if (topic.StartsWith(Topics.ControlPrefix, StringComparison.Ordinal) && !topic.StartsWith(Topics.ControlResponse, StringComparison.Ordinal))
             {
                 if (_control is null) return Task.CompletedTask;
                 var verdict = _control.Handle(topic[Topics.ControlPrefix.Length..], message.Payload);

@@ -50,7 +50,7 @@ public sealed class MqttTopics
 
     public string ControlPrefix { get; }
 
-    /// <summary>What the service subscribes to (includes our own response topic, which it ignores).</summary>
+    /// <summary>What the service subscribes to (includes control/response/#, which it ignores: no answer loops).</summary>
     public string ControlFilter { get; }
 
     /// <summary>Where the verdict on each control message goes when the sender named no response topic.</summary>

@@ -22,6 +22,7 @@ public sealed class Outbox : IDisposable
     private readonly SqliteCommand _awaitAck;
     private readonly SqliteCommand _dropExpired;
     private long _count;
+    private long _awaitingAck;
 
     public Outbox(string path, int maxMessages, TimeProvider time, string synchronous = "NORMAL")
     {
@@ -58,14 +59,15 @@ public sealed class Outbox : IDisposable
             throw new InvalidInputException(path, $"cannot open the MQTT outbox: {e.Message}", e);
         }
         _count = Scalar("SELECT COUNT(*) FROM outbox");
+        _awaitingAck = Scalar("SELECT COUNT(*) FROM outbox WHERE next_send_ms IS NOT NULL");
 
         _insert = Command("""
             INSERT INTO outbox(message_id, topic, payload, qos, retain, needs_ack, zone, created_ms, expires_ms)
             VALUES ($id, $topic, $payload, $qos, $retain, $needsAck, $zone, $created, $expires) RETURNING seq;
             """, "$id", "$topic", "$payload", "$qos", "$retain", "$needsAck", "$zone", "$created", "$expires");
-        _delete = Command("DELETE FROM outbox WHERE seq = $seq", "$seq");
-        _awaitAck = Command("UPDATE outbox SET next_send_ms = $next WHERE seq = $seq", "$next", "$seq");
-        _dropExpired = Command("DELETE FROM outbox WHERE expires_ms <= $now", "$now");
+        _delete = Command("DELETE FROM outbox WHERE seq = $seq RETURNING next_send_ms IS NOT NULL", "$seq");
+        _awaitAck = Command("UPDATE outbox SET next_send_ms = $next WHERE seq = $seq RETURNING 1", "$next", "$seq");
+        _dropExpired = Command("DELETE FROM outbox WHERE expires_ms <= $now RETURNING next_send_ms IS NOT NULL", "$now");
     }
 
     /// <summary>Messages held now.</summary>
@@ -89,7 +91,7 @@ public sealed class Outbox : IDisposable
     /// <summary>Messages not yet acknowledged by the broker (escalations awaiting only the gateway's ack are not counted).</summary>
     public long Unacknowledged
     {
-        get { lock (_gate) return Scalar("SELECT COUNT(*) FROM outbox WHERE next_send_ms IS NULL"); }
+        get { lock (_gate) return _count - _awaitingAck; }
     }
 
     /// <summary>Stores a message durably. Returns its sequence number, or -1 when the outbox is full of escalations and this is not one.</summary>
@@ -150,7 +152,7 @@ public sealed class Outbox : IDisposable
             foreach (var seq in seqs)
             {
                 _delete.Parameters[0].Value = seq;
-                _count -= _delete.ExecuteNonQuery();
+                CountRemoved(_delete);
             }
             tx.Commit();
             _delete.Transaction = null;
@@ -165,11 +167,15 @@ public sealed class Outbox : IDisposable
         {
             using var tx = _db.BeginTransaction();
             _awaitAck.Transaction = tx;
+            using var firstTime = _db.CreateCommand();
+            firstTime.Transaction = tx;
             foreach (var seq in seqs)
             {
+                firstTime.CommandText = $"SELECT next_send_ms IS NULL FROM outbox WHERE seq = {seq}";
+                var first = firstTime.ExecuteScalar() is long f && f == 1;
                 _awaitAck.Parameters[0].Value = nextSend.ToUnixTimeMilliseconds();
                 _awaitAck.Parameters[1].Value = seq;
-                _awaitAck.ExecuteNonQuery();
+                if (_awaitAck.ExecuteScalar() is not null && first) _awaitingAck++;
             }
             tx.Commit();
             _awaitAck.Transaction = null;
@@ -182,11 +188,9 @@ public sealed class Outbox : IDisposable
         lock (_gate)
         {
             using var cmd = _db.CreateCommand();
-            cmd.CommandText = "DELETE FROM outbox WHERE message_id = $id AND needs_ack = 1";
+            cmd.CommandText = "DELETE FROM outbox WHERE message_id = $id AND needs_ack = 1 RETURNING next_send_ms IS NOT NULL";
             cmd.Parameters.AddWithValue("$id", messageId);
-            var n = cmd.ExecuteNonQuery();
-            _count -= n;
-            return n > 0;
+            return CountRemoved(cmd) > 0;
         }
     }
 
@@ -211,12 +215,22 @@ public sealed class Outbox : IDisposable
     private int DropExpiredLocked()
     {
         _dropExpired.Parameters[0].Value = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var n = _dropExpired.ExecuteNonQuery();
-        if (n > 0)
+        var n = CountRemoved(_dropExpired);
+        if (n > 0) Bump("expired", n);
+        return n;
+    }
+
+    /// <summary>Runs a DELETE ... RETURNING (was it awaiting the gateway's ack) and keeps the counts in step.</summary>
+    private int CountRemoved(SqliteCommand delete)
+    {
+        var n = 0;
+        using var r = delete.ExecuteReader();
+        while (r.Read())
         {
-            _count -= n;
-            Bump("expired", n);
+            n++;
+            if (r.GetInt64(0) == 1) _awaitingAck--;
         }
+        _count -= n;
         return n;
     }
 

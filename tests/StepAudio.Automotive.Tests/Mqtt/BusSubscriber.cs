@@ -17,6 +17,7 @@ internal sealed class BusSubscriber : IAsyncDisposable
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private readonly MqttTopics _topics;
     private readonly bool _ackEscalations;
+    private int _rejections;
 
     private BusSubscriber(MqttTopics topics, bool ackEscalations)
     {
@@ -29,24 +30,32 @@ internal sealed class BusSubscriber : IAsyncDisposable
 
     public ConcurrentQueue<string> SchemaProblems { get; } = new();
 
-    public static async Task<BusSubscriber> ConnectAsync(int port, MqttTopics topics, bool ackEscalations = false, string clientId = "infotainment", bool persistentSession = false)
+    /// <summary>Keep every message (false for floods: only count and check them).</summary>
+    public bool Keep { get; set; } = true;
+
+    /// <summary>Control responses that rejected with a reason.</summary>
+    public int Rejections => Volatile.Read(ref _rejections);
+
+    public static async Task<BusSubscriber> ConnectAsync(int port, MqttTopics topics, bool ackEscalations = false, string clientId = "infotainment", bool persistentSession = false, string? username = null)
     {
         var s = new BusSubscriber(topics, ackEscalations);
-        await s.ConnectAsync(port, clientId, persistentSession);
+        await s.ConnectAsync(port, clientId, persistentSession, username);
         return s;
     }
 
-    public async Task ConnectAsync(int port, string clientId = "infotainment", bool persistentSession = false)
+    public async Task ConnectAsync(int port, string clientId = "infotainment", bool persistentSession = false, string? username = null)
     {
-        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(clientId)
+        var builder = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(clientId)
             .WithProtocolVersion(MqttProtocolVersion.V500).WithCleanStart(!persistentSession)
-            .WithSessionExpiryInterval(persistentSession ? 3600u : 0u).Build();
-        await _client.ConnectAsync(options);
+            .WithSessionExpiryInterval(persistentSession ? 3600u : 0u);
+        if (username is not null) builder.WithCredentials(username, "");
+        await _client.ConnectAsync(builder.Build());
         await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(f => f.WithTopic(_topics.Prefix + "/#").WithAtLeastOnceQoS().WithNoLocal()).Build());
+            .WithTopicFilter(f => f.WithTopic(_topics.Prefix + "/#").WithAtLeastOnceQoS().WithNoLocal())
+            .WithTopicFilter(f => f.WithTopic("replies/#").WithAtLeastOnceQoS()).Build());
     }
 
-    public Task SendAsync(string topic, byte[] payload, string? responseTopic = null, byte[]? correlation = null)
+    public Task<MqttClientPublishResult> SendAsync(string topic, byte[] payload, string? responseTopic = null, byte[]? correlation = null)
     {
         var b = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         if (responseTopic is not null) b.WithResponseTopic(responseTopic);
@@ -100,13 +109,15 @@ internal sealed class BusSubscriber : IAsyncDisposable
                 using var doc = JsonDocument.Parse(m.Payload.ToArray());
                 var problem = PayloadSchemas.Check(schema, doc.RootElement);
                 if (problem is not null) SchemaProblems.Enqueue($"{m.Topic}: {problem}");
+                if (schema == "control-response" && !doc.RootElement.GetProperty("accepted").GetBoolean() && doc.RootElement.GetProperty("reason").GetString()!.Length > 0)
+                    Interlocked.Increment(ref _rejections);
             }
             catch (JsonException ex)
             {
                 SchemaProblems.Enqueue($"{m.Topic}: not JSON: {ex.Message}");
             }
         }
-        Messages.Enqueue(m);
+        if (Keep) Messages.Enqueue(m);
         if (_ackEscalations && m.Topic == _topics.Escalation)
         {
             // Acknowledge from another task: publishing QoS 1 inside the receive handler would wait on itself.
@@ -119,7 +130,7 @@ internal sealed class BusSubscriber : IAsyncDisposable
 
     private string? SchemaFor(string topic)
     {
-        if (topic == _topics.ControlResponse) return "control-response";
+        if (topic.StartsWith(_topics.ControlResponse, StringComparison.Ordinal) || topic.StartsWith("replies/", StringComparison.Ordinal)) return "control-response";
         if (topic == _topics.EscalationAck) return "escalation-ack";
         if (topic.StartsWith(_topics.ControlPrefix, StringComparison.Ordinal)) return null; // hostile input, judged by the service
         var name = topic[(_topics.Prefix.Length + 1)..];
