@@ -5,6 +5,7 @@ using StepAudio.Automotive.Events;
 using StepAudio.Automotive.Mqtt;
 using StepAudio.Automotive.Pipeline;
 using StepAudio.Automotive.Service.Hosting;
+using StepAudio.Automotive.Vision;
 
 namespace StepAudio.Automotive.Service.Cli;
 
@@ -21,7 +22,7 @@ public static class ReplayCommand
         var cabin = new Option<string>("--cabin") { Description = "Cabin profile JSON (microphone geometry and seat zones)", Required = true, HelpName = "profile.json" };
         var audio = new Option<string>("--audio") { Description = "Multichannel WAV recording, or - for raw interleaved PCM on stdin", Required = true, HelpName = "file.wav" };
         var format = new Option<string>("--format") { Description = "Sample format of raw PCM on stdin: s16le, s24le, s32le, f32le", DefaultValueFactory = _ => "s16le" };
-        var video = new Option<string?>("--video") { Description = "Cabin camera recording (Y4M); the vision stage is not built yet, so it is checked and noted in status", HelpName = "file.y4m" };
+        var video = new Option<string?>("--video") { Description = "Cabin camera recording (Y4M, gray or 4:2:0), stepped on the audio's stream time; its health is in the status events", HelpName = "file.y4m" };
         var events = new Option<string?>("--events") { Description = "Write events here as JSON Lines (default: stdout)", HelpName = "out.jsonl" };
         var realtime = new Option<bool>("--realtime") { Description = "Pace the recording in real time, as the live device would deliver it" };
         var mqtt = new Option<string?>("--mqtt") { Description = "Also publish the events to this broker as the service would", HelpName = "mqtt://host:port" };
@@ -39,6 +40,7 @@ public static class ReplayCommand
             var videoPath = parse.GetValue(video);
             if (videoPath is not null && !File.Exists(videoPath))
                 throw new InvalidInputException(videoPath, "file not found");
+            using var camera = videoPath is null ? null : new VideoInput(new Y4mFileSource(videoPath));
 
             // Open the input before creating the output, so a bad recording leaves no empty events file.
             var mqttUri = parse.GetValue(mqtt);
@@ -79,7 +81,7 @@ public static class ReplayCommand
             void Run(IEventSink sink)
             {
                 var pipeline = new CabinPipeline(profile, sink);
-                if (videoPath is not null) pipeline.AddWarning($"video {videoPath} ignored: the vision stage is not built yet");
+                if (camera is not null) pipeline.AttachVideo(camera);
                 // A recording is never reopened: only live sources are retried.
                 new PipelineRunner(() => source, pipeline, parse.GetValue(realtime)).Run(ct);
             }

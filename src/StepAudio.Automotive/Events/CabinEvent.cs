@@ -83,6 +83,9 @@ public sealed record StatusEvent(
 
     /// <summary>The hardware privacy switch is on: every zone is muted.</summary>
     public bool PrivacySwitch { get; init; }
+
+    /// <summary>The cabin camera as the pipeline sees it; null when running audio-only without one.</summary>
+    public VideoInputStatus? Video { get; init; }
 }
 
 /// <summary>The microphone input as the pipeline sees it.</summary>
@@ -95,3 +98,17 @@ public sealed record AudioInputStatus(
     IReadOnlyList<int> ClippedChannels,
     long NonFiniteSamples,
     long Overruns);
+
+/// <summary>The camera input: its nominal and measured rate, and frames lost or out of order.</summary>
+public sealed record VideoInputStatus(
+    string Source,
+    string State,
+    int Width,
+    int Height,
+    string PixelFormat,
+    double FrameRate,
+    long Frames,
+    double MeasuredFps,
+    long Dropped,
+    long OutOfOrder,
+    long TimestampJumps);

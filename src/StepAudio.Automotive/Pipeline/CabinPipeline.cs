@@ -1,5 +1,6 @@
 using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Events;
+using StepAudio.Automotive.Vision;
 
 namespace StepAudio.Automotive.Pipeline;
 
@@ -23,6 +24,7 @@ public sealed class CabinPipeline
     private string _inputState = "starting";
     private long _overruns;
     private int _listeningVersion;
+    private VideoInput? _video;
 
     public CabinPipeline(CabinProfile profile, IEventSink sink)
     {
@@ -46,6 +48,9 @@ public sealed class CabinPipeline
 
     /// <summary>A standing warning (e.g. about geometry or a missing stage), carried in every status event.</summary>
     public void AddWarning(string warning) => _warnings.Add(warning);
+
+    /// <summary>The cabin camera, stepped on this pipeline's stream time; without one the pipeline is audio-only.</summary>
+    public void AttachVideo(VideoInput video) => _video = video;
 
     /// <summary>Announces the input and publishes the first status.</summary>
     public void Start(string sourceName)
@@ -71,6 +76,7 @@ public sealed class CabinPipeline
         FramesConsumed += HopFrames;
 
         var changed = _health.EndBlock(HopFrames);
+        if (_video is not null) changed |= _video.AdvanceTo(StreamTime);
         changed |= ApplyListening();
         if (overruns != _overruns)
         {
@@ -130,8 +136,12 @@ public sealed class CabinPipeline
             _health.ClippedChannels(),
             _health.NonFiniteSamples,
             _overruns);
-        _sink.Publish(new StatusEvent(state, audio, [.. _warnings, .. _inputWarnings], CabinEvent.Round(StreamTime))
+        var videoWarning = _video?.Warning;
+        List<string> warnings = [.. _warnings, .. _inputWarnings];
+        if (videoWarning is not null) warnings.Add(videoWarning);
+        _sink.Publish(new StatusEvent(state, audio, warnings, CabinEvent.Round(StreamTime))
         {
+            Video = _video?.Status(),
             MutedZones = Listening.MutedZones(),
             PrivacySwitch = Listening.PrivacySwitch,
         });

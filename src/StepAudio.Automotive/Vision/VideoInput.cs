@@ -1,0 +1,106 @@
+using StepAudio.Automotive.Events;
+
+namespace StepAudio.Automotive.Vision;
+
+/// <summary>
+/// Steps a video source on the audio's stream time: a frame is consumed once the audio has passed its
+/// timestamp, so audio and video stay aligned however fast a replay runs. Keeps the input's health
+/// (frames, rate, dropped and out-of-order frames) for the status event. A failing source is reported
+/// and left behind (the pipeline goes on audio-only); it never throws into the audio path.
+/// </summary>
+public sealed class VideoInput : IDisposable
+{
+    private readonly IVideoSource _source;
+    private readonly VideoFrame _frame;
+    private readonly FrameClock _clock;
+    private bool _pending;
+    private double _pendingTime;
+    private double _firstTime;
+    private double _lastTime;
+    private long _reportedAnomalies;
+    private string _state = "ok";
+
+    public VideoInput(IVideoSource source)
+    {
+        _source = source;
+        _frame = VideoFrame.For(source);
+        _clock = new FrameClock(source.FrameRate);
+    }
+
+    /// <summary>Called for each frame as it is consumed, with its stream time; the frame is reused afterwards.</summary>
+    public Action<VideoFrame, double>? FrameReady { get; init; }
+
+    public string Name => _source.Name;
+
+    /// <summary>Frames consumed so far.</summary>
+    public long Frames { get; private set; }
+
+    /// <summary>"ok", "ended" (the recording is over), or "lost" (the source failed; see <see cref="Problem"/>).</summary>
+    public string State => _state;
+
+    public string? Problem { get; private set; }
+
+    /// <summary>
+    /// Consumes every frame whose time is at or before <paramref name="streamTime"/>. True when the health
+    /// worth a status event changed (a new anomaly, the end, a failure).
+    /// </summary>
+    public bool AdvanceTo(double streamTime)
+    {
+        if (_state != "ok") return false;
+        try
+        {
+            while (true)
+            {
+                if (!_pending)
+                {
+                    if (!_source.Read(_frame))
+                    {
+                        _state = "ended";
+                        return true;
+                    }
+                    _pendingTime = _clock.Accept(_frame.Timestamp);
+                    _pending = true;
+                }
+                if (_pendingTime > streamTime) break;
+                _pending = false;
+                if (Frames == 0) _firstTime = _pendingTime;
+                _lastTime = _pendingTime;
+                Frames++;
+                FrameReady?.Invoke(_frame, _pendingTime);
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidInputException)
+        {
+            _state = "lost";
+            Problem = e.Message.StartsWith(_source.Name, StringComparison.Ordinal) || e is InvalidInputException ? e.Message : $"{_source.Name}: {e.Message}";
+            return true;
+        }
+        var anomalies = _clock.OutOfOrder + _clock.Jumps;
+        if (anomalies == _reportedAnomalies) return false;
+        _reportedAnomalies = anomalies;
+        return true;
+    }
+
+    /// <summary>The latest timestamp anomaly, or the failure, for the status warnings.</summary>
+    public string? Warning => Problem ?? (_clock.Warning is null ? null : $"{_source.Name}: {_clock.Warning}");
+
+    public VideoInputStatus Status()
+    {
+        var span = _lastTime - _firstTime;
+        var fps = span > 0 ? (Frames - 1) / span : 0;
+        return new VideoInputStatus(
+            _source.Name,
+            _state,
+            _source.Width,
+            _source.Height,
+            _source.Format.Name(),
+            CabinEvent.Round(_source.FrameRate),
+            Frames,
+            CabinEvent.Round(fps),
+            _clock.Dropped,
+            _clock.OutOfOrder,
+            _clock.Jumps);
+    }
+
+    public void Dispose() => _source.Dispose();
+}

@@ -1,0 +1,78 @@
+using StepAudio.Automotive.Vision;
+
+namespace StepAudio.Automotive.Tests.Vision;
+
+public class VideoInputTests
+{
+    [Fact]
+    public void FramesAreConsumedWhenStreamTimePassesTheirTimestamp()
+    {
+        var path = TestVideo.Write(TestPaths.NewTempDir(), TestVideo.Y4m(4, 4, 5, "10:1"));
+        var seen = new List<(long Index, double Time, byte First)>();
+        using var video = new VideoInput(new Y4mFileSource(path)) { FrameReady = (f, t) => seen.Add((f.Index, t, f.Luma[0])) };
+        Assert.False(video.AdvanceTo(0.25));
+        Assert.Equal([0L, 1, 2], seen.Select(s => s.Index));
+        Assert.Equal(TestVideo.Pixel(2, 0, 0), seen[^1].First);
+        Assert.False(video.AdvanceTo(0.29));
+        Assert.Equal(3, seen.Count);
+        video.AdvanceTo(0.35);
+        Assert.Equal(4, seen.Count);
+        Assert.True(video.AdvanceTo(10)); // the end is news
+        Assert.Equal("ended", video.State);
+        var status = video.Status();
+        Assert.Equal(("y4m:cam.y4m", 5L, 10.0, 10.0, "GREY"), (status.Source, status.Frames, status.FrameRate, status.MeasuredFps, status.PixelFormat));
+    }
+
+    [Fact]
+    public void ATruncatedRecordingLeavesTheInputLostWithoutThrowing()
+    {
+        var bytes = TestVideo.Y4m(4, 4, 3, "10:1");
+        var path = TestVideo.Write(TestPaths.NewTempDir(), bytes[..^3]);
+        using var video = new VideoInput(new Y4mFileSource(path));
+        Assert.True(video.AdvanceTo(1));
+        Assert.Equal("lost", video.State);
+        Assert.Equal(2, video.Frames);
+        Assert.Equal($"{path}: frame 2 is truncated (Y plane: 13 of 16 bytes)", video.Warning);
+        Assert.False(video.AdvanceTo(2));
+    }
+
+    /// <summary>A camera whose driver clock misbehaves, as a scripted source.</summary>
+    private sealed class ScriptedSource(double[] timestamps) : IVideoSource
+    {
+        private int _next;
+        public string Name => "script";
+        public int Width => 2;
+        public int Height => 2;
+        public VideoPixelFormat Format => VideoPixelFormat.Gray8;
+        public double FrameRate => 10;
+        public bool IsLive => true;
+
+        public bool Read(VideoFrame frame)
+        {
+            if (_next == timestamps.Length) return false;
+            frame.Index = _next;
+            frame.Timestamp = timestamps[_next++];
+            return true;
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
+    public void OutOfOrderAndJumpingTimestampsAreReportedOnceEachAndRecovered()
+    {
+        var times = new List<double>();
+        var changes = 0;
+        using var input = new VideoInput(new ScriptedSource([0, 0.1, 0.05, 0.15, 500, 500.1])) { FrameReady = (_, t) => times.Add(t) };
+        for (var t = 0.01; t < 1; t += 0.01)
+            if (input.AdvanceTo(t)) changes++;
+        Assert.Equal([0, 0.1, 0.2, 0.3, 0.4, 0.5], times.Select(t => Math.Round(t, 6)));
+        var s = input.Status();
+        Assert.Equal((1L, 1L), (s.OutOfOrder, s.TimestampJumps));
+        Assert.Equal(3, changes); // out of order, jump, end
+        Assert.Equal("ended", input.State);
+        Assert.StartsWith("script: frame 4 timestamp jumped", input.Warning, StringComparison.Ordinal);
+    }
+}
