@@ -81,7 +81,14 @@ public static class ReplayCommand
             void Run(IEventSink sink)
             {
                 var pipeline = new CabinPipeline(profile, sink);
-                if (camera is not null) pipeline.AttachVideo(camera);
+                if (camera is not null)
+                {
+                    pipeline.AttachVideo(camera);
+                    if (profile.Camera is null)
+                        pipeline.AddWarning($"{camera.Name}: cabin profile '{profile.Name}' has no camera geometry, so frames cannot be assigned to seats");
+                    else if ((profile.Camera.Width, profile.Camera.Height) != (camera.Width, camera.Height))
+                        pipeline.AddWarning($"{camera.Name}: frames are {camera.Width}x{camera.Height} but cabin profile '{profile.Name}' places seats in a {profile.Camera.Width}x{profile.Camera.Height} image");
+                }
                 // A recording is never reopened: only live sources are retried.
                 new PipelineRunner(() => source, pipeline, parse.GetValue(realtime)).Run(ct);
             }

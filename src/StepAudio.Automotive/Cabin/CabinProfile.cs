@@ -17,7 +17,8 @@ public sealed class CabinProfile
         IReadOnlyList<Point3> mics,
         IReadOnlyList<CabinZone> zones,
         IReadOnlyList<CabinZone> loudspeakers,
-        CabinInterior? interior)
+        CabinInterior? interior,
+        CabinCamera? camera = null)
     {
         Name = name;
         SampleRate = sampleRate;
@@ -25,6 +26,7 @@ public sealed class CabinProfile
         Zones = new ReadOnlyCollection<CabinZone>([.. zones]);
         Loudspeakers = new ReadOnlyCollection<CabinZone>([.. loudspeakers]);
         Interior = interior;
+        Camera = camera;
         var c = default(Point3);
         foreach (var m in Mics) c += m;
         ArrayCentre = c * (1.0 / Mics.Count);
@@ -43,6 +45,9 @@ public sealed class CabinProfile
 
     /// <summary>The cabin's interior box, used by the acoustic simulator; optional.</summary>
     public CabinInterior? Interior { get; }
+
+    /// <summary>The cabin camera's resolution and seat regions; null for a cabin without one.</summary>
+    public CabinCamera? Camera { get; }
 
     public Point3 ArrayCentre { get; }
 

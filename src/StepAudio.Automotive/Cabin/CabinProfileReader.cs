@@ -114,7 +114,48 @@ public static class CabinProfileReader
                     throw Error(src, p.Name, $"{p.Position} lies outside the interior box");
         }
 
-        return new CabinProfile(name, sampleRate, mics, zones, speakers, interior);
+        var camera = root.TryGetProperty("camera", out var camEl) ? ReadCamera(camEl, src, zones) : null;
+
+        return new CabinProfile(name, sampleRate, mics, zones, speakers, interior, camera);
+    }
+
+    /// <summary>Smallest seat region side: a face smaller than this cannot be found.</summary>
+    public const int MinSeatRegionPixels = 32;
+
+    private static CabinCamera ReadCamera(JsonElement el, string src, List<CabinZone> zones)
+    {
+        if (el.ValueKind != JsonValueKind.Object) throw Error(src, "camera", "expected an object with width, height and zones");
+        var width = ReadPixels(el, src, "camera", "width", 16, 8192);
+        var height = ReadPixels(el, src, "camera", "height", 16, 8192);
+        if (!el.TryGetProperty("zones", out var zonesEl) || zonesEl.ValueKind != JsonValueKind.Object)
+            throw Error(src, "camera.zones", "required object of zone name → image region { x, y, w, h } is missing");
+        var seats = new List<SeatRegion>();
+        foreach (var p in zonesEl.EnumerateObject())
+        {
+            var field = $"camera.zones.{p.Name}";
+            if (!zones.Exists(z => z.Name == p.Name))
+                throw Error(src, field, $"'{p.Name}' is not one of the profile's zones ({string.Join(", ", zones.Select(z => z.Name))})");
+            if (p.Value.ValueKind != JsonValueKind.Object) throw Error(src, field, "expected an image region { x, y, w, h } in pixels");
+            var x = ReadPixels(p.Value, src, field, "x", 0, width - 1);
+            var y = ReadPixels(p.Value, src, field, "y", 0, height - 1);
+            var w = ReadPixels(p.Value, src, field, "w", MinSeatRegionPixels, width);
+            var h = ReadPixels(p.Value, src, field, "h", MinSeatRegionPixels, height);
+            if (x + w > width) throw Error(src, $"{field}.w", $"region x + w = {x + w} runs past the image width {width}");
+            if (y + h > height) throw Error(src, $"{field}.h", $"region y + h = {y + h} runs past the image height {height}");
+            seats.Add(new SeatRegion(p.Name, x, y, w, h));
+        }
+        if (seats.Count == 0) throw Error(src, "camera.zones", "at least one seat must be visible to the camera");
+        return new CabinCamera(width, height, seats);
+    }
+
+    private static int ReadPixels(JsonElement obj, string src, string parent, string name, int min, int max)
+    {
+        var field = $"{parent}.{name}";
+        if (!obj.TryGetProperty(name, out var el)) throw Error(src, field, "required integer (pixels) is missing");
+        if (el.ValueKind != JsonValueKind.Number || !el.TryGetInt32(out var v))
+            throw Error(src, field, $"expected an integer number of pixels, found {el.GetRawText()}");
+        if (v < min || v > max) throw Error(src, field, $"{v} is not in {min}..{max} pixels");
+        return v;
     }
 
     private static List<CabinZone> ReadNamedPoints(JsonElement obj, string src, string field)

@@ -31,6 +31,8 @@ public sealed class VideoInput : IDisposable
     public Action<VideoFrame, double>? FrameReady { get; init; }
 
     public string Name => _source.Name;
+    public int Width => _source.Width;
+    public int Height => _source.Height;
 
     /// <summary>Frames consumed so far.</summary>
     public long Frames { get; private set; }

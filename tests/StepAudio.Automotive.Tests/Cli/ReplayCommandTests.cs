@@ -78,6 +78,8 @@ public class ReplayCommandTests
         var badProfile = Path.Combine(dir, "cabin.json");
         File.WriteAllText(badProfile, """{ "name": "x", "sampleRate": 16000, "mics": [[0,0,1]], "zones": {} }""");
         var wav = FourChannelWav(TestPaths.NewTempDir());
+        var badVideo = Path.Combine(dir, "bad.y4m");
+        File.WriteAllText(badVideo, "YUV4MPEG2 W4 H4 Cmono\n");
         return new()
         {
             { ["replay", "--cabin", TestPaths.ConsoleCabin, "--audio", Path.Combine(dir, "missing.wav")], $"stepaudio: {Path.Combine(dir, "missing.wav")}: file not found" },
@@ -87,6 +89,8 @@ public class ReplayCommandTests
             { ["replay", "--cabin", Path.Combine(dir, "none.json"), "--audio", wav], $"stepaudio: {Path.Combine(dir, "none.json")}: cannot read cabin profile" },
             { ["replay", "--audio", wav], "stepaudio: Option '--cabin' is required." },
             { ["replay", "--cabin", TestPaths.ConsoleCabin, "--audio", wav, "--format", "mp3"], "stepaudio: --format: unknown sample format 'mp3'" },
+            { ["replay", "--cabin", TestPaths.ConsoleCabin, "--audio", wav, "--video", badVideo], $"stepaudio: {badVideo}: header has no F (frame rate)" },
+            { ["replay", "--cabin", TestPaths.ConsoleCabin, "--audio", wav, "--video", Path.Combine(dir, "none.y4m")], $"stepaudio: {Path.Combine(dir, "none.y4m")}: file not found" },
         };
     }
 
@@ -110,5 +114,37 @@ public class ReplayCommandTests
         var (code, _, _) = await Run("replay", "--cabin", TestPaths.ConsoleCabin, "--audio", Path.Combine(dir, "missing.wav"), "--events", events);
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.False(File.Exists(events));
+    }
+
+    [Fact]
+    public async Task VideoIsSteppedOnAudioStreamTimeAndReportedInStatus()
+    {
+        var dir = TestPaths.NewTempDir();
+        var wav = FourChannelWav(dir, seconds: 2);
+        var y4m = Vision.TestVideo.Write(dir, Vision.TestVideo.Y4m(32, 24, 45, "15:1", "420jpeg"));
+        var events = Path.Combine(dir, "e.jsonl");
+        Assert.Equal(0, (await Run("replay", "--cabin", TestPaths.ConsoleCabin, "--audio", wav, "--video", y4m, "--events", events)).Code);
+        var statuses = File.ReadAllLines(events).Select(l => JsonDocument.Parse(l).RootElement).Where(e => e.GetProperty("type").GetString() == "status").ToList();
+        var first = statuses[0].GetProperty("video");
+        Assert.Equal(("y4m:cam.y4m", "ok", 32, 24, "GREY"), (first.GetProperty("source").GetString(), first.GetProperty("state").GetString(),
+            first.GetProperty("width").GetInt32(), first.GetProperty("height").GetInt32(), first.GetProperty("pixelFormat").GetString()));
+        // The audio ends at 2 s: frames at 0, 1/15, ..., 30/15 s were consumed, the 14 after them never were.
+        var last = statuses[^1].GetProperty("video");
+        Assert.Equal(31, last.GetProperty("frames").GetInt64());
+        Assert.Equal(15.0, last.GetProperty("measuredFps").GetDouble());
+        Assert.Equal(0, last.GetProperty("outOfOrder").GetInt64());
+        Assert.Equal(0, last.GetProperty("dropped").GetInt64());
+        Assert.Contains("y4m:cam.y4m: frames are 32x24 but cabin profile 'sedan-console-circular' places seats in a 1280x800 image",
+            statuses[^1].GetProperty("warnings").EnumerateArray().Select(w => w.GetString()));
+    }
+
+    [Fact]
+    public async Task WithoutVideoTheStatusSaysNoCamera()
+    {
+        var dir = TestPaths.NewTempDir();
+        var events = Path.Combine(dir, "e.jsonl");
+        Assert.Equal(0, (await Run("replay", "--cabin", TestPaths.ConsoleCabin, "--audio", FourChannelWav(dir, seconds: 0.5), "--events", events)).Code);
+        using var doc = JsonDocument.Parse(File.ReadAllLines(events)[^1]);
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("video").ValueKind);
     }
 }
