@@ -1,6 +1,8 @@
 using System.CommandLine;
 using StepAudio.Automotive.Inference;
 using StepAudio.Automotive.Speech;
+using StepAudio.Automotive.Tools.Onnx;
+using StepAudio.Automotive.Vision;
 
 namespace StepAudio.Automotive.Service.Cli;
 
@@ -60,6 +62,7 @@ public static class ModelsCommand
             try
             {
                 store.Fetch(stdout, includeDemo: !parse.GetValue(defaultBuild), ct);
+                FaceApiModels.ConvertInstalled(store, stdout);
             }
             catch (ModelFetchException e)
             {
@@ -111,13 +114,20 @@ public static class ModelsCommand
             if (parse.GetValue(load))
             {
                 var inference = new InferenceOptions { Providers = parse.GetRequiredValue(providers).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) };
-                foreach (var c in checks)
+                // Only ONNX files load; the face detector is loaded from its conversion.
+                foreach (var c in checks.Where(c => c.Path.EndsWith(".onnx", StringComparison.Ordinal)))
                 {
                     using var model = new OnnxModel(c.Path, inference, ShapesFor(c.File.Id));
                     if (c.File.Id == "silero_vad_v5") SileroVad.PrepareInputs(model);
                     model.WarmUp(1);
                     var reasons = model.FallbackReasons.Count == 0 ? "" : $" (skipped {string.Join("; ", model.FallbackReasons)})";
                     stdout.WriteLine($"loaded {c.File.Id} on {model.ExecutionProvider}{reasons}");
+                }
+                if (checks.Any(c => c.File.Id == TinyFaceDetector.WeightsId))
+                {
+                    using var detector = new TinyFaceDetector(TinyFaceDetector.RequireModel(store), inference);
+                    detector.DetectGray(new byte[64 * 64], 64, 64, []);
+                    stdout.WriteLine($"loaded {TinyFaceDetector.OnnxFileName} (converted) on {inference.Providers.FirstOrDefault() ?? InferenceOptions.Cpu}");
                 }
             }
             return Task.FromResult(ExitCodes.Ok);
