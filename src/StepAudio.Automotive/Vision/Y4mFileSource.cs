@@ -19,6 +19,7 @@ public sealed class Y4mFileSource : IVideoSource
     private readonly byte[] _line = new byte[MaxLine];
     private readonly byte[] _skip;
     private readonly int _chromaBytes;
+    private readonly long _firstFrame;
     private long _index;
 
     public Y4mFileSource(string path)
@@ -36,6 +37,7 @@ public sealed class Y4mFileSource : IVideoSource
         try
         {
             (Width, Height, FrameRate, _chromaBytes) = ReadHeader();
+            _firstFrame = _stream.Position;
         }
         catch
         {
@@ -163,6 +165,13 @@ public sealed class Y4mFileSource : IVideoSource
                 throw new InvalidInputException(_path, $"frame {_index} is truncated ({part}: {got} of {destination.Length} bytes)");
             got += n;
         }
+    }
+
+    /// <summary>Starts again from the first frame (a looping HIL replay); timestamps restart at 0.</summary>
+    public void Rewind()
+    {
+        _stream.Position = _firstFrame;
+        _index = 0;
     }
 
     public void Dispose() => _stream.Dispose();

@@ -26,6 +26,21 @@ public class Y4mFileSourceTests
     }
 
     [Fact]
+    public void RewindStartsAgainAtTheFirstFrame()
+    {
+        var path = TestVideo.Write(TestPaths.NewTempDir(), TestVideo.Y4m(6, 4, 3, "10:1", "420jpeg"));
+        using var src = new Y4mFileSource(path);
+        var frame = VideoFrame.For(src);
+        while (src.Read(frame))
+        {
+        }
+        src.Rewind();
+        Assert.True(src.Read(frame));
+        Assert.Equal((0L, 0.0), (frame.Index, frame.Timestamp));
+        Assert.Equal(TestVideo.Luma(0, 6, 4), frame.Luma);
+    }
+
+    [Fact]
     public void FractionalFrameRateIsKept()
     {
         var path = TestVideo.Write(TestPaths.NewTempDir(), TestVideo.Y4m(4, 4, 1, "30000:1001"));

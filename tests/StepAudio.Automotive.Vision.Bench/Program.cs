@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(StepAudio.Automotive.Vision.Bench.VisionBenchmarks).Assembly).Run(args);
