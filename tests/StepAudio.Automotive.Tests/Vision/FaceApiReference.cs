@@ -5,8 +5,8 @@ using StepAudio.Automotive.Vision;
 namespace StepAudio.Automotive.Tests.Vision;
 
 /// <summary>
-/// Runs face-api itself in Node (FaceApiReference/reference.mjs, its npm dependencies pinned in
-/// package.json) on the pinned demo photos, once per test class: the decoded pixels and the reference
+/// Runs face-api itself in Node (FaceApiReference/reference.mjs, its npm dependencies locked in
+/// package-lock.json) on the pinned demo photos, once per test class: the decoded pixels and the reference
 /// detections the converted ONNX detector must reproduce.
 /// </summary>
 public sealed class FaceApiReference
@@ -20,9 +20,9 @@ public sealed class FaceApiReference
         store.Require(TinyFaceDetector.ShardId);
         var photos = Photos.Select(p => store.Require("face_api_" + p)).ToArray();
         Directory = TestPaths.NewTempDir();
-        foreach (var f in new[] { "package.json", "reference.mjs" })
+        foreach (var f in new[] { "package.json", "package-lock.json", "reference.mjs" })
             File.Copy(Path.Combine(TestPaths.RepoRoot, "tests", "StepAudio.Automotive.Tests", "Vision", "FaceApiReference", f), Path.Combine(Directory, f));
-        Run("npm", "install", "--ignore-scripts", "--no-audit", "--no-fund");
+        Run("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund");
         Run("node", ["reference.mjs", Directory, WeightsManifest, .. photos]);
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Directory, "reference.json")));
         foreach (var p in doc.RootElement.EnumerateObject())
