@@ -76,3 +76,42 @@ public class V4l2CaptureSourceTests
         Assert.EndsWith("(errno 25)", e.Message, StringComparison.Ordinal); // ENOTTY
     }
 }
+
+/// <summary>The same layouts and request numbers, compiled by gcc from this machine's kernel headers.</summary>
+public class V4l2KernelHeaderTests
+{
+    [Fact]
+    public void LayoutsAndRequestsMatchLinuxVideodev2H()
+    {
+        const string header = "/usr/include/linux/videodev2.h";
+        Assert.True(File.Exists(header), $"{header} is missing: install linux-libc-dev");
+        var dir = TestPaths.NewTempDir();
+        var c = Path.Combine(dir, "v4l2.c");
+        File.WriteAllText(c, """
+            #include <stdio.h>
+            #include <stddef.h>
+            #include <linux/videodev2.h>
+            int main(void) {
+                printf("%zu %zu %zu %zu %zu\n", sizeof(struct v4l2_capability), sizeof(struct v4l2_format),
+                       sizeof(struct v4l2_pix_format), sizeof(struct v4l2_requestbuffers), sizeof(struct v4l2_buffer));
+                printf("%zu %zu %zu %zu %zu\n", offsetof(struct v4l2_buffer, timestamp), offsetof(struct v4l2_buffer, sequence),
+                       offsetof(struct v4l2_buffer, m), offsetof(struct v4l2_buffer, length), offsetof(struct v4l2_format, fmt));
+                printf("%lu %lu %lu %lu %lu %lu %lu %lu\n", (unsigned long)VIDIOC_QUERYCAP, (unsigned long)VIDIOC_S_FMT,
+                       (unsigned long)VIDIOC_REQBUFS, (unsigned long)VIDIOC_QUERYBUF, (unsigned long)VIDIOC_QBUF,
+                       (unsigned long)VIDIOC_DQBUF, (unsigned long)VIDIOC_STREAMON, (unsigned long)VIDIOC_STREAMOFF);
+                printf("%u %u %u\n", V4L2_PIX_FMT_GREY, V4L2_PIX_FMT_Y16, V4L2_PIX_FMT_YUYV);
+                return 0;
+            }
+            """);
+        var exe = Path.Combine(dir, "v4l2");
+        var (cc, ccOut) = ExternalProcess.Run("gcc", "-o", exe, c);
+        Assert.True(cc == 0, ccOut);
+        var (_, output) = ExternalProcess.Run(exe);
+        var lines = output.Trim().Split('\n');
+        Assert.Equal(string.Join(' ', 104, 208, 48, 20, 88), lines[0]);
+        Assert.Equal(string.Join(' ', 24, 56, 64, 72, 8), lines[1]);
+        Assert.Equal(string.Join(' ', new[] { V4l2Native.QueryCap, V4l2Native.SetFormat, V4l2Native.RequestBuffers, V4l2Native.QueryBuffer,
+            V4l2Native.QueueBuffer, V4l2Native.DequeueBuffer, V4l2Native.StreamOn, V4l2Native.StreamOff }), lines[2]);
+        Assert.Equal(string.Join(' ', V4l2Native.Grey, V4l2Native.Y16, V4l2Native.Yuyv), lines[3]);
+    }
+}
