@@ -99,7 +99,7 @@ public sealed record AudioInputStatus(
     long NonFiniteSamples,
     long Overruns);
 
-/// <summary>The camera input: its nominal and measured rate, and frames lost or out of order.</summary>
+/// <summary>The camera input: its nominal and measured rate, frames lost or out of order, and reopens after a loss.</summary>
 public sealed record VideoInputStatus(
     string Source,
     string State,
@@ -111,4 +111,5 @@ public sealed record VideoInputStatus(
     double MeasuredFps,
     long Dropped,
     long OutOfOrder,
-    long TimestampJumps);
+    long TimestampJumps,
+    long Reopened);

@@ -15,6 +15,7 @@ public sealed class FrameClock
     private double _offset;
     private double _lastRaw;
     private bool _started;
+    private double _restartAt;
 
     /// <param name="frameRate">The source's nominal rate.</param>
     /// <param name="maxGapSeconds">A forward step longer than this is a jump, not dropped frames.</param>
@@ -42,7 +43,7 @@ public sealed class FrameClock
         if (!_started)
         {
             _started = true;
-            _offset = -rawTimestamp;
+            _offset = _restartAt - rawTimestamp;
         }
         else
         {
@@ -65,9 +66,16 @@ public sealed class FrameClock
             }
         }
         _lastRaw = double.IsFinite(rawTimestamp) ? rawTimestamp : _lastRaw + _interval;
-        Last = Frames == 0 ? 0 : Math.Max(_lastRaw + _offset, Last + (_interval * 0.5));
+        Last = Frames == 0 ? _lastRaw + _offset : Math.Max(_lastRaw + _offset, Last + (_interval * 0.5));
         Frames++;
         return Last;
+    }
+
+    /// <summary>A reopened source starts its own clock again: its first frame is placed at <paramref name="streamTime"/>.</summary>
+    public void Restart(double streamTime)
+    {
+        _started = false;
+        _restartAt = Math.Max(streamTime, Frames == 0 ? 0 : Last + (_interval * 0.5));
     }
 
     // Continue one interval after the last good frame: later frames keep their spacing from this one.

@@ -6,12 +6,15 @@ namespace StepAudio.Automotive.Vision;
 /// Steps a video source on the audio's stream time: a frame is consumed once the audio has passed its
 /// timestamp, so audio and video stay aligned however fast a replay runs. Keeps the input's health
 /// (frames, rate, dropped and out-of-order frames) for the status event. A failing source is reported
-/// and left behind (the pipeline goes on audio-only); it never throws into the audio path.
+/// and closed (the pipeline goes on audio-only); it never throws into the audio path. With
+/// <see cref="Reopen"/> set (a live camera), it is reopened every <see cref="RetrySeconds"/> of stream
+/// time until it delivers again.
 /// </summary>
 public sealed class VideoInput : IDisposable
 {
-    private readonly IVideoSource _source;
-    private readonly VideoFrame _frame;
+    private IVideoSource _source;
+    private VideoFrame _frame;
+    private double _retryAt;
     private readonly FrameClock _clock;
     private bool _pending;
     private double _pendingTime;
@@ -29,6 +32,15 @@ public sealed class VideoInput : IDisposable
 
     /// <summary>Called for each frame as it is consumed, with its stream time; the frame is reused afterwards.</summary>
     public Action<VideoFrame, double>? FrameReady { get; init; }
+
+    /// <summary>Opens the camera again after it failed; null for a recording, which is never reopened.</summary>
+    public Func<IVideoSource>? Reopen { get; init; }
+
+    /// <summary>Stream time between attempts to reopen a lost camera.</summary>
+    public double RetrySeconds { get; init; } = 2;
+
+    /// <summary>Times a lost camera was reopened.</summary>
+    public long Reopened { get; private set; }
 
     public string Name => _source.Name;
     public int Width => _source.Width;
@@ -48,6 +60,9 @@ public sealed class VideoInput : IDisposable
     /// </summary>
     public bool AdvanceTo(double streamTime)
     {
+        var restored = false;
+        if (_state == "lost" && Reopen is not null && streamTime >= _retryAt)
+            restored = TryReopen(streamTime);
         if (_state != "ok") return false;
         try
         {
@@ -75,12 +90,37 @@ public sealed class VideoInput : IDisposable
         {
             _state = "lost";
             Problem = e.Message.StartsWith(_source.Name, StringComparison.Ordinal) || e is InvalidInputException ? e.Message : $"{_source.Name}: {e.Message}";
+            _pending = false;
+            _retryAt = streamTime + RetrySeconds;
+            // Let go of the device now, so it can be opened again.
+            if (Reopen is not null) _source.Dispose();
             return true;
         }
         var anomalies = _clock.OutOfOrder + _clock.Jumps;
-        if (anomalies == _reportedAnomalies) return false;
+        if (anomalies == _reportedAnomalies) return restored;
         _reportedAnomalies = anomalies;
         return true;
+    }
+
+    private bool TryReopen(double streamTime)
+    {
+        try
+        {
+            var source = Reopen!();
+            _source = source;
+            if (source.Width != _frame.Width || source.Height != _frame.Height) _frame = VideoFrame.For(source);
+            _clock.Restart(streamTime);
+            _state = "ok";
+            Problem = null;
+            Reopened++;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or InvalidInputException)
+        {
+            Problem = e.Message;
+            _retryAt = streamTime + RetrySeconds;
+            return false;
+        }
     }
 
     /// <summary>The latest timestamp anomaly, or the failure, for the status warnings.</summary>
@@ -101,7 +141,8 @@ public sealed class VideoInput : IDisposable
             CabinEvent.Round(fps),
             _clock.Dropped,
             _clock.OutOfOrder,
-            _clock.Jumps);
+            _clock.Jumps,
+            Reopened);
     }
 
     public void Dispose() => _source.Dispose();

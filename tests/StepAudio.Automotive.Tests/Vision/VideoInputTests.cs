@@ -36,8 +36,8 @@ public class VideoInputTests
         Assert.False(video.AdvanceTo(2));
     }
 
-    /// <summary>A camera whose driver clock misbehaves, as a scripted source.</summary>
-    private sealed class ScriptedSource(double[] timestamps) : IVideoSource
+    /// <summary>A camera whose driver clock misbehaves, or that vanishes after some frames, as a scripted source.</summary>
+    private sealed class ScriptedSource(double[] timestamps, bool vanishAtEnd = false) : IVideoSource
     {
         private int _next;
         public string Name => "script";
@@ -49,7 +49,8 @@ public class VideoInputTests
 
         public bool Read(VideoFrame frame)
         {
-            if (_next == timestamps.Length) return false;
+            if (_next == timestamps.Length)
+                return vanishAtEnd ? throw new IOException("script: the camera stopped (poll events 0x10)") : false;
             frame.Index = _next;
             frame.Timestamp = timestamps[_next++];
             return true;
@@ -74,5 +75,33 @@ public class VideoInputTests
         Assert.Equal(3, changes); // out of order, jump, end
         Assert.Equal("ended", input.State);
         Assert.StartsWith("script: frame 4 timestamp jumped", input.Warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ALostCameraIsReopenedOnStreamTimeAndItsFramesContinueAfterTheGap()
+    {
+        var opens = 0;
+        IVideoSource Open() => ++opens switch
+        {
+            1 => new ScriptedSource([100, 100.1, 100.2], vanishAtEnd: true),
+            2 => throw new IOException("v4l2:/dev/video0: cannot open the camera: No such file or directory (errno 2)"),
+            _ => new ScriptedSource([7, 7.1, 7.2]), // a new driver clock
+        };
+        var times = new List<double>();
+        using var input = new VideoInput(Open()) { Reopen = Open, RetrySeconds = 1, FrameReady = (_, t) => times.Add(t) };
+        var log = new List<(double T, string State, string? Problem)>();
+        for (var i = 1; i <= 400; i++)
+        {
+            var t = i * 0.01;
+            if (input.AdvanceTo(t)) log.Add((Math.Round(t, 2), input.State, input.Problem));
+        }
+        // The read after the last frame (at 0.21 s, once 0.2 s is consumed) fails; the retry at 1.21 s
+        // fails too; the one at 2.21 s succeeds and the new camera's frames follow from there.
+        Assert.Equal((0.21, "lost", "script: the camera stopped (poll events 0x10)"), log[0]);
+        Assert.Equal((2.21, "ok", (string?)null), log[1]);
+        Assert.Equal("ended", log[2].State); // the reopened camera's script simply ends
+        Assert.Equal([0, 0.1, 0.2, 2.21, 2.31, 2.41], times.Select(t => Math.Round(t, 2)));
+        Assert.Equal(1, input.Reopened);
+        Assert.Equal(0, input.Status().OutOfOrder);
     }
 }
