@@ -84,7 +84,7 @@ public sealed class CabinSimulator
     /// A dry 16 kHz signal emitted at <paramref name="position"/> as heard at each of <paramref name="mics"/>,
     /// from emission time 0 (the full convolution: signal length plus the impulse response).
     /// </summary>
-    public static float[][] RenderSource(ImageSourceRoom room, ReadOnlySpan<float> signal, Point3 position, IReadOnlyList<Point3> mics)
+    public static float[][] RenderSource(ImageSourceRoom room, float[] signal, Point3 position, IReadOnlyList<Point3> mics)
     {
         var conv = new FftConvolver(room.ImpulseResponses(position, mics));
         var outputs = NewChannels(mics.Count, conv.OutputLength(signal.Length));

@@ -17,6 +17,9 @@ public sealed class ImageSourceRoom
     /// <summary>Half-width of the windowed-sinc fractional delay, in samples (the kernel has 2·W taps).</summary>
     public const int SincHalfWidth = 16;
 
+    /// <summary>Band edge of the fractional-delay kernel as a fraction of Nyquist (7.2 kHz at 16 kHz).</summary>
+    public const double KernelCutoff = 0.9;
+
     /// <summary>Images are kept until they are this far (dB) below the direct sound's decay: the RT60 range.</summary>
     private const double DecayRangeDb = 60.0;
 
@@ -79,31 +82,41 @@ public sealed class ImageSourceRoom
     /// <summary>Direct-path propagation delay from a source to a point, in samples (fractional).</summary>
     public double DelaySamples(Point3 source, Point3 mic) => source.DistanceTo(mic) / SpeedOfSound * SampleRate;
 
-    /// <summary>Impulse responses from <paramref name="source"/> to each microphone, all the same length.</summary>
-    public float[][] ImpulseResponses(Point3 source, IReadOnlyList<Point3> mics)
+    /// <summary>
+    /// Impulse responses from <paramref name="source"/> to each microphone, all the same length.
+    /// <paramref name="maxOrder"/> limits the reflections (0: direct path only, an anechoic cabin).
+    /// </summary>
+    public float[][] ImpulseResponses(Point3 source, IReadOnlyList<Point3> mics, int? maxOrder = null)
     {
         var direct = mics.Max(m => source.DistanceTo(m));
         var length = LengthFor(direct);
         var irs = new float[mics.Count][];
-        for (var m = 0; m < mics.Count; m++) irs[m] = ImpulseResponse(source, mics[m], length);
+        for (var m = 0; m < mics.Count; m++) irs[m] = ImpulseResponse(source, mics[m], length, maxOrder ?? MaxOrder);
         return irs;
     }
 
     /// <summary>Impulse response from a source to one microphone.</summary>
-    public float[] ImpulseResponse(Point3 source, Point3 mic) => ImpulseResponse(source, mic, LengthFor(source.DistanceTo(mic)));
+    public float[] ImpulseResponse(Point3 source, Point3 mic, int? maxOrder = null) =>
+        ImpulseResponse(source, mic, LengthFor(source.DistanceTo(mic)), maxOrder ?? MaxOrder);
 
     private int LengthFor(double directDistance) =>
         (int)Math.Ceiling((directDistance + MaxDistance) / SpeedOfSound * SampleRate) + SincHalfWidth + 1;
 
-    private float[] ImpulseResponse(Point3 source, Point3 mic, int length)
+    private float[] ImpulseResponse(Point3 source, Point3 mic, int length, int maxOrder)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxOrder);
+        maxOrder = Math.Min(maxOrder, MaxOrder);
         CheckInside(source, nameof(source));
         CheckInside(mic, nameof(mic));
         var acc = new double[length];
         var rate = SampleRate / SpeedOfSound;
         var betaPow = Powers(ReflectionCoefficient, MaxOrder);
-        ForEachImage(source, mic, source.DistanceTo(mic) + MaxDistance, MaxOrder,
-            (d, order) => AddFractionalImpulse(acc, d * rate, betaPow[order] / Math.Max(d, 0.01)));
+        ForEachImage(source, mic, source.DistanceTo(mic) + MaxDistance, maxOrder, (d, order) =>
+        {
+            // The direct path is computed exactly; reflections use the tabulated kernel (delay error < 0.001 sample).
+            if (order == 0) AddFractionalImpulse(acc, d * rate, 1 / Math.Max(d, 0.01));
+            else AddTabulatedImpulse(acc, d * rate, betaPow[order] / Math.Max(d, 0.01));
+        });
         HighPass(acc, HighPassHz, SampleRate);
         var ir = new float[length];
         for (var i = 0; i < length; i++) ir[i] = (float)acc[i];
@@ -260,36 +273,71 @@ public sealed class ImageSourceRoom
         return p;
     }
 
-    /// <summary>Adds <paramref name="gain"/>·δ(n - <paramref name="delay"/>) band-limited by a Hann-windowed sinc.</summary>
+    /// <summary>The windowed-sinc kernel at <see cref="TablePhases"/> fractional delays: row p is for frac = p / TablePhases.</summary>
+    private static readonly double[] s_kernelTable = BuildKernelTable();
+
+    private const int TablePhases = 512;
+
+    private static double[] BuildKernelTable()
+    {
+        var table = new double[(TablePhases + 1) * 2 * SincHalfWidth];
+        var row = new double[2 * SincHalfWidth + 1];
+        for (var p = 0; p <= TablePhases; p++)
+        {
+            // Delay W - 1 + frac puts taps 0..2W-1 at j = 1-W..W around the delay.
+            Array.Clear(row);
+            AddFractionalImpulse(row, SincHalfWidth - 1 + ((double)p / TablePhases), 1.0);
+            Array.Copy(row, 0, table, p * 2 * SincHalfWidth, 2 * SincHalfWidth);
+        }
+        return table;
+    }
+
+    /// <summary>As <see cref="AddFractionalImpulse"/>, with the fractional delay rounded to 1/512 sample.</summary>
+    private static void AddTabulatedImpulse(Span<double> acc, double delay, double gain)
+    {
+        var k0 = (int)Math.Floor(delay);
+        var p = (int)Math.Round((delay - k0) * TablePhases);
+        var row = s_kernelTable.AsSpan(p * 2 * SincHalfWidth, 2 * SincHalfWidth);
+        var first = k0 - SincHalfWidth + 1;
+        if (first >= 0 && first + row.Length <= acc.Length)
+        {
+            var dst = acc.Slice(first, row.Length);
+            for (var j = 0; j < row.Length; j++) dst[j] += gain * row[j];
+            return;
+        }
+        for (var j = 0; j < row.Length; j++)
+            if ((uint)(first + j) < (uint)acc.Length) acc[first + j] += gain * row[j];
+    }
+
+    /// <summary>
+    /// Adds <paramref name="gain"/>·δ(n - <paramref name="delay"/>) band-limited by a Hann-windowed sinc
+    /// low-pass at <see cref="KernelCutoff"/> of Nyquist: the margin keeps the window's spectral spread
+    /// below Nyquist, so the sampled kernel does not alias and its delay is exact at every fraction.
+    /// </summary>
     internal static void AddFractionalImpulse(Span<double> acc, double delay, double gain)
     {
         var k0 = (int)Math.Floor(delay);
         var frac = delay - k0;
-        if (frac < 1e-9)
-        {
-            // On the sample grid the sinc is a unit impulse.
-            if ((uint)k0 < (uint)acc.Length) acc[k0] += gain;
-            return;
-        }
-        // t = j - frac for j = 1-W..W: sin(πt) = -(-1)^j sin(π frac), and the window's cosine
-        // advances by a fixed angle per tap, so one image costs three trig calls, not 2W.
+        // t = j - frac for j = 1-W..W; the sinc's and the window's phases advance by fixed angles per
+        // tap, so one image costs a few trig calls, not 2W.
         const int w = SincHalfWidth;
-        var sinFrac = Math.Sin(Math.PI * frac);
-        var step = Math.PI / w;
-        var theta = step * (1 - w - frac);
-        double c = Math.Cos(theta), s = Math.Sin(theta);
-        double cs = Math.Cos(step), ss = Math.Sin(step);
-        var sign = (w & 1) == 0 ? 1.0 : -1.0; // -(-1)^j at j = 1-W
+        const double fc = KernelCutoff;
+        var t0 = 1 - w - frac;
+        double ws = Math.Cos(Math.PI * t0 / w), wsn = Math.Sin(Math.PI * t0 / w);
+        double cw = Math.Cos(Math.PI / w), sw = Math.Sin(Math.PI / w);
+        double ss = Math.Sin(Math.PI * fc * t0), sc = Math.Cos(Math.PI * fc * t0);
+        double cf = Math.Cos(Math.PI * fc), sf = Math.Sin(Math.PI * fc);
         for (var j = 1 - w; j <= w; j++)
         {
             var k = k0 + j;
             if ((uint)k < (uint)acc.Length)
             {
                 var t = j - frac;
-                acc[k] += gain * 0.5 * (1 + c) * sign * sinFrac / (Math.PI * t);
+                var sinc = Math.Abs(t) < 1e-9 ? fc : ss / (Math.PI * t);
+                acc[k] += gain * 0.5 * (1 + ws) * sinc;
             }
-            (c, s) = ((c * cs) - (s * ss), (s * cs) + (c * ss));
-            sign = -sign;
+            (ws, wsn) = ((ws * cw) - (wsn * sw), (wsn * cw) + (ws * sw));
+            (ss, sc) = ((ss * cf) + (sc * sf), (sc * cf) - (ss * sf));
         }
     }
 
