@@ -11,6 +11,9 @@ public sealed class CabinScene
     /// <summary>Active speech level of a talker's dry speech, dBFS, as heard 1 m from the mouth.</summary>
     public const double DefaultSpeechLevelDbfs = -35;
 
+    /// <summary>35 dB below the speech level, as a MEMS microphone's self-noise is below conversational speech at 1 m.</summary>
+    public const double DefaultSensorNoiseDbfs = -70;
+
     public required CabinProfile Cabin { get; init; }
 
     public double DurationSeconds { get; init; } = 10;
@@ -25,6 +28,12 @@ public sealed class CabinScene
     public SceneNoise? Noise { get; init; }
 
     public double SpeechLevelDbfs { get; init; } = DefaultSpeechLevelDbfs;
+
+    /// <summary>
+    /// RMS of each microphone's own white self-noise, dBFS, independent between microphones; null for
+    /// none. Real microphones are never digitally silent (and the health monitor calls silence dead).
+    /// </summary>
+    public double? SensorNoiseDbfs { get; init; } = DefaultSensorNoiseDbfs;
 
     public IReadOnlyList<SceneEvent> Events { get; init; } = [];
 }

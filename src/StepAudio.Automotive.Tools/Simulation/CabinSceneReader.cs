@@ -11,7 +11,7 @@ namespace StepAudio.Automotive.Tools.Simulation;
 /// <remarks>
 /// <code>
 /// { "cabin": "../cabins/sedan-console-circular.json",   // relative to the scene file
-///   "duration": 20, "rt60": 0.1, "seed": 7, "speechLevel": -35,
+///   "duration": 20, "rt60": 0.1, "seed": 7, "speechLevel": -35, "sensorNoise": -70,
 ///   "noise": { "snr": 15, "sources": 32 },
 ///   "events": [ { "zone": "driver", "start": 1.0, "text": "hey jarvis", "voice": "espeak-ng:en-us",
 ///                 "rate": 1.0, "pitch": 1.0, "gain": 0, "offset": [0, 0, 0] },
@@ -20,7 +20,7 @@ namespace StepAudio.Automotive.Tools.Simulation;
 /// </remarks>
 public static class CabinSceneReader
 {
-    private static readonly string[] s_topFields = ["cabin", "duration", "rt60", "seed", "speechLevel", "noise", "events"];
+    private static readonly string[] s_topFields = ["cabin", "duration", "rt60", "seed", "speechLevel", "sensorNoise", "noise", "events"];
     private static readonly string[] s_noiseFields = ["snr", "sources"];
     private static readonly string[] s_eventFields = ["zone", "loudspeaker", "start", "text", "voice", "rate", "pitch", "gain", "offset"];
 
@@ -82,6 +82,13 @@ public static class CabinSceneReader
         var level = root.TryGetProperty("speechLevel", out var lv) ? Number(lv, src, "speechLevel") : CabinScene.DefaultSpeechLevelDbfs;
         if (level is < -60 or > -6) throw Error(src, "speechLevel", $"{Fmt(level)} dBFS is out of range [-60, -6]");
 
+        double? sensor = CabinScene.DefaultSensorNoiseDbfs;
+        if (root.TryGetProperty("sensorNoise", out var sn0))
+        {
+            sensor = sn0.ValueKind == JsonValueKind.Null ? null : Number(sn0, src, "sensorNoise");
+            if (sensor is < -120 or > -30) throw Error(src, "sensorNoise", $"{Fmt(sensor.Value)} dBFS is out of range [-120, -30] (null for none)");
+        }
+
         SceneNoise? noise = null;
         if (root.TryGetProperty("noise", out var n) && n.ValueKind != JsonValueKind.Null)
         {
@@ -114,6 +121,7 @@ public static class CabinSceneReader
             Rt60Seconds = rt60,
             Seed = seed,
             SpeechLevelDbfs = level,
+            SensorNoiseDbfs = sensor,
             Noise = noise,
             Events = events,
         };

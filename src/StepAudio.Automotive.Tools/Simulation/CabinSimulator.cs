@@ -1,3 +1,4 @@
+using System.Globalization;
 using StepAudio.Automotive.Cabin;
 
 namespace StepAudio.Automotive.Tools.Simulation;
@@ -37,22 +38,31 @@ public sealed class CabinSimulator
         var mix = NewChannels(mics.Count, frames);
         foreach (var u in utterances) AddImage(mix, u);
 
+        // Everything that is not an utterance: the microphones' self-noise, then the road noise field
+        // scaled so that the two together sit the scene's SNR below the talkers' speech.
         var noise = NewChannels(mics.Count, frames);
+        if (scene.SensorNoiseDbfs is { } sensorDbfs)
+        {
+            var rms = Math.Pow(10, sensorDbfs / 20);
+            for (var m = 0; m < mics.Count; m++) WhiteNoise(noise[m], rms, scene.Seed + (104729 * (m + 1)));
+        }
         double? snr = null;
         if (scene.Noise is { } n)
         {
             var field = DiffuseNoiseField.Render(room, interior.Min, interior.Max, mics, frames, n.Sources, scene.Seed);
             var speechPower = SpeechPower(utterances, frames, mics.Count, scene.SpeechLevelDbfs);
-            var noisePower = MeanPower(field, 0, frames);
-            var g = (float)Math.Sqrt(speechPower / (noisePower * Math.Pow(10, n.SnrDb / 10)));
+            var target = speechPower / Math.Pow(10, n.SnrDb / 10);
+            var sensorPower = MeanPower(noise, 0, frames);
+            if (target <= sensorPower)
+                throw new InvalidInputException("noise.snr", string.Create(CultureInfo.InvariantCulture,
+                    $"{n.SnrDb} dB cannot be reached: the microphones' self-noise alone is {10 * Math.Log10(speechPower / sensorPower):0.#} dB below the speech (lower sensorNoise)"));
+            var g = (float)Math.Sqrt((target - sensorPower) / MeanPower(field, 0, frames));
             for (var m = 0; m < mics.Count; m++)
-                for (var t = 0; t < frames; t++)
-                {
-                    noise[m][t] = field[m][t] * g;
-                    mix[m][t] += noise[m][t];
-                }
+                for (var t = 0; t < frames; t++) noise[m][t] += field[m][t] * g;
             snr = n.SnrDb;
         }
+        for (var m = 0; m < mics.Count; m++)
+            for (var t = 0; t < frames; t++) mix[m][t] += noise[m][t];
 
         // Keep the recording below full scale: scale everything alike, so the SNR and levels between
         // sources stay what the scene asked for.
@@ -180,6 +190,13 @@ public sealed class CabinSimulator
             n += channels;
         }
         return n == 0 ? Math.Pow(10, levelDbfs / 10) : acc / n;
+    }
+
+    private static void WhiteNoise(float[] x, double rms, int seed)
+    {
+        var rng = new Random(seed);
+        for (var i = 0; i < x.Length; i++)
+            x[i] = (float)(rms * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
     }
 
     private static double MeanPower(float[][] x, int from, int to)

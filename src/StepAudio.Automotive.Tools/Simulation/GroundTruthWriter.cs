@@ -43,6 +43,8 @@ public static class GroundTruthWriter
         {
             w.WriteNull("noise");
         }
+        if (scene.SensorNoiseDbfs is { } sensor) w.WriteNumber("sensorNoise", Round(sensor, 1));
+        else w.WriteNull("sensorNoise");
         w.WriteNumber("outputGain", Round(render.OutputGain, 4));
         WritePoint(w, "arrayCentre", cabin.ArrayCentre);
         w.WriteStartArray("utterances");

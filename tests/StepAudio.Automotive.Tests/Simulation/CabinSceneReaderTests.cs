@@ -23,7 +23,7 @@ public class CabinSceneReaderTests
     public void ReadsEveryField()
     {
         var scene = Parse("""
-            { "cabin": "sedan-headliner-linear.json", "duration": 3, "rt60": 0.15, "seed": 4, "speechLevel": -30,
+            { "cabin": "sedan-headliner-linear.json", "duration": 3, "rt60": 0.15, "seed": 4, "speechLevel": -30, "sensorNoise": null,
               "noise": { "snr": 5, "sources": 8 },
               "events": [ { "zone": "rear-left", "start": 0.5, "text": "hi", "voice": "flite:slt", "rate": 1.2, "pitch": 0.9, "gain": -3, "offset": [0.05, 0, 0.1] },
                           { "loudspeaker": "rear-right-door", "start": 1, "text": "news" } ] }
@@ -31,6 +31,7 @@ public class CabinSceneReaderTests
         Assert.Equal(0.15, scene.Rt60Seconds);
         Assert.Equal(4, scene.Seed);
         Assert.Equal(-30, scene.SpeechLevelDbfs);
+        Assert.Null(scene.SensorNoiseDbfs);
         Assert.Equal(new SceneNoise(5, 8), scene.Noise);
         var e = scene.Events[0];
         Assert.Equal((SceneSourceKind.Talker, "rear-left", 0.5, "hi", "flite:slt", 1.2, 0.9, -3.0), (e.Kind, e.Source, e.StartSeconds, e.Text, e.Voice, e.Rate, e.Pitch, e.GainDb));
@@ -48,6 +49,7 @@ public class CabinSceneReaderTests
     [InlineData("""{ "cabin": "sedan-console-circular.json", "duration": 3, "noise": { "snr": "loud" } }""", "noise.snr: expected a number")]
     [InlineData("""{ "cabin": "sedan-console-circular.json", "duration": 3, "noise": { "snr": 10, "sources": 0 } }""", "noise.sources:")]
     [InlineData("""{ "cabin": "sedan-console-circular.json", "duration": 3, "rt60": 0 }""", "rt60:")]
+    [InlineData("""{ "cabin": "sedan-console-circular.json", "duration": 3, "sensorNoise": 0 }""", "sensorNoise:")]
     [InlineData("""{ "cabin": "sedan-console-circular.json", "duration": 3, "events": [ { "zone": "boot", "start": 1, "text": "x" } ] }""", "events[0].zone: 'boot' is not a zone")]
     [InlineData("""{ "cabin": "sedan-console-circular.json", "duration": 3, "events": [ { "loudspeaker": "dash", "start": 1, "text": "x" } ] }""", "events[0].loudspeaker: 'dash'")]
     [InlineData("""{ "cabin": "sedan-console-circular.json", "duration": 3, "events": [ { "start": 1, "text": "x" } ] }""", "events[0]: give exactly one")]

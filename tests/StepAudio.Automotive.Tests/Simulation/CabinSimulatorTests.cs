@@ -89,6 +89,37 @@ public class CabinSimulatorTests
     }
 
     [Fact]
+    public void SilenceIsTheMicrophonesSelfNoiseAndIndependentBetweenThem()
+    {
+        var scene = new CabinScene
+        {
+            Cabin = CabinProfileReader.Load(TestPaths.ConsoleCabin),
+            DurationSeconds = 2,
+            SensorNoiseDbfs = -70,
+        };
+        var render = new CabinSimulator().Render(scene);
+        foreach (var ch in render.Mix) Assert.Equal(-70, 10 * Math.Log10(SignalMeasures.Power(ch)), 1);
+        Assert.True(SignalMeasures.MeanCoherence(render.Mix[0], render.Mix[1], Fs, 100, 7000) < 0.05);
+        var quiet = new CabinSimulator().Render(new CabinScene { Cabin = scene.Cabin, DurationSeconds = 1, SensorNoiseDbfs = null });
+        Assert.All(quiet.Mix, ch => Assert.All(ch, v => Assert.Equal(0f, v)));
+    }
+
+    [Fact]
+    public void AnSnrTheSelfNoiseAlreadyExceedsIsBadInput()
+    {
+        var scene = new CabinScene
+        {
+            Cabin = CabinProfileReader.Load(TestPaths.ConsoleCabin),
+            DurationSeconds = 2,
+            SensorNoiseDbfs = -40,
+            Noise = new SceneNoise(40),
+            Events = [new SceneEvent { Kind = SceneSourceKind.Talker, Source = "driver", Signal = Babble(1, 1) }],
+        };
+        var e = Assert.Throws<InvalidInputException>(() => new CabinSimulator().Render(scene));
+        Assert.Equal("noise.snr", e.Source);
+    }
+
+    [Fact]
     public void TruthGivesEachUtterancesDirectionFromTheArrayCentre()
     {
         var render = new CabinSimulator().Render(Scene(20));
