@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using StepAudio.Automotive.Cabin;
 
@@ -17,6 +18,10 @@ public sealed class CabinSimulator
 
     private readonly TextToSpeech _tts;
 
+    // One room per interior and RT60, so a simulator rendering many scenes of one cabin computes each
+    // impulse response once.
+    private readonly ConcurrentDictionary<(CabinInterior Interior, double Rt60), ImageSourceRoom> _rooms = new();
+
     public CabinSimulator(TextToSpeech? tts = null)
     {
         _tts = tts ?? new TextToSpeech();
@@ -27,7 +32,7 @@ public sealed class CabinSimulator
         var cabin = scene.Cabin;
         var interior = cabin.Interior ?? throw new InvalidInputException(cabin.Name, "interior: the simulator needs the cabin's interior box and RT60");
         var fs = CabinProfile.PipelineSampleRate;
-        var room = new ImageSourceRoom(interior, fs, scene.Rt60Seconds);
+        var room = _rooms.GetOrAdd((interior, scene.Rt60Seconds ?? interior.Rt60Seconds), k => new ImageSourceRoom(k.Interior, fs, k.Rt60));
         var frames = (int)Math.Round(scene.DurationSeconds * fs);
         var mics = cabin.Mics;
 

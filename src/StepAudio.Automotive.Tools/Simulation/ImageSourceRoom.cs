@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using StepAudio.Automotive.Cabin;
 
 namespace StepAudio.Automotive.Tools.Simulation;
@@ -26,6 +28,9 @@ public sealed class ImageSourceRoom
     /// <summary>Cut-off of the high-pass that removes the image sum's DC build-up.</summary>
     public const double HighPassHz = 80.0;
 
+    private const int MaxCachedResponses = 1024;
+
+    private readonly ConcurrentDictionary<string, float[][]> _cache = new(StringComparer.Ordinal);
     private readonly Point3 _min;
     private readonly Point3 _size;
 
@@ -88,11 +93,17 @@ public sealed class ImageSourceRoom
     /// </summary>
     public float[][] ImpulseResponses(Point3 source, IReadOnlyList<Point3> mics, int? maxOrder = null)
     {
-        var direct = mics.Max(m => source.DistanceTo(m));
-        var length = LengthFor(direct);
-        var irs = new float[mics.Count][];
-        for (var m = 0; m < mics.Count; m++) irs[m] = ImpulseResponse(source, mics[m], length, maxOrder ?? MaxOrder);
-        return irs;
+        // Scenes rendered with one room reuse positions (seats, loudspeakers, the seeded noise
+        // sources): keep what was computed, hand out copies.
+        var key = string.Create(CultureInfo.InvariantCulture, $"{source.X:R},{source.Y:R},{source.Z:R}|{maxOrder}|{string.Join(";", mics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.X:R},{m.Y:R},{m.Z:R}")))}");
+        if (!_cache.TryGetValue(key, out var irs))
+        {
+            var length = LengthFor(mics.Max(m => source.DistanceTo(m)));
+            irs = new float[mics.Count][];
+            for (var m = 0; m < mics.Count; m++) irs[m] = ImpulseResponse(source, mics[m], length, maxOrder ?? MaxOrder);
+            if (_cache.Count < MaxCachedResponses) _cache.TryAdd(key, irs);
+        }
+        return irs.Select(h => (float[])h.Clone()).ToArray();
     }
 
     /// <summary>Impulse response from a source to one microphone.</summary>

@@ -66,7 +66,10 @@ public class CabinSimulatorTests
                 for (var i = 0; i < u.Image[m].Length; i++) sum[u.StartSample + i] += u.Image[m][i];
             for (var t = 0; t < sum.Length; t++) Assert.True(Math.Abs(sum[t] - a.Mix[m][t]) < 1e-6);
         }
-        var other = new CabinSimulator().Render(Scene(10, seed: 6));
+        var simulator = new CabinSimulator();
+        var other = simulator.Render(Scene(10, seed: 6));
+        // A simulator keeps its rooms' impulse responses: rendering again must not change a sample.
+        Assert.Equal(other.Interleaved(), simulator.Render(Scene(10, seed: 6)).Interleaved());
         Assert.NotEqual(a.Noise[0], other.Noise[0]);
     }
 

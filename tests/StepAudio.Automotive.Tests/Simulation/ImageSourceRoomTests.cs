@@ -58,8 +58,10 @@ public class ImageSourceRoomTests
     }
 
     [Theory]
+    [InlineData(0.05)]
     [InlineData(0.10)]
     [InlineData(0.15)]
+    [InlineData(0.20)]
     public void SchroederRt60IsWithinTwentyPercentOfTarget(double rt60)
     {
         var cabin = CabinProfileReader.Load(TestPaths.ConsoleCabin);
