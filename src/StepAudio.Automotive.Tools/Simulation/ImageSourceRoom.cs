@@ -6,11 +6,13 @@ namespace StepAudio.Automotive.Tools.Simulation;
 
 /// <summary>
 /// Shoebox image-source model (Allen and Berkley) of a cabin interior: every wall reflects with one
-/// frequency-independent pressure coefficient chosen from the target RT60 by Eyring's formula.
-/// Each image contributes a 1/r-attenuated, fractionally delayed impulse (Hann-windowed sinc), so
-/// direct-path delays between microphones are exact to a small fraction of a sample.
+/// frequency-independent pressure coefficient, started from Eyring's formula for the target RT60 and
+/// corrected so the simulated decay has that RT60. Reflections go up to the order where β^n reaches
+/// -60 dB and for one RT60 after the direct sound. Each image contributes a 1/r-attenuated,
+/// fractionally delayed impulse (Hann-windowed sinc), so direct-path delays between microphones are
+/// exact to a small fraction of a sample; an 80 Hz high-pass removes the image sum's DC build-up.
 /// Impulse responses are in absolute time from emission: sample 0 is the instant the source emits,
-/// and a source 1 m from a microphone arrives with gain 1.
+/// and a source 1 m from a microphone arrives with gain 1 (in band). Deterministic.
 /// </summary>
 public sealed class ImageSourceRoom
 {
