@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Numerics;
 using StepAudio.Automotive.Cabin;
 
 namespace StepAudio.Automotive.Tools.Simulation;
@@ -124,12 +125,46 @@ public sealed class ImageSourceRoom
         var acc = new double[length];
         var rate = SampleRate / SpeedOfSound;
         var betaPow = Powers(ReflectionCoefficient, MaxOrder);
-        ForEachImage(source, mic, source.DistanceTo(mic) + MaxDistance, maxOrder, (d, order) =>
-        {
-            // The direct path is computed exactly; reflections use the tabulated kernel (delay error < 0.001 sample).
-            if (order == 0) AddFractionalImpulse(acc, d * rate, 1 / Math.Max(d, 0.01));
-            else AddTabulatedImpulse(acc, d * rate, betaPow[order] / Math.Max(d, 0.01));
-        });
+        var maxDist = source.DistanceTo(mic) + MaxDistance;
+        var maxDist2 = maxDist * maxDist;
+        var s = source - _min;
+        var r = mic - _min;
+        var nx = (int)Math.Ceiling(maxDist / (2 * _size.X)) + 1;
+        var ny = (int)Math.Ceiling(maxDist / (2 * _size.Y)) + 1;
+        // Same enumeration as ForEachImage, inlined, with the z range solved for instead of scanned:
+        // this loop is where the simulator spends its time.
+        for (var px = 0; px < 2; px++)
+            for (var ix = -nx; ix <= nx; ix++)
+            {
+                var dx = ((1 - (2 * px)) * s.X) + (2 * ix * _size.X) - r.X;
+                var ox = Math.Abs(ix - px) + Math.Abs(ix);
+                if (ox > maxOrder || dx * dx > maxDist2) continue;
+                for (var py = 0; py < 2; py++)
+                    for (var iy = -ny; iy <= ny; iy++)
+                    {
+                        var dy = ((1 - (2 * py)) * s.Y) + (2 * iy * _size.Y) - r.Y;
+                        var oxy = ox + Math.Abs(iy - py) + Math.Abs(iy);
+                        var dxy2 = (dx * dx) + (dy * dy);
+                        if (oxy > maxOrder || dxy2 > maxDist2) continue;
+                        var reach = Math.Sqrt(maxDist2 - dxy2);
+                        for (var pz = 0; pz < 2; pz++)
+                        {
+                            var c0 = ((1 - (2 * pz)) * s.Z) - r.Z;
+                            var izLo = (int)Math.Ceiling((-reach - c0) / (2 * _size.Z));
+                            var izHi = (int)Math.Floor((reach - c0) / (2 * _size.Z));
+                            for (var iz = izLo; iz <= izHi; iz++)
+                            {
+                                var order = oxy + Math.Abs(iz - pz) + Math.Abs(iz);
+                                if (order > maxOrder) continue;
+                                var dz = c0 + (2 * iz * _size.Z);
+                                var d = Math.Sqrt(dxy2 + (dz * dz));
+                                // The direct path is computed exactly; reflections use the tabulated kernel.
+                                if (order == 0) AddFractionalImpulse(acc, d * rate, 1 / Math.Max(d, 0.01));
+                                else AddTabulatedImpulse(acc, d * rate, betaPow[order] / Math.Max(d, 0.01));
+                            }
+                        }
+                    }
+            }
         HighPass(acc, HighPassHz, SampleRate);
         var ir = new float[length];
         for (var i = 0; i < length; i++) ir[i] = (float)acc[i];
@@ -315,7 +350,12 @@ public sealed class ImageSourceRoom
         if (first >= 0 && first + row.Length <= acc.Length)
         {
             var dst = acc.Slice(first, row.Length);
-            for (var j = 0; j < row.Length; j++) dst[j] += gain * row[j];
+            var g = new Vector<double>(gain);
+            var w = Vector<double>.Count;
+            var j = 0;
+            for (; j <= row.Length - w; j += w)
+                (new Vector<double>(dst[j..]) + (g * new Vector<double>(row[j..]))).CopyTo(dst[j..]);
+            for (; j < row.Length; j++) dst[j] += gain * row[j];
             return;
         }
         for (var j = 0; j < row.Length; j++)
