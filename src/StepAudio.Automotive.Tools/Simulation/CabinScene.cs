@@ -51,7 +51,8 @@ public enum SceneSourceKind
 /// <summary>
 /// One utterance: <see cref="Text"/> spoken by a TTS <see cref="Voice"/> from a zone's mouth position
 /// (plus <see cref="Offset"/>) or from a loudspeaker, starting at <see cref="StartSeconds"/>.
-/// Code may give a dry <see cref="Signal"/> (16 kHz) instead of text.
+/// Instead of text, a recording can be played (<see cref="AudioPath"/>, its first channel, resampled to
+/// 16 kHz), or code can give a dry <see cref="Signal"/> at 16 kHz.
 /// </summary>
 public sealed record SceneEvent
 {
@@ -77,6 +78,9 @@ public sealed record SceneEvent
 
     /// <summary>Moves a talker's mouth from the zone's position (a leaning or taller occupant), metres.</summary>
     public Point3 Offset { get; init; }
+
+    /// <summary>WAV recording to emit instead of rendering <see cref="Text"/>.</summary>
+    public string? AudioPath { get; init; }
 
     /// <summary>Dry source signal at 16 kHz to use instead of rendering <see cref="Text"/>.</summary>
     public float[]? Signal { get; init; }

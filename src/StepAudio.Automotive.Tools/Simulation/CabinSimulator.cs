@@ -121,6 +121,10 @@ public sealed class CabinSimulator
         {
             raw = e.Signal;
         }
+        else if (e.AudioPath is not null)
+        {
+            raw = TextToSpeech.LoadMono16k(e.AudioPath);
+        }
         else
         {
             try

@@ -179,7 +179,8 @@ public sealed class TextToSpeech
         }
     }
 
-    private static float[] LoadMono16k(string path)
+    /// <summary>A WAV file's first channel at 16 kHz (resampled when it is at another rate).</summary>
+    public static float[] LoadMono16k(string path)
     {
         using var wav = WavFileSource.Open(path);
         var all = new float[wav.TotalFrames * wav.Channels];

@@ -60,6 +60,8 @@ public class CabinSceneReaderTests
     [InlineData("""{ "cabin": "sedan-console-circular.json", "duration": 3, "events": [ { "zone": "driver", "start": 1, "text": "x", "offset": [0, 0, 2] } ] }""", "events[0].offset:")]
     [InlineData("""{ "cabin": "sedan-console-circular.json", "duration": 3, "events": [ { "loudspeaker": "front-left-door", "start": 1, "text": "x", "offset": [0, 0, 0] } ] }""", "events[0].offset: only a talker")]
     [InlineData("""{ "cabin": "sedan-console-circular.json", "duration": 3, "events": [ { "zone": "driver", "start": 1, "text": "x", "speed": 2 } ] }""", "events[0].speed: unknown field")]
+    [InlineData("""{ "cabin": "sedan-console-circular.json", "duration": 3, "events": [ { "zone": "driver", "start": 1, "text": "x", "audio": "a.wav" } ] }""", "events[0]: give \"text\"")]
+    [InlineData("""{ "cabin": "sedan-console-circular.json", "duration": 3, "events": [ { "zone": "driver", "start": 1, "audio": "missing.wav" } ] }""", "events[0].audio:")]
     [InlineData("""{ "cabin": "sedan-console-circular.json", "duration": 3, """, "not valid JSON")]
     public void BadScenesNameTheField(string json, string expected)
     {

@@ -58,6 +58,24 @@ public class SimulateCommandTests
     }
 
     [Fact]
+    public async Task PlaysARecordingAtAnotherRateInsteadOfTts()
+    {
+        var dir = TestPaths.NewTempDir();
+        // One second of a 440 Hz tone at 44.1 kHz, stereo: the first channel is used, resampled to 16 kHz.
+        var tone = new float[44100 * 2];
+        for (var i = 0; i < 44100; i++) tone[2 * i] = (float)(0.3 * Math.Sin(2 * Math.PI * 440 * i / 44100));
+        WavWriter.Write(Path.Combine(dir, "tone.wav"), tone, 2, 44100);
+        var scene = WriteScene(dir, """{ "zone": "front-passenger", "start": 0.5, "audio": "tone.wav" }""");
+        var (code, _, stderr) = await Run("simulate", "--scene", scene, "--out", Path.Combine(dir, "o.wav"));
+        Assert.True(code == 0, stderr);
+        using var truth = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "o.truth.json")));
+        var u = truth.RootElement.GetProperty("utterances")[0];
+        Assert.Equal("tone.wav", u.GetProperty("audio").GetString());
+        Assert.Equal(JsonValueKind.Null, u.GetProperty("text").ValueKind);
+        Assert.Equal(1.5, u.GetProperty("end").GetDouble(), 2);
+    }
+
+    [Fact]
     public async Task ABadSceneIsExitCode2NamingFileAndField()
     {
         var dir = TestPaths.NewTempDir();
