@@ -46,12 +46,13 @@ public static class DiffuseNoiseField
         var outputs = new float[mics.Count][];
         for (var m = 0; m < mics.Count; m++) outputs[m] = new float[frames];
         var positions = SourcePositions(min, max, sources, seed);
-        var signal = new float[frames];
+        var signals = new float[positions.Length][];
         for (var k = 0; k < positions.Length; k++)
         {
-            ColouredNoise(signal, seed + (7919 * (k + 1)));
-            new FftConvolver(room.ImpulseResponses(positions[k], mics)).AddTo(signal, outputs, 0);
+            signals[k] = new float[frames];
+            ColouredNoise(signals[k], seed + (7919 * (k + 1)));
         }
+        new FftConvolver(positions.Select(p => (IReadOnlyList<float[]>)room.ImpulseResponses(p, mics)).ToArray()).AddTo(signals, outputs, 0);
         return outputs;
     }
 
@@ -66,9 +67,22 @@ public static class DiffuseNoiseField
         // Paul Kellet's pink filter (economy version), then the low-pass blend.
         double b0 = 0, b1 = 0, b2 = 0, lp = 0;
         var a = Math.Exp(-2 * Math.PI * 200.0 / CabinProfile.PipelineSampleRate);
+        double spare = 0;
         for (var i = 0; i < output.Length; i++)
         {
-            var white = Gaussian(rng);
+            // Box-Muller gives two independent normals per draw: use both.
+            double white;
+            if ((i & 1) == 0)
+            {
+                var r = Math.Sqrt(-2 * Math.Log(1.0 - rng.NextDouble()));
+                var phi = 2 * Math.PI * rng.NextDouble();
+                white = r * Math.Cos(phi);
+                spare = r * Math.Sin(phi);
+            }
+            else
+            {
+                white = spare;
+            }
             b0 = (0.99765 * b0) + (white * 0.0990460);
             b1 = (0.96300 * b1) + (white * 0.2965164);
             b2 = (0.57000 * b2) + (white * 1.0526913);
@@ -76,12 +90,5 @@ public static class DiffuseNoiseField
             lp = (a * lp) + ((1 - a) * pink);
             output[i] = (float)(lp + (0.2 * pink));
         }
-    }
-
-    private static double Gaussian(Random rng)
-    {
-        var u1 = 1.0 - rng.NextDouble();
-        var u2 = rng.NextDouble();
-        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 }

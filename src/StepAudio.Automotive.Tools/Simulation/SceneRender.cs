@@ -16,7 +16,7 @@ public sealed class SceneRender
     /// <summary>What the microphones hear: every utterance plus the noise.</summary>
     public required float[][] Mix { get; init; }
 
-    /// <summary>The diffuse noise alone (all zeros without noise).</summary>
+    /// <summary>Everything but the utterances: the diffuse road noise plus the microphones' self-noise.</summary>
     public required float[][] Noise { get; init; }
 
     public required IReadOnlyList<RenderedUtterance> Utterances { get; init; }
