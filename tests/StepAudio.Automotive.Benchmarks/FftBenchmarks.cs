@@ -16,6 +16,9 @@ public class FftBenchmarks
     private readonly float[] _re = new float[N];
     private readonly float[] _im = new float[N];
     private readonly Fft _fft = new(N);
+    private readonly float[] _real = new float[N];
+    private readonly float[] _bins = new float[(N / 2) + 1];
+    private readonly float[] _binsIm = new float[(N / 2) + 1];
 
     [GlobalSetup]
     public void Setup()
@@ -24,6 +27,7 @@ public class FftBenchmarks
         for (var i = 0; i < N; i++)
         {
             _re[i] = (float)rng.NextDouble();
+            _real[i] = _re[i];
             _mathNet[i] = new MathNet.Numerics.Complex32(_re[i], 0);
         }
     }
@@ -33,4 +37,8 @@ public class FftBenchmarks
 
     [Benchmark]
     public void SpatialFftForward() => _fft.Forward(_re, _im);
+
+    /// <summary>What the STFT actually runs: 512 real samples to 257 bins.</summary>
+    [Benchmark]
+    public void SpatialFftRealForward() => _fft.RealForward(_real, _bins, _binsIm);
 }

@@ -5,15 +5,13 @@ public sealed class StftAnalyzer
 {
     private readonly Stft _stft;
     private readonly float[] _history;
-    private readonly float[] _re;
-    private readonly float[] _im;
+    private readonly float[] _frame;
 
     public StftAnalyzer(Stft stft)
     {
         _stft = stft;
         _history = new float[stft.FrameLength];
-        _re = new float[stft.FrameLength];
-        _im = new float[stft.FrameLength];
+        _frame = new float[stft.FrameLength];
     }
 
     /// <summary>Appends <see cref="Stft.Hop"/> samples and writes bins 0..N/2 of the windowed last frame.</summary>
@@ -25,14 +23,8 @@ public sealed class StftAnalyzer
         _history.AsSpan(h).CopyTo(_history);
         hop.CopyTo(_history.AsSpan(n - h));
         var w = _stft.AnalysisWindow;
-        for (var i = 0; i < n; i++)
-        {
-            _re[i] = _history[i] * w[i];
-            _im[i] = 0;
-        }
-        _stft.Fft.Forward(_re, _im);
-        _re.AsSpan(0, _stft.Bins).CopyTo(re);
-        _im.AsSpan(0, _stft.Bins).CopyTo(im);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(_history, w, _frame);
+        _stft.Fft.RealForward(_frame, re, im);
     }
 
     public void Reset() => Array.Clear(_history);

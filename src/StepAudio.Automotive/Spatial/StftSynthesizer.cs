@@ -5,15 +5,13 @@ public sealed class StftSynthesizer
 {
     private readonly Stft _stft;
     private readonly float[] _accumulator;
-    private readonly float[] _re;
-    private readonly float[] _im;
+    private readonly float[] _frame;
 
     public StftSynthesizer(Stft stft)
     {
         _stft = stft;
         _accumulator = new float[stft.FrameLength];
-        _re = new float[stft.FrameLength];
-        _im = new float[stft.FrameLength];
+        _frame = new float[stft.FrameLength];
     }
 
     /// <summary>
@@ -24,19 +22,9 @@ public sealed class StftSynthesizer
     {
         var n = _stft.FrameLength;
         var h = _stft.Hop;
-        var bins = _stft.Bins;
-        re[..bins].CopyTo(_re);
-        im[..bins].CopyTo(_im);
-        _im[0] = 0;
-        _im[bins - 1] = 0;
-        for (var k = bins; k < n; k++)
-        {
-            _re[k] = re[n - k];
-            _im[k] = -im[n - k];
-        }
-        _stft.Fft.Inverse(_re, _im);
+        _stft.Fft.RealInverse(re, im, _frame);
         var w = _stft.SynthesisWindow;
-        for (var i = 0; i < n; i++) _accumulator[i] += _re[i] * w[i];
+        for (var i = 0; i < n; i++) _accumulator[i] += _frame[i] * w[i];
         _accumulator.AsSpan(0, h).CopyTo(hop);
         _accumulator.AsSpan(h).CopyTo(_accumulator);
         _accumulator.AsSpan(n - h).Clear();

@@ -35,6 +35,28 @@ public class StftTests
         for (var i = 0; i < n; i++) Assert.Equal(xr[i], re[i], 4);
     }
 
+    [Fact]
+    public void RealTransformsMatchTheComplexOne()
+    {
+        const int n = 512;
+        var rng = new Random(2);
+        var x = Enumerable.Range(0, n).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        var fft = new Fft(n);
+        var (cr, ci) = ((float[])x.Clone(), new float[n]);
+        fft.Forward(cr, ci);
+        var re = new float[(n / 2) + 1];
+        var im = new float[(n / 2) + 1];
+        fft.RealForward(x, re, im);
+        for (var k = 0; k <= n / 2; k++)
+        {
+            Assert.Equal(cr[k], re[k], 1e-4);
+            Assert.Equal(ci[k], im[k], 1e-4);
+        }
+        var back = new float[n];
+        fft.RealInverse(re, im, back);
+        for (var i = 0; i < n; i++) Assert.Equal(x[i], back[i], 1e-5);
+    }
+
     [Theory]
     [InlineData(512, 160)]
     [InlineData(512, 128)]
