@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using StepAudio.Automotive.Audio;
 using StepAudio.Automotive.Cabin;
+using StepAudio.Automotive.Spatial;
 
 namespace StepAudio.Automotive.Service.Hosting;
 
@@ -45,6 +46,14 @@ public sealed class StepAudioOptionsValidator : IValidateOptions<StepAudioOption
             default:
                 failures.Add($"StepAudio:Audio:Source: '{audio.Source}' is not a source (use alsa, wav or raw)");
                 break;
+        }
+        try
+        {
+            SpatialOptions.ParseBeamformer(options.Spatial.Beamformer, "StepAudio:Spatial:Beamformer");
+        }
+        catch (InvalidInputException e)
+        {
+            failures.Add(e.Message);
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

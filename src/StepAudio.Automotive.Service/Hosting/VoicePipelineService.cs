@@ -5,6 +5,7 @@ using StepAudio.Automotive.Audio;
 using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Events;
 using StepAudio.Automotive.Pipeline;
+using StepAudio.Automotive.Spatial;
 
 namespace StepAudio.Automotive.Service.Hosting;
 
@@ -22,7 +23,8 @@ public sealed partial class VoicePipelineService(
     {
         var o = options.Value;
         var profile = CabinProfileReader.Load(o.CabinProfile);
-        var pipeline = new CabinPipeline(profile, sink);
+        var spatial = new SpatialOptions { Beamformer = SpatialOptions.ParseBeamformer(o.Spatial.Beamformer, "StepAudio:Spatial:Beamformer") };
+        var pipeline = new CabinPipeline(profile, sink, spatial);
         var realtime = o.Audio.Source == "wav" && o.Audio.Realtime;
         var runner = new PipelineRunner(() => Open(o.Audio, profile), pipeline, realtime);
         LogStarting(logger, profile.Name, o.Audio.Source);
