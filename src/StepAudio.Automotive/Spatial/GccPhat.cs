@@ -61,15 +61,24 @@ public sealed class GccPhat
     /// Writes R(τ) = (1/K) Σ_k Re{ X_p X_q* / |X_p X_q*| · e^{jωτ} } for every lag of the grid:
     /// it peaks at τ = t_p − t_q, the arrival time at p minus that at q. Values lie in [−1, 1].
     /// </summary>
-    public void Correlate(ReadOnlySpan<float> reP, ReadOnlySpan<float> imP, ReadOnlySpan<float> reQ, ReadOnlySpan<float> imQ, Span<float> r)
+    /// <param name="binMask">Optional weight per full-spectrum bin (e.g. 1 where speech stands above the noise floor, 0 elsewhere).</param>
+    public void Correlate(ReadOnlySpan<float> reP, ReadOnlySpan<float> imP, ReadOnlySpan<float> reQ, ReadOnlySpan<float> imQ, Span<float> r, ReadOnlySpan<float> binMask = default)
     {
+        float weightSum = 0;
+        for (var k = 0; k < BinCount; k++) weightSum += binMask.IsEmpty ? 1f : binMask[FirstBin + k];
+        if (weightSum <= 0)
+        {
+            r[..LagCount].Clear();
+            return;
+        }
         for (var k = 0; k < BinCount; k++)
         {
             var b = FirstBin + k;
+            var weight = binMask.IsEmpty ? 1f : binMask[b];
             var cr = (reP[b] * reQ[b]) + (imP[b] * imQ[b]);
             var ci = (imP[b] * reQ[b]) - (reP[b] * imQ[b]);
             var mag = MathF.Sqrt((cr * cr) + (ci * ci));
-            var g = mag > 1e-20f ? 1f / (mag * BinCount) : 0f;
+            var g = mag > 1e-20f ? weight / (mag * weightSum) : 0f;
             _cr[k] = cr * g;
             _ci[k] = ci * g;
         }

@@ -114,8 +114,9 @@ public sealed class SpatialFrontEnd
         var streamTime = _frames * Stft.Hop / fs;
         var frameTime = Math.Max(0, streamTime - (Stft.FrameLength / 2 / fs));
 
-        Localizer.Process(_re, _im);
-        ZoneMap.Process(_re, _im, _usable);
+        ZoneMap.Observe(_re, _im, _usable);
+        Localizer.Process(_re, _im, ZoneMap.Mask);
+        ZoneMap.Score();
         var smoothed = Tracker.Smoothed;
         for (var z = 0; z < _measured.Length; z++)
         {

@@ -6,11 +6,15 @@ namespace StepAudio.Automotive.Spatial;
 /// </summary>
 public sealed class SpectralNoiseFloor
 {
-    private const float Fall = 0.7f;
-    private const float Rise = 1.0025f;
+    private const float Fall = 0.95f;
+    private const float NoiseRatio = 3f;
+    private const float Rise = 1.005f;
+
+    /// <summary>Frames before the analysis window is full of signal: the first real floor comes after them.</summary>
+    private const int WarmUpFrames = 4;
     private readonly float[] _floor;
     private readonly float[] _power;
-    private bool _started;
+    private int _frames;
 
     public SpectralNoiseFloor(int bins)
     {
@@ -34,16 +38,17 @@ public sealed class SpectralNoiseFloor
             var i = im[m];
             for (var k = 0; k < _power.Length; k++) _power[k] += (r[k] * r[k]) + (i[k] * i[k]);
         }
-        if (!_started)
+        if (++_frames <= WarmUpFrames)
         {
             _power.CopyTo(_floor, 0);
-            _started = true;
             return;
         }
         for (var k = 0; k < _floor.Length; k++)
         {
             var p = _power[k];
-            _floor[k] = p < _floor[k] ? (Fall * _floor[k]) + ((1 - Fall) * p) : Math.Max(_floor[k] * Rise, 1e-12f);
+            // Frames near the floor are noise: average them in (the floor is the noise's mean power);
+            // louder frames may be speech and only nudge it up.
+            _floor[k] = p < NoiseRatio * _floor[k] ? (Fall * _floor[k]) + ((1 - Fall) * p) : Math.Max(_floor[k] * Rise, 1e-12f);
         }
     }
 

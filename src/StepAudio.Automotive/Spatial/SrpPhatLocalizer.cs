@@ -116,15 +116,18 @@ public sealed class SrpPhatLocalizer
         return sum / _usablePairs;
     }
 
-    /// <summary>Correlates every usable pair and fills the power map. Spectra are per microphone, bins 0..N/2.</summary>
-    public void Process(float[][] re, float[][] im)
+    /// <summary>
+    /// Correlates every usable pair and fills the power map. Spectra are per microphone, bins 0..N/2;
+    /// <paramref name="binMask"/> optionally weights bins (the zone map passes its above-noise mask).
+    /// </summary>
+    public void Process(float[][] re, float[][] im, ReadOnlySpan<float> binMask = default)
     {
         var pairs = _geometry.Pairs;
         for (var p = 0; p < pairs.Length; p++)
         {
             if (!_pairUsable[p]) continue;
             var (a, b) = pairs[p];
-            Gcc.Correlate(re[a], im[a], re[b], im[b], _correlations[p]);
+            Gcc.Correlate(re[a], im[a], re[b], im[b], _correlations[p], binMask);
         }
         if (_usablePairs == 0)
         {

@@ -3,25 +3,21 @@ using StepAudio.Automotive.Cabin;
 namespace StepAudio.Automotive.Spatial;
 
 /// <summary>
-/// Turns each frame into evidence per seat zone and per loudspeaker, with a near-field model: the
-/// steering phases are the exact propagation delays from each mouth (and speaker) position in the
-/// profile to each microphone. Speech is sparse in time and frequency, so each time-frequency bin
-/// that stands above the noise floor is given to the candidate whose steering vector matches its
-/// phase pattern best; a zone's evidence is the share of the band's bins it won. Two talkers win
-/// separate bins, so both show up; a loudspeaker winning bins marks radio, not a seat.
+/// Turns each frame into evidence per seat zone and per loudspeaker with a near-field model: the
+/// SRP-PHAT is steered to the exact 3-D mouth (and speaker) positions of the profile, using only the
+/// time-frequency bins that stand above the noise floor, so steady road and fan noise (which in a
+/// small cabin is far from diffuse and has directions of its own) does not steer it. A zone's
+/// evidence is its steered power when the frame carries sound and the zone is among the strongest
+/// candidates; two talkers raise two zones. A loudspeaker wins only when it beats every seat.
 /// </summary>
 public sealed class ZoneMap
 {
     private readonly int _firstBin;
     private readonly int _binCount;
-    private readonly int _mics;
-    private readonly float[] _cos; // [(candidate * mics + mic) * bins + k]
-    private readonly float[] _sin;
+    private readonly float[] _mask;
     private readonly float[] _evidence;
     private readonly float[] _steeredPower;
     private readonly float[][] _candidateLags;
-    private readonly float[] _xr;
-    private readonly float[] _xi;
 
     public ZoneMap(ArrayGeometry geometry, SrpPhatLocalizer localizer, int frameLength, int sampleRate, double lowHz = 300, double highHz = 3500)
     {
@@ -29,29 +25,12 @@ public sealed class ZoneMap
         Candidates = [.. profile.Zones.Select(z => z.Position), .. profile.Loudspeakers.Select(s => s.Position)];
         ZoneCount = profile.Zones.Count;
         Localizer = localizer;
-        _mics = geometry.Count;
         _firstBin = Math.Max(1, (int)Math.Ceiling(lowHz * frameLength / sampleRate));
         _binCount = Math.Min(frameLength / 2 - 1, (int)Math.Floor(highHz * frameLength / sampleRate)) - _firstBin + 1;
-        _cos = new float[Candidates.Length * _mics * _binCount];
-        _sin = new float[_cos.Length];
-        for (var c = 0; c < Candidates.Length; c++)
-        {
-            for (var m = 0; m < _mics; m++)
-            {
-                var t = geometry.ArrivalSeconds(Candidates[c], m);
-                for (var k = 0; k < _binCount; k++)
-                {
-                    var w = 2 * Math.PI * (_firstBin + k) * sampleRate / frameLength;
-                    _cos[(((c * _mics) + m) * _binCount) + k] = (float)Math.Cos(w * t);
-                    _sin[(((c * _mics) + m) * _binCount) + k] = (float)Math.Sin(w * t);
-                }
-            }
-        }
         _candidateLags = [.. Candidates.Select(localizer.PointLagPositions)];
         _evidence = new float[Candidates.Length];
         _steeredPower = new float[Candidates.Length];
-        _xr = new float[_mics];
-        _xi = new float[_mics];
+        _mask = new float[(frameLength / 2) + 1];
         NoiseFloor = new SpectralNoiseFloor((frameLength / 2) + 1);
     }
 
@@ -67,78 +46,61 @@ public sealed class ZoneMap
     /// <summary>A bin must stand this far above its noise floor to count (power ratio, 6 dB).</summary>
     public float MinBinSnr { get; init; } = 4f;
 
-    /// <summary>A bin counts for a candidate only when its phases match that well (1 = perfectly, 1/M = chance).</summary>
-    public float MinCoherence { get; init; } = 0.6f;
+    /// <summary>Share of band bins above the floor for a frame to carry evidence at all.</summary>
+    public float MinActiveShare { get; init; } = 0.1f;
 
-    /// <summary>
-    /// The winner must beat the runner-up by this much: at low frequencies on a small array every
-    /// candidate matches almost equally, and bins mixing two talkers match none well.
-    /// </summary>
-    public float MinMargin { get; init; } = 0.1f;
+    /// <summary>A zone keeps evidence only within this fraction of the strongest candidate's steered power.</summary>
+    public float RelativePower { get; init; } = 0.92f;
 
-    /// <summary>Last frame's share of band bins won by each candidate (zones, then loudspeakers).</summary>
+    /// <summary>A loudspeaker must beat every seat's steered power by this much to count as radio.</summary>
+    public float LoudspeakerMargin { get; init; } = 0.05f;
+
+    /// <summary>Last frame's evidence per candidate (zones, then loudspeakers), 0 when silent.</summary>
     public ReadOnlySpan<float> Evidence => _evidence;
 
-    /// <summary>Last frame's SRP-PHAT at each candidate's 3-D position, mean over usable pairs.</summary>
+    /// <summary>Last frame's masked SRP-PHAT at each candidate's 3-D position, mean over usable pairs.</summary>
     public ReadOnlySpan<float> SteeredPower => _steeredPower;
+
+    /// <summary>Weight per bin of the last frame: 1 above the noise floor, 0 below.</summary>
+    public ReadOnlySpan<float> Mask => _mask;
 
     /// <summary>Share of band bins above the noise floor in the last frame: is anything there at all.</summary>
     public float ActiveShare { get; private set; }
 
-    /// <summary>Scores the frame. The localizer must have processed the same frame.</summary>
-    public void Process(float[][] re, float[][] im, ReadOnlySpan<bool> usable)
+    /// <summary>Updates the noise floor and the bin mask from the frame; call before the localizer.</summary>
+    public void Observe(float[][] re, float[][] im, ReadOnlySpan<bool> usable)
     {
         NoiseFloor.Update(re, im, usable);
-        Array.Clear(_evidence);
-        var usableCount = 0;
-        for (var m = 0; m < _mics; m++) if (usable[m]) usableCount++;
         var active = 0;
-        if (usableCount >= 2)
+        for (var k = 0; k < _mask.Length; k++)
         {
-            var norm = 1f / (usableCount * usableCount);
-            for (var k = 0; k < _binCount; k++)
-            {
-                var bin = _firstBin + k;
-                if (NoiseFloor.Snr(bin) < MinBinSnr) continue;
-                active++;
-                for (var m = 0; m < _mics; m++)
-                {
-                    var mag = MathF.Sqrt((re[m][bin] * re[m][bin]) + (im[m][bin] * im[m][bin]));
-                    var g = usable[m] && mag > 1e-20f ? 1f / mag : 0f;
-                    _xr[m] = re[m][bin] * g;
-                    _xi[m] = im[m][bin] * g;
-                }
-                var best = -1;
-                var bestScore = 0f;
-                var second = 0f;
-                for (var c = 0; c < Candidates.Length; c++)
-                {
-                    float sr = 0, si = 0;
-                    var baseIndex = c * _mics * _binCount;
-                    for (var m = 0; m < _mics; m++)
-                    {
-                        var i = baseIndex + (m * _binCount) + k;
-                        // x · e^{+jωt}: undoes the candidate's propagation delay at this microphone.
-                        sr += (_xr[m] * _cos[i]) - (_xi[m] * _sin[i]);
-                        si += (_xr[m] * _sin[i]) + (_xi[m] * _cos[i]);
-                    }
-                    var score = ((sr * sr) + (si * si)) * norm;
-                    if (score > bestScore)
-                    {
-                        second = bestScore;
-                        bestScore = score;
-                        best = c;
-                    }
-                    else if (score > second)
-                    {
-                        second = score;
-                    }
-                }
-                if (bestScore >= MinCoherence && bestScore - second >= MinMargin) _evidence[best] += 1f;
-            }
-            for (var c = 0; c < _evidence.Length; c++) _evidence[c] /= _binCount;
+            var on = NoiseFloor.Snr(k) >= MinBinSnr;
+            _mask[k] = on ? 1f : 0f;
+            if (on && k >= _firstBin && k < _firstBin + _binCount) active++;
         }
         ActiveShare = (float)active / _binCount;
-        for (var c = 0; c < Candidates.Length; c++) _steeredPower[c] = Localizer.PowerAt(_candidateLags[c]);
+    }
+
+    /// <summary>Scores the frame from the localizer's correlations (it must have processed the same frame with <see cref="Mask"/>).</summary>
+    public void Score()
+    {
+        Array.Clear(_evidence);
+        float bestZone = 0, bestSpeaker = 0;
+        for (var c = 0; c < Candidates.Length; c++)
+        {
+            _steeredPower[c] = Localizer.PowerAt(_candidateLags[c]);
+            if (c < ZoneCount) bestZone = Math.Max(bestZone, _steeredPower[c]);
+            else bestSpeaker = Math.Max(bestSpeaker, _steeredPower[c]);
+        }
+        if (ActiveShare < MinActiveShare || bestZone <= 0) return;
+        var share = Math.Min(1f, ActiveShare);
+        if (bestSpeaker > bestZone + LoudspeakerMargin)
+        {
+            for (var c = ZoneCount; c < Candidates.Length; c++)
+                if (_steeredPower[c] >= bestSpeaker) _evidence[c] = _steeredPower[c] * share;
+            return;
+        }
+        for (var z = 0; z < ZoneCount; z++)
+            if (_steeredPower[z] >= RelativePower * bestZone) _evidence[z] = _steeredPower[z] * share;
     }
 }

@@ -106,14 +106,15 @@ public class LocalizationTests
         for (var h = 0; h < (n / 160) - 1; h++)
         {
             var (re, im) = Spectra(stft, analyzers, mics, h);
-            srp.Process(re, im);
-            map.Process(re, im, usable);
+            map.Observe(re, im, usable);
+            srp.Process(re, im, map.Mask);
+            map.Score();
             if (h < 20) continue;
             for (var c = 0; c < sums.Length; c++) sums[c] += map.Evidence[c];
         }
-        var ranked = Enumerable.Range(0, sums.Length).OrderByDescending(c => sums[c]).ToArray();
+        var ranked = Enumerable.Range(0, map.ZoneCount).OrderByDescending(c => sums[c]).ToArray();
         Assert.Equal(new[] { driver, rearRight }.Order(), ranked.Take(2).Order());
-        Assert.True(sums[ranked[2]] < 0.6 * sums[ranked[1]], $"third candidate {ranked[2]} too strong: {string.Join(", ", sums.Select(s => s.ToString("0.0")))}");
+        Assert.True(sums[ranked[2]] < 0.6 * sums[ranked[1]], $"third zone {ranked[2]} too strong: {string.Join(", ", sums.Select(s => s.ToString("0.0")))}");
     }
 
     [Fact]
