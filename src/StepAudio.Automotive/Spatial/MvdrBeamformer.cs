@@ -62,10 +62,10 @@ public sealed class MvdrBeamformer : ZoneBeamformer
     public double Forgetting { get; init; } = 0.97;
 
     /// <summary>Diagonal loading as a fraction of the mean microphone power.</summary>
-    public double Loading { get; init; } = 0.01;
+    public double Loading { get; init; } = 0.001;
 
     /// <summary>Largest allowed ‖w‖² (delay-and-sum has 1/M); above it loading is raised tenfold, up to four times.</summary>
-    public double MaxNoiseGain { get; init; } = 2.0;
+    public double MaxNoiseGain { get; init; } = 4.0;
 
     /// <summary>Covariance frames a zone needs before MVDR replaces delay-and-sum.</summary>
     public int MinUpdates { get; init; } = 20;
