@@ -83,26 +83,30 @@ public sealed class MvdrBeamformer : ZoneBeamformer
         if (_ringCount == UpdateDelayFrames)
         {
             var a = 1 - Forgetting;
-            for (var z = 0; z < Zones; z++)
+            for (var z = 0; z < Zones; z++) if (!zoneActive[z]) _updates[z]++;
+            for (var k = 0; k < Bins; k++)
             {
-                if (zoneActive[z]) continue;
-                _updates[z]++;
-                for (var k = 0; k < Bins; k++)
+                // The frame's outer product x·xᴴ once per bin, blended into every silent zone's estimate.
+                for (var i = 0; i < m; i++)
                 {
-                    var c = ((z * Bins) + k) * m * m;
-                    for (var i = 0; i < m; i++)
+                    var xiR = _ringRe[(((delayed * m) + i) * Bins) + k];
+                    var xiI = _ringIm[(((delayed * m) + i) * Bins) + k];
+                    for (var j = 0; j < m; j++)
                     {
-                        var xiR = _ringRe[(((delayed * m) + i) * Bins) + k];
-                        var xiI = _ringIm[(((delayed * m) + i) * Bins) + k];
-                        for (var j = 0; j < m; j++)
-                        {
-                            var xjR = _ringRe[(((delayed * m) + j) * Bins) + k];
-                            var xjI = _ringIm[(((delayed * m) + j) * Bins) + k];
-                            var e = c + (i * m) + j;
-                            // x_i · conj(x_j)
-                            _covRe[e] = (Forgetting * _covRe[e]) + (a * ((xiR * xjR) + (xiI * xjI)));
-                            _covIm[e] = (Forgetting * _covIm[e]) + (a * ((xiI * xjR) - (xiR * xjI)));
-                        }
+                        var xjR = _ringRe[(((delayed * m) + j) * Bins) + k];
+                        var xjI = _ringIm[(((delayed * m) + j) * Bins) + k];
+                        _aRe[(i * m) + j] = a * ((xiR * xjR) + (xiI * xjI));
+                        _aIm[(i * m) + j] = a * ((xiI * xjR) - (xiR * xjI));
+                    }
+                }
+                for (var z = 0; z < Zones; z++)
+                {
+                    if (zoneActive[z]) continue;
+                    var c = ((z * Bins) + k) * m * m;
+                    for (var e = 0; e < m * m; e++)
+                    {
+                        _covRe[c + e] = (Forgetting * _covRe[c + e]) + _aRe[e];
+                        _covIm[c + e] = (Forgetting * _covIm[c + e]) + _aIm[e];
                     }
                 }
             }

@@ -21,7 +21,7 @@ public sealed class SrpPhatLocalizer
     private int _usablePairs;
 
     public SrpPhatLocalizer(ArrayGeometry geometry, int frameLength, int sampleRate, double lowHz = 300, double highHz = 3500,
-        double azimuthStepDeg = 2, double elevationMinDeg = -80, double elevationMaxDeg = 80, double elevationStepDeg = 5)
+        double azimuthStepDeg = 2, double elevationMinDeg = -80, double elevationMaxDeg = 80, double elevationStepDeg = 10)
     {
         _geometry = geometry;
         Gcc = new GccPhat(frameLength, sampleRate, lowHz, highHz, geometry.MaxDelaySeconds);
