@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace StepAudio.Automotive.Spatial;
 
 /// <summary>
@@ -7,16 +9,19 @@ namespace StepAudio.Automotive.Spatial;
 /// updates use spectra delayed by <see cref="UpdateDelayFrames"/>, so the frames before the
 /// tracker notices a talker starting do not teach the beam to cancel that talker. Diagonal
 /// loading plus a white-noise-gain limit keep a small array from amplifying sensor noise; a zone
-/// without an estimate yet falls back to delay-and-sum. Weights are refreshed for one zone per
-/// frame, so each zone's weights are at most <c>zones</c> frames old.
+/// without an estimate yet falls back to delay-and-sum. Weights are refreshed a quarter of one zone's
+/// bins per frame, so each zone's weights are at most 4 × zones frames old.
 /// </summary>
 public sealed class MvdrBeamformer : ZoneBeamformer
 {
     /// <summary>Frames between hearing a frame and learning from it (150 ms: the tracker's onset latency).</summary>
     public const int UpdateDelayFrames = 15;
 
-    private readonly double[] _covRe; // [((zone * bins + k) * M + i) * M + j]
-    private readonly double[] _covIm;
+    private readonly float[] _covRe; // [((zone * M * M) + i * M + j) * bins + k], upper triangle i ≤ j
+    private readonly float[] _covIm;
+    private readonly float[] _outerRe;
+    private readonly float[] _outerIm;
+    private readonly float[] _scratch;
     private readonly float[] _wRe;    // indexed like the steering vectors
     private readonly float[] _wIm;
     private readonly int[] _updates;
@@ -34,13 +39,17 @@ public sealed class MvdrBeamformer : ZoneBeamformer
     private int _ringCount;
     private int _ringNext;
     private int _nextZone;
+    private int _nextChunk;
 
     public MvdrBeamformer(ArrayGeometry geometry, Stft stft, int sampleRate)
         : base(geometry, stft, sampleRate)
     {
         var m = Mics;
-        _covRe = new double[Zones * Bins * m * m];
-        _covIm = new double[_covRe.Length];
+        _covRe = new float[Zones * Bins * m * m];
+        _covIm = new float[_covRe.Length];
+        _outerRe = new float[Bins];
+        _outerIm = new float[Bins];
+        _scratch = new float[Bins];
         _wRe = new float[Zones * m * Bins];
         _wIm = new float[_wRe.Length];
         _updates = new int[Zones];
@@ -73,7 +82,7 @@ public sealed class MvdrBeamformer : ZoneBeamformer
     public override void SetUsableMics(ReadOnlySpan<bool> usable)
     {
         base.SetUsableMics(usable);
-        for (var z = 0; z < Zones; z++) ComputeWeights(z);
+        for (var z = 0; z < Zones; z++) ComputeWeights(z, 0, Bins);
     }
 
     public override void Update(float[][] re, float[][] im, ReadOnlySpan<bool> zoneActive)
@@ -82,31 +91,34 @@ public sealed class MvdrBeamformer : ZoneBeamformer
         var delayed = _ringNext; // the oldest slot, about to be overwritten
         if (_ringCount == UpdateDelayFrames)
         {
-            var a = 1 - Forgetting;
+            var a = (float)(1 - Forgetting);
+            var f = (float)Forgetting;
             for (var z = 0; z < Zones; z++) if (!zoneActive[z]) _updates[z]++;
-            for (var k = 0; k < Bins; k++)
+            // Hermitian: only the upper triangle (i ≤ j) is kept; the solver mirrors it. Vectorised over bins.
+            for (var i = 0; i < m; i++)
             {
-                // The frame's outer product x·xᴴ once per bin, blended into every silent zone's estimate.
-                for (var i = 0; i < m; i++)
+                var xiR = _ringRe.AsSpan(((delayed * m) + i) * Bins, Bins);
+                var xiI = _ringIm.AsSpan(((delayed * m) + i) * Bins, Bins);
+                for (var j = i; j < m; j++)
                 {
-                    var xiR = _ringRe[(((delayed * m) + i) * Bins) + k];
-                    var xiI = _ringIm[(((delayed * m) + i) * Bins) + k];
-                    for (var j = 0; j < m; j++)
+                    var xjR = _ringRe.AsSpan(((delayed * m) + j) * Bins, Bins);
+                    var xjI = _ringIm.AsSpan(((delayed * m) + j) * Bins, Bins);
+                    // x_i · conj(x_j)
+                    TensorPrimitives.Multiply(xiR, xjR, _outerRe);
+                    TensorPrimitives.Multiply(xiI, xjI, _scratch);
+                    TensorPrimitives.Add(_outerRe, _scratch, _outerRe);
+                    TensorPrimitives.Multiply(xiI, xjR, _outerIm);
+                    TensorPrimitives.Multiply(xiR, xjI, _scratch);
+                    TensorPrimitives.Subtract(_outerIm, _scratch, _outerIm);
+                    for (var z = 0; z < Zones; z++)
                     {
-                        var xjR = _ringRe[(((delayed * m) + j) * Bins) + k];
-                        var xjI = _ringIm[(((delayed * m) + j) * Bins) + k];
-                        _aRe[(i * m) + j] = a * ((xiR * xjR) + (xiI * xjI));
-                        _aIm[(i * m) + j] = a * ((xiI * xjR) - (xiR * xjI));
-                    }
-                }
-                for (var z = 0; z < Zones; z++)
-                {
-                    if (zoneActive[z]) continue;
-                    var c = ((z * Bins) + k) * m * m;
-                    for (var e = 0; e < m * m; e++)
-                    {
-                        _covRe[c + e] = (Forgetting * _covRe[c + e]) + _aRe[e];
-                        _covIm[c + e] = (Forgetting * _covIm[c + e]) + _aIm[e];
+                        if (zoneActive[z]) continue;
+                        var cRe = _covRe.AsSpan(CovIndex(z, i, j, 0), Bins);
+                        var cIm = _covIm.AsSpan(CovIndex(z, i, j, 0), Bins);
+                        TensorPrimitives.Multiply(cRe, f, cRe);
+                        TensorPrimitives.MultiplyAdd(_outerRe, a, cRe, cRe);
+                        TensorPrimitives.Multiply(cIm, f, cIm);
+                        TensorPrimitives.MultiplyAdd(_outerIm, a, cIm, cIm);
                     }
                 }
             }
@@ -119,9 +131,20 @@ public sealed class MvdrBeamformer : ZoneBeamformer
         _ringNext = (_ringNext + 1) % UpdateDelayFrames;
         _ringCount = Math.Min(_ringCount + 1, UpdateDelayFrames);
 
-        ComputeWeights(_nextZone);
-        _nextZone = (_nextZone + 1) % Zones;
+        // A quarter of one zone's bins per frame: every zone's weights are refreshed every 16 frames.
+        var chunk = (Bins + RefreshChunks - 1) / RefreshChunks;
+        var first = _nextChunk * chunk;
+        ComputeWeights(_nextZone, first, Math.Min(Bins, first + chunk));
+        if (++_nextChunk == RefreshChunks)
+        {
+            _nextChunk = 0;
+            _nextZone = (_nextZone + 1) % Zones;
+        }
     }
+
+    private const int RefreshChunks = 4;
+
+    private int CovIndex(int zone, int i, int j, int bin) => (((zone * Mics * Mics) + (i * Mics) + j) * Bins) + bin;
 
     public override void Beam(int zone, float[][] re, float[][] im, Span<float> outRe, Span<float> outIm)
     {
@@ -158,7 +181,7 @@ public sealed class MvdrBeamformer : ZoneBeamformer
         }
     }
 
-    private void ComputeWeights(int zone)
+    private void ComputeWeights(int zone, int firstBin, int endBin)
     {
         if (_updates[zone] < MinUpdates || UsableCount == 0)
         {
@@ -168,15 +191,14 @@ public sealed class MvdrBeamformer : ZoneBeamformer
         var u = 0;
         for (var mic = 0; mic < Mics; mic++) if (Usable[mic]) _usableIndex[u++] = mic;
         var m = Mics;
-        for (var k = 0; k < Bins; k++)
+        for (var k = firstBin; k < endBin; k++)
         {
-            var c = ((zone * Bins) + k) * m * m;
             double trace = 0;
-            for (var i = 0; i < u; i++) trace += _covRe[c + (_usableIndex[i] * m) + _usableIndex[i]];
+            for (var i = 0; i < u; i++) trace += _covRe[CovIndex(zone, _usableIndex[i], _usableIndex[i], k)];
             var load = (Loading * trace / u) + 1e-12;
             var solved = false;
             for (var attempt = 0; attempt < 5 && !solved; attempt++, load *= 10)
-                solved = Solve(zone, k, c, u, load);
+                solved = Solve(zone, k, u, load);
             if (!solved)
             {
                 for (var mic = 0; mic < m; mic++)
@@ -190,16 +212,18 @@ public sealed class MvdrBeamformer : ZoneBeamformer
     }
 
     /// <summary>Loaded covariance of the usable microphones, Cholesky, w = R⁻¹a / aᴴR⁻¹a; false if ‖w‖² is too large.</summary>
-    private bool Solve(int zone, int k, int c, int u, double load)
+    private bool Solve(int zone, int k, int u, double load)
     {
         var m = Mics;
         for (var i = 0; i < u; i++)
         {
             for (var j = 0; j < u; j++)
             {
-                var e = c + (_usableIndex[i] * m) + _usableIndex[j];
+                // Only the upper triangle is stored: below the diagonal take the conjugate.
+                var (a, b, sign) = i <= j ? (_usableIndex[i], _usableIndex[j], 1.0) : (_usableIndex[j], _usableIndex[i], -1.0);
+                var e = CovIndex(zone, a, b, k);
                 _aRe[(i * u) + j] = _covRe[e] + (i == j ? load : 0);
-                _aIm[(i * u) + j] = i == j ? 0 : _covIm[e];
+                _aIm[(i * u) + j] = i == j ? 0 : sign * _covIm[e];
             }
             var s = Index(zone, _usableIndex[i], k);
             _sRe[i] = SteerRe[s];

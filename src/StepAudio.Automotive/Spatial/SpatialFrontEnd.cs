@@ -25,6 +25,7 @@ public sealed class SpatialFrontEnd
     private readonly bool[] _usable;
     private readonly Point3[] _zoneDirections;
     private readonly Point3[] _measured;
+    private readonly SearchRegion[] _seatRegions;
     private long _frames;
 
     public SpatialFrontEnd(CabinProfile profile, IEventSink sink, SpatialOptions? options = null)
@@ -66,6 +67,7 @@ public sealed class SpatialFrontEnd
         Array.Fill(_usable, true);
         _zoneDirections = [.. profile.Zones.Select(z => z.Position - Geometry.Centre)];
         _measured = new Point3[zones];
+        _seatRegions = [.. _zoneDirections.Select(d => Localizer.Region(d, SeatSearchDeg))];
     }
 
     public SpatialOptions Options { get; }
@@ -123,7 +125,7 @@ public sealed class SpatialFrontEnd
             // Only zones with some evidence need a direction; the others keep their seat direction.
             if (ZoneMap.Evidence[z] > 0 || smoothed[z] > 0)
             {
-                var d = Localizer.PeakNear(_zoneDirections[z], SeatSearchDeg);
+                var d = Localizer.PeakIn(_seatRegions[z]);
                 _measured[z] = d >= 0 ? Localizer.Direction(d) : _zoneDirections[z];
             }
             else

@@ -14,7 +14,8 @@ public sealed class SrpPhatLocalizer
 {
     private readonly ArrayGeometry _geometry;
     private readonly float[][] _correlations;
-    private readonly float[] _lagPositions; // [direction * pairs + pair]
+    private readonly int[][] _lagIndex;      // [pair][direction]: grid lag below the direction's delay
+    private readonly float[][] _lagFraction; // [pair][direction]: interpolation weight of the lag above
     private readonly Point3[] _directions;
     private readonly float[] _power;
     private readonly bool[] _pairUsable;
@@ -38,7 +39,13 @@ public sealed class SrpPhatLocalizer
         ElevationMinDeg = elevationMinDeg;
         ElevationStepDeg = elevationStepDeg;
         _directions = new Point3[Azimuths * Elevations];
-        _lagPositions = new float[_directions.Length * pairs.Length];
+        _lagIndex = new int[pairs.Length][];
+        _lagFraction = new float[pairs.Length][];
+        for (var p = 0; p < pairs.Length; p++)
+        {
+            _lagIndex[p] = new int[_directions.Length];
+            _lagFraction[p] = new float[_directions.Length];
+        }
         for (var e = 0; e < Elevations; e++)
         {
             for (var a = 0; a < Azimuths; a++)
@@ -49,7 +56,9 @@ public sealed class SrpPhatLocalizer
                 for (var p = 0; p < pairs.Length; p++)
                 {
                     var tau = geometry.FarFieldArrivalSeconds(u, pairs[p].P) - geometry.FarFieldArrivalSeconds(u, pairs[p].Q);
-                    _lagPositions[(d * pairs.Length) + p] = Gcc.LagPosition(tau);
+                    var pos = Gcc.LagPosition(tau);
+                    _lagIndex[p][d] = (int)pos;
+                    _lagFraction[p][d] = pos - (int)pos;
                 }
             }
         }
@@ -134,14 +143,27 @@ public sealed class SrpPhatLocalizer
             Array.Clear(_power);
             return;
         }
-        var scale = 1f / _usablePairs;
-        for (var d = 0; d < _power.Length; d++)
+        // Pair by pair over all directions: no branch inside, one correlation in cache at a time.
+        Array.Clear(_power);
+        for (var p = 0; p < pairs.Length; p++)
         {
-            float sum = 0;
-            var lags = _lagPositions.AsSpan(d * pairs.Length, pairs.Length);
-            for (var p = 0; p < pairs.Length; p++)
-                if (_pairUsable[p]) sum += GccPhat.ValueAt(_correlations[p], lags[p]);
-            _power[d] = sum * scale;
+            if (!_pairUsable[p]) continue;
+            AccumulatePair(_correlations[p], _lagIndex[p], _lagFraction[p], _power);
+        }
+        System.Numerics.Tensors.TensorPrimitives.Multiply(_power, 1f / _usablePairs, _power);
+    }
+
+    /// <summary>power[d] += r at each direction's fractional lag; indices are valid by construction.</summary>
+    private static unsafe void AccumulatePair(float[] correlation, int[] lagIndex, float[] lagFraction, float[] power)
+    {
+        fixed (float* r = correlation, f = lagFraction, pw = power)
+        fixed (int* index = lagIndex)
+        {
+            for (var d = 0; d < power.Length; d++)
+            {
+                var i = index[d];
+                pw[d] += r[i] + (f[d] * (r[i + 1] - r[i]));
+            }
         }
     }
 
@@ -155,29 +177,51 @@ public sealed class SrpPhatLocalizer
     }
 
     /// <summary>
-    /// The grid direction of highest power within <paramref name="maxAngleDeg"/> of an expected
-    /// direction. A slight preference for directions close to the expected one (0.001 of the
-    /// power scale per degree) breaks the ties of geometries that cannot see every dimension — a
-    /// linear array's cone of equal delays, a planar array's mirror image — in favour of the seat.
+    /// The grid directions within <paramref name="maxAngleDeg"/> of an expected direction (a seat's),
+    /// precomputed once so <see cref="PeakIn"/> costs only a scan of them.
     /// </summary>
-    public int PeakNear(Point3 expected, double maxAngleDeg)
+    public SearchRegion Region(Point3 expected, double maxAngleDeg)
     {
         var cosMax = Math.Cos(maxAngleDeg * Math.PI / 180);
         var len = expected.Length;
-        var best = -1;
-        var bestScore = double.NegativeInfinity;
-        for (var d = 0; d < _power.Length; d++)
+        var indices = new List<int>();
+        var penalties = new List<float>();
+        for (var d = 0; d < _directions.Length; d++)
         {
             var c = Point3.Dot(_directions[d], expected) / len;
             if (c < cosMax) continue;
-            var angle = Math.Acos(Math.Min(1, c)) * 180 / Math.PI;
-            var score = _power[d] - (0.001 * angle);
+            indices.Add(d);
+            penalties.Add((float)(PreferencePerDegree * Math.Acos(Math.Min(1, c)) * 180 / Math.PI));
+        }
+        return new SearchRegion([.. indices], [.. penalties]);
+    }
+
+    /// <summary>
+    /// The direction of highest power in a region. A slight preference for directions close to the
+    /// expected one (<see cref="PreferencePerDegree"/> of the power scale per degree) breaks the ties of
+    /// geometries that cannot see every dimension — a linear array's cone of equal delays, a planar
+    /// array's mirror image — in favour of the seat. −1 for an empty region.
+    /// </summary>
+    public int PeakIn(SearchRegion region)
+    {
+        var best = -1;
+        var bestScore = float.NegativeInfinity;
+        var indices = region.Directions;
+        var penalties = region.Penalties;
+        for (var i = 0; i < indices.Length; i++)
+        {
+            var score = _power[indices[i]] - penalties[i];
             if (score > bestScore)
             {
                 bestScore = score;
-                best = d;
+                best = indices[i];
             }
         }
         return best;
     }
+
+    /// <summary>Convenience for one-off searches: <see cref="PeakIn"/> of a fresh <see cref="Region"/>.</summary>
+    public int PeakNear(Point3 expected, double maxAngleDeg) => PeakIn(Region(expected, maxAngleDeg));
+
+    public const float PreferencePerDegree = 0.001f;
 }
