@@ -14,6 +14,7 @@ public sealed class StepAudioOptions
     public AudioInputOptions Audio { get; set; } = new();
 
     public GpioOptions Gpio { get; set; } = new();
+    public SpatialSettings Spatial { get; set; } = new();
 
     /// <summary>Optional JSON Lines log of every published event (e.g. /var/lib/stepaudio/events.jsonl).</summary>
     public string? EventsPath { get; set; }
@@ -53,4 +54,11 @@ public sealed class AudioInputOptions
 
     /// <summary>Pace a recording in real time, as the device would deliver it.</summary>
     public bool Realtime { get; set; } = true;
+}
+
+/// <summary>The spatial front end's settings.</summary>
+public sealed class SpatialSettings
+{
+    /// <summary>Per-zone beams: <c>mvdr</c> (default) or <c>das</c> (delay-and-sum).</summary>
+    public string Beamformer { get; set; } = "mvdr";
 }

@@ -5,6 +5,7 @@ using StepAudio.Automotive.Audio;
 using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Events;
 using StepAudio.Automotive.Pipeline;
+using StepAudio.Automotive.Spatial;
 
 namespace StepAudio.Automotive.Service.Hosting;
 
@@ -30,7 +31,8 @@ public sealed partial class VoicePipelineService(
     {
         var o = options.Value;
         var profile = CabinProfileReader.Load(o.CabinProfile);
-        var pipeline = new CabinPipeline(profile, sink) { Listening = listening };
+        var spatial = new SpatialOptions { Beamformer = SpatialOptions.ParseBeamformer(o.Spatial.Beamformer, "StepAudio:Spatial:Beamformer") };
+        var pipeline = new CabinPipeline(profile, sink, spatial) { Listening = listening };
         var realtime = o.Audio.Source == "wav" && o.Audio.Realtime;
         _runner = new PipelineRunner(() => Open(o.Audio, profile), pipeline, realtime, retryOpen: o.Audio.Source == "alsa");
         heartbeat.Attach(() => _runner.Progress);

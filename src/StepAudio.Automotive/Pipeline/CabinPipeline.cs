@@ -1,5 +1,6 @@
 using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Events;
+using StepAudio.Automotive.Spatial;
 
 namespace StepAudio.Automotive.Pipeline;
 
@@ -17,6 +18,7 @@ public sealed class CabinPipeline
     private readonly IEventSink _sink;
     private readonly MicrophoneHealthMonitor _health;
     private readonly float[][] _planar;
+    private readonly bool[] _usable;
     private readonly List<string> _warnings = [];
     private readonly List<string> _inputWarnings = [];
     private string _sourceName = "none";
@@ -24,7 +26,7 @@ public sealed class CabinPipeline
     private long _overruns;
     private int _listeningVersion;
 
-    public CabinPipeline(CabinProfile profile, IEventSink sink)
+    public CabinPipeline(CabinProfile profile, IEventSink sink, SpatialOptions? spatial = null)
     {
         _profile = profile;
         _sink = sink;
@@ -32,12 +34,17 @@ public sealed class CabinPipeline
         _planar = new float[profile.Mics.Count][];
         for (var c = 0; c < _planar.Length; c++) _planar[c] = new float[HopFrames];
         Listening = new ListeningControl(profile.Zones.Select(z => z.Name));
+        _usable = new bool[profile.Mics.Count];
+        Spatial = new SpatialFrontEnd(profile, sink, spatial);
+        _warnings.AddRange(Spatial.Warnings);
     }
 
     public CabinProfile Profile => _profile;
 
     /// <summary>Privacy mute and push-to-talk; share one instance with the GPIO and MQTT control handlers.</summary>
     public ListeningControl Listening { get; init; }
+    /// <summary>Localization, zone tracking and the per-zone beams (their audio is read from here).</summary>
+    public SpatialFrontEnd Spatial { get; }
 
     /// <summary>Frames consumed so far; stream time is this over the sample rate.</summary>
     public long FramesConsumed { get; private set; }
@@ -72,6 +79,10 @@ public sealed class CabinPipeline
 
         var changed = _health.EndBlock(HopFrames);
         changed |= ApplyListening();
+        // Dead and clipping microphones are left out of localization and beamforming.
+        for (var c = 0; c < channels; c++) _usable[c] = _health.IsUsable(c);
+        // Privacy: with every zone muted the audio is not analysed at all.
+        if (!Listening.AllMuted) Spatial.Process(_planar, _usable);
         if (overruns != _overruns)
         {
             _overruns = overruns;
@@ -115,6 +126,7 @@ public sealed class CabinPipeline
     /// <summary>End of the input: closes whatever is open and publishes the final status.</summary>
     public void Finish()
     {
+        Spatial.Finish();
         _inputState = "ended";
         PublishStatus("stopped");
     }
