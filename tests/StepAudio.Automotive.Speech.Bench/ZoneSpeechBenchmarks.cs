@@ -123,7 +123,7 @@ public class ZoneSpeechBenchmarks
         return _head.Score;
     }
 
-    private static float[] Espeak(string text)
+    internal static float[] Espeak(string text)
     {
         var wav = Path.Combine(Path.GetTempPath(), $"stepaudio-bench-{Environment.ProcessId}.wav");
         var psi = new ProcessStartInfo("espeak-ng") { RedirectStandardError = true };
