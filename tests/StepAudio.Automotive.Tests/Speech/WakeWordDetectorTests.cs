@@ -131,6 +131,59 @@ public class WakeWordDetectorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TheVadGateLosesNoDetectionInNoise()
+    {
+        // White noise at an active-speech SNR: the gate must never hide a keyword the head would find.
+        using var zone = NewZone();
+        using var mel = new MelSpectrogram(TestModels.Melspectrogram, new InferenceOptions());
+        using var embedder = new SpeechEmbedder(TestModels.Embedding, new InferenceOptions());
+        using var head = new WakeWordDetector(TestModels.HeyJarvis, embedder, new WakeWordOptions(), new InferenceOptions());
+        var frames = new float[MelSpectrogram.FramesPerStep * MelSpectrogram.Bins];
+        var seed = 200;
+        foreach (var snr in new[] { 20.0, 5.0 })
+        {
+            var hits = 0;
+            foreach (var voice in EspeakVoices)
+            {
+                var speech = TestSpeech.Espeak("hey jarvis", voice);
+                var active = speech.Where(x => Math.Abs(x) > 1e-3).Select(x => (double)x * x).Average();
+                var audio = TestSpeech.WithNoise(TestSpeech.Concat(TestSpeech.Silence(Lead), speech, TestSpeech.Silence(1.5)), Math.Sqrt(active) / Math.Pow(10, snr / 20), seed++);
+                var gated = Stream(zone, audio).Detections.Count;
+
+                mel.Reset();
+                embedder.Reset();
+                head.Reset();
+                var ungated = 0;
+                for (var k = 0; (k + 1) * MelSpectrogram.StepSamples <= audio.Length; k++)
+                {
+                    mel.Step(audio.AsSpan(k * MelSpectrogram.StepSamples, MelSpectrogram.StepSamples), frames);
+                    embedder.Step(frames);
+                    if (head.Step(k)) ungated++;
+                }
+                Assert.True(gated == ungated, $"{voice} at {snr} dB: {gated} gated vs {ungated} ungated detections");
+                hits += gated > 0 ? 1 : 0;
+            }
+            output.WriteLine($"white noise at {snr} dB SNR: recall {hits}/{EspeakVoices.Length}");
+        }
+    }
+
+    [Fact]
+    public void SteadyStateAllocatesNothing()
+    {
+        using var zone = NewZone();
+        var audio = Padded(TestSpeech.Espeak("hey jarvis, turn on the air conditioning"), seed: 12);
+        void Feed()
+        {
+            for (var i = 0; i + 256 <= audio.Length; i += 256) zone.Process(audio.AsSpan(i, 256));
+        }
+        Feed();
+        Feed();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Feed();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void StreamingMelFramesMatchTheWholeClip()
     {
         // Over a noise floor: on digital silence the model's output depends on the rest of the window
