@@ -10,6 +10,9 @@ namespace StepAudio.Automotive.Speech;
 /// </summary>
 public sealed class ZoneSpeech : IDisposable
 {
+    /// <summary>Embeddings kept per zone (5.12 s): the longest head input it accepts.</summary>
+    public const int MaxHeadWindow = 64;
+
     private readonly SileroVad _vad;
     private readonly MelSpectrogram _mel;
     private readonly SpeechEmbedder _embedder;
@@ -28,7 +31,7 @@ public sealed class ZoneSpeech : IDisposable
         {
             _vad = new SileroVad(models.Vad, inference, logger);
             _mel = new MelSpectrogram(models.Melspectrogram, inference, logger);
-            _embedder = new SpeechEmbedder(models.Embedding, inference, historyLength: 16, logger);
+            _embedder = new SpeechEmbedder(models.Embedding, inference, historyLength: MaxHeadWindow, logger);
             foreach (var (path, options) in heads)
                 _heads.Add(new WakeWordDetector(path, _embedder, options, inference, logger));
         }

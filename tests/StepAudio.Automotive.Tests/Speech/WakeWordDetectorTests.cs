@@ -222,11 +222,26 @@ public class WakeWordDetectorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void AHeadLongerThanTheZoneHistoryIsRejectedByName()
+    public void HeadsOfOtherLengthsShareTheZoneEmbeddings()
+    {
+        // The weather head reads 22 embeddings, hey jarvis 16: both run on the same history.
+        using var zone = new ZoneSpeech("driver", SpeechModelPaths.From(TestModels.Store),
+            [(TestModels.HeyJarvis, new WakeWordOptions()), (TestModels.Path("weather_v0.1"), new WakeWordOptions { Keyword = "weather" })],
+            new InferenceOptions());
+        Assert.Equal([16, 22], zone.Heads.Select(h => h.WindowLength));
+        Assert.Equal(22, zone.HoldSteps);
+        var (detections, _) = Stream(zone, Padded(TestSpeech.Espeak("what is the weather like today", "en-gb"), seed: 31));
+        output.WriteLine(string.Join(" ", detections.Select(d => $"{d.Keyword} {d.Score:F3}@{d.StreamTime:F2}s")));
+        Assert.Equal(["weather"], detections.Select(d => d.Keyword));
+    }
+
+    [Fact]
+    public void AMultiClassHeadIsRejectedByName()
     {
         var timer = TestModels.Path("timer_v0.1");
         var e = Assert.Throws<InvalidInputException>(() =>
             new ZoneSpeech("driver", SpeechModelPaths.From(TestModels.Store), [(timer, new WakeWordOptions())], new InferenceOptions()));
         Assert.Equal(timer, e.Source);
+        Assert.Contains("one score", e.Message, StringComparison.Ordinal);
     }
 }
