@@ -1,3 +1,4 @@
+using StepAudio.Automotive.Speech;
 using StepAudio.Automotive.Mqtt;
 using StepAudio.Automotive.Inference;
 
@@ -22,6 +23,9 @@ public sealed class StepAudioOptions
     /// <summary>MQTT to the gateway (or the embedded broker), outbox and control topics.</summary>
     public MqttOptions Mqtt { get; set; } = new();
     public ModelOptions Models { get; set; } = new();
+
+    /// <summary>Wake-word heads run on every zone's beam. Empty: no speech stage (the default build ships no head yet).</summary>
+    public IList<WakeHead> WakeHeads { get; set; } = [];
 
     /// <summary>Execution providers and threads for every model (ONNX Runtime).</summary>
     public InferenceOptions Inference { get; set; } = new();

@@ -1,5 +1,6 @@
 using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Events;
+using StepAudio.Automotive.Speech;
 using StepAudio.Automotive.Spatial;
 
 namespace StepAudio.Automotive.Pipeline;
@@ -43,6 +44,9 @@ public sealed class CabinPipeline
 
     /// <summary>Privacy mute and push-to-talk; share one instance with the GPIO and MQTT control handlers.</summary>
     public ListeningControl Listening { get; init; }
+    /// <summary>Wake words (and later commands) on every zone's beam; null runs the spatial front end alone.</summary>
+    public SpeechStage? Speech { get; init; }
+
     /// <summary>Localization, zone tracking and the per-zone beams (their audio is read from here).</summary>
     public SpatialFrontEnd Spatial { get; }
 
@@ -82,7 +86,11 @@ public sealed class CabinPipeline
         // Dead and clipping microphones are left out of localization and beamforming.
         for (var c = 0; c < channels; c++) _usable[c] = _health.IsUsable(c);
         // Privacy: with every zone muted the audio is not analysed at all.
-        if (!Listening.AllMuted) Spatial.Process(_planar, _usable);
+        if (!Listening.AllMuted)
+        {
+            Spatial.Process(_planar, _usable);
+            Speech?.Process(Spatial, Listening, StreamTime, _sink);
+        }
         if (overruns != _overruns)
         {
             _overruns = overruns;
