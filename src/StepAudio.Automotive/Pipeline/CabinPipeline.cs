@@ -26,6 +26,7 @@ public sealed class CabinPipeline
     private string _inputState = "starting";
     private long _overruns;
     private int _listeningVersion;
+    private IReadOnlyList<ModelStatus>? _models;
 
     public CabinPipeline(CabinProfile profile, IEventSink sink, SpatialOptions? spatial = null)
     {
@@ -154,6 +155,7 @@ public sealed class CabinPipeline
         {
             MutedZones = Listening.MutedZones(),
             PrivacySwitch = Listening.PrivacySwitch,
+            Models = _models ??= Speech?.ModelStatus() ?? [],
         });
     }
 }

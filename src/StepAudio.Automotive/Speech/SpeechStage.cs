@@ -40,6 +40,10 @@ public sealed class SpeechStage : IDisposable
 
     public IReadOnlyList<ZoneSpeech> Zones => _zones;
 
+    /// <summary>The models every zone runs and the execution provider each got, for status.</summary>
+    public IReadOnlyList<ModelStatus> ModelStatus() =>
+        [.. _zones[0].Models.Select(m => new ModelStatus(Path.GetFileName(m.Path), m.ExecutionProvider, m.FallbackReasons.Count == 0 ? null : string.Join("; ", m.FallbackReasons)))];
+
     /// <summary>
     /// The stage for a cabin's zones with the pinned feature models from <paramref name="store"/>; each
     /// head is a manifest model id (e.g. <c>hey_jarvis_v0.1</c>) or a path to a head of our own.

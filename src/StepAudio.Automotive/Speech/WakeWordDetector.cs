@@ -15,6 +15,9 @@ public sealed class WakeWordDetector : IDisposable
     private const int SettleSteps = 5;
 
     private readonly OnnxModel _model;
+
+    /// <summary>The ONNX Runtime session behind this stage (file, execution provider), for status.</summary>
+    public OnnxModel Model => _model;
     private readonly OnnxTensor _input;
     private readonly OnnxTensor _score;
     private readonly SpeechEmbedder _embedder;

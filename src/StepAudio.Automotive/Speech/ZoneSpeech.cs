@@ -64,6 +64,9 @@ public sealed class ZoneSpeech : IDisposable
 
     public IReadOnlyList<WakeWordDetector> Heads => _heads;
 
+    /// <summary>Every model this zone runs, features first.</summary>
+    public IEnumerable<OnnxModel> Models => new[] { _vad.Model, _mel.Model, _embedder.Model }.Concat(_heads.Select(h => h.Model));
+
     /// <summary>Raised on the step a keyword fires, with the stream time of that step's end.</summary>
     public event Action<WakeWordDetection>? WakeWord;
 

@@ -26,6 +26,10 @@ public class DemoReplayTests
         var wakes = File.ReadLines(events).Select(l => JsonDocument.Parse(l).RootElement).Where(e => e.GetProperty("type").GetString() == "wake").ToArray();
 
         Assert.Equal(spoken.Length, wakes.Length);
+        var status = JsonDocument.Parse(File.ReadLines(events).First()).RootElement;
+        Assert.Equal(
+            ["silero_vad_v5.onnx:cpu", "melspectrogram.onnx:cpu", "embedding_model.onnx:cpu", "hey_jarvis_v0.1.onnx:cpu"],
+            status.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("file").GetString() + ":" + m.GetProperty("provider").GetString()));
         foreach (var (zone, start, end) in spoken)
         {
             var wake = Assert.Single(wakes, w => w.GetProperty("streamTime").GetDouble() > start && w.GetProperty("streamTime").GetDouble() < end + 1.5);
