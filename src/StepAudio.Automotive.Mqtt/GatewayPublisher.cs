@@ -37,6 +37,7 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
     private Task? _loop;
     private int _signalled;
     private long _cursor;
+    private int _window = 1;
     private byte[]? _lastStatus;
     private long _connects;
     private long _connectFailures;
@@ -231,8 +232,10 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
             new MqttApplicationMessageBuilder().WithTopic(Topics.Status).WithPayload(birth).WithRetainFlag()
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType(MqttEnvelope.ContentType).Build(),
             ct);
-        // Everything still in the outbox goes again, in order, on this connection.
+        // Everything still in the outbox goes again, in order, on this connection, never more
+        // unacknowledged at once than the broker's receive maximum.
         _cursor = 0;
+        _window = Math.Min(_options.MaxInFlight, result.ReceiveMaximum is > 0 and var max ? max : 65535);
     }
 
     private async Task DropConnectionAsync()
@@ -261,7 +264,8 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
             Outbox.AwaitAck([m.Seq], _time.GetUtcNow().AddSeconds(_options.EscalationResendSeconds));
         }
 
-        var inFlight = new Queue<(OutboxMessage Message, Task<bool> Sent)>(_options.MaxInFlight);
+        var window = _window;
+        var inFlight = new Queue<(OutboxMessage Message, Task<bool> Sent)>(window);
         var done = new List<long>(BatchSize);
         var awaitingAck = new List<long>();
         try
@@ -272,14 +276,15 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
                 if (batch.Count == 0) break;
                 foreach (var m in batch)
                 {
-                    if (inFlight.Count >= _options.MaxInFlight) await Settle(inFlight.Dequeue());
+                    if (inFlight.Count >= window) await Settle(inFlight.Dequeue());
                     // Started in order on one thread: MQTTnet writes them to the socket in this order.
                     inFlight.Enqueue((m, SendAsync(m, ct)));
                     _cursor = m.Seq;
                 }
-                while (inFlight.Count > 0) await Settle(inFlight.Dequeue());
+                // The window stays open across batches; what has been acknowledged so far is forgotten now.
                 Flush();
             }
+            while (inFlight.Count > 0) await Settle(inFlight.Dequeue());
         }
         finally
         {
