@@ -46,6 +46,10 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         return new EmbeddedBroker(server, options);
     }
 
+    /// <summary>Drops a client as the broker (not a clean disconnect from the client: its will is published).</summary>
+    public Task DisconnectClientAsync(string clientId) =>
+        _server.DisconnectClientAsync(clientId, new MqttServerClientDisconnectOptions { ReasonCode = MQTTnet.Protocol.MqttDisconnectReasonCode.AdministrativeAction });
+
     public async ValueTask DisposeAsync()
     {
         await _server.StopAsync(new MqttServerStopOptions());

@@ -44,6 +44,7 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
     private long _acked;
     private long _resent;
     private long _refused;
+    private long _storeFailures;
 
     public GatewayPublisher(MqttOptions options, GatewayAddress address, TimeProvider? time = null, ILogger? logger = null, ControlHandler? control = null)
     {
@@ -78,6 +79,9 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
     /// <summary>Messages the broker refused for good (e.g. not authorised): dropped, logged, counted.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
+    /// <summary>Events that could not be written to the outbox (disk full or broken): lost to MQTT, logged.</summary>
+    public long StoreFailures => Interlocked.Read(ref _storeFailures);
+
     /// <summary>Raised with the message id when the broker acknowledges (QoS 1) or takes (QoS 0) a message.</summary>
     public event Action<string>? Delivered;
 
@@ -100,7 +104,17 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
             _ => (0, _options.Qos0ExpirySeconds, false, false),
         };
         if (e is StatusEvent) Volatile.Write(ref _lastStatus, payload);
-        Outbox.Add(new OutboxMessage(id, Topics.ForEvent(e), payload, qos, retain, needsAck, e.ZoneName, now, expiry > 0 ? now.AddSeconds(expiry) : null));
+        try
+        {
+            Outbox.Add(new OutboxMessage(id, Topics.ForEvent(e), payload, qos, retain, needsAck, e.ZoneName, now, expiry > 0 ? now.AddSeconds(expiry) : null));
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex)
+        {
+            // A full or broken disk must not stop the pipeline: the event is lost to MQTT, loudly.
+            Interlocked.Increment(ref _storeFailures);
+            LogStoreFailed(_logger, Topics.ForEvent(e), ex.Message);
+            return id;
+        }
         Signal();
         return id;
     }
@@ -436,6 +450,9 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "MQTT broker refused a message on {Topic} for good: {Reason}")]
     private static partial void LogRefused(ILogger logger, string topic, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT outbox could not store a message for {Topic}: {Reason}")]
+    private static partial void LogStoreFailed(ILogger logger, string topic, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT control message rejected: {Reason}")]
     private static partial void LogControlRejected(ILogger logger, string reason);
