@@ -38,6 +38,7 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
     private int _signalled;
     private long _cursor;
     private int _window = 1;
+    private long _lastPing = Environment.TickCount64;
     private byte[]? _lastStatus;
     private long _connects;
     private long _connectFailures;
@@ -203,7 +204,8 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
                 await DropConnectionAsync();
                 continue;
             }
-            await _wake.WaitAsync(TimeSpan.FromMilliseconds(250), ct);
+            if (!await _wake.WaitAsync(TimeSpan.FromMilliseconds(250), ct) && !await AliveAsync(ct))
+                await DropConnectionAsync();
             Interlocked.Exchange(ref _signalled, 0);
         }
     }
@@ -250,6 +252,29 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
         // unacknowledged at once than the broker's receive maximum.
         _cursor = 0;
         _window = Math.Min(_options.MaxInFlight, result.ReceiveMaximum is > 0 and var max ? max : 65535);
+    }
+
+    /// <summary>
+    /// When idle for a keep-alive period, a ping: a gateway that vanished without closing the socket
+    /// is noticed here rather than on the next publish.
+    /// </summary>
+    private async Task<bool> AliveAsync(CancellationToken ct)
+    {
+        if (!_client.IsConnected) return true;
+        if (Environment.TickCount64 - _lastPing < _options.KeepAliveSeconds * 1000L) return true;
+        _lastPing = Environment.TickCount64;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(_options.KeepAliveSeconds));
+            await _client.PingAsync(timeout.Token);
+            return true;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            LogPublishFailed(_logger, "ping: " + e.Message);
+            return false;
+        }
     }
 
     private async Task DropConnectionAsync()
