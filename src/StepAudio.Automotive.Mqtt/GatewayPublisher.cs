@@ -146,8 +146,9 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
             {
                 await _loop;
             }
-            catch (OperationCanceledException)
+            catch (Exception)
             {
+                // Stopping: MQTTnet reports a cancelled publish as a timeout. The outbox keeps what was not acknowledged.
             }
         }
         if (_client.IsConnected)
@@ -364,8 +365,9 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
         {
             await _client.PublishAsync(response, ct);
         }
-        catch (Exception e) when (e is ArgumentException or MqttProtocolViolationException)
+        catch (Exception e) when (!ct.IsCancellationRequested)
         {
+            // A verdict is a courtesy (the counters are authoritative): its failure never drops the connection.
             LogRefused(_logger, response.Topic, e.Message);
         }
     }
