@@ -28,7 +28,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         var options = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
             .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
-            .WithDefaultEndpointBoundIPV6Address(IPAddress.None)
+            .WithDefaultEndpointBoundIPV6Address(IPAddress.None) // no IPv6 listener: loopback IPv4 only
             .WithDefaultEndpointPort(port)
             .WithPersistentSessions()
             .WithMaxPendingMessagesPerClient(10_000)
