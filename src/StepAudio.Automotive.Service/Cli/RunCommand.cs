@@ -1,8 +1,13 @@
 using System.CommandLine;
+using System.Device.Gpio;
+using System.Device.Gpio.Drivers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StepAudio.Automotive.Cabin;
+using StepAudio.Automotive.Pipeline;
 using StepAudio.Automotive.Events;
 using StepAudio.Automotive.Mqtt.Control;
 using StepAudio.Automotive.Service.Hosting;
@@ -64,11 +69,13 @@ public static class RunCommand
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<StepAudioOptions>, StepAudioOptionsValidator>();
         builder.Services.AddSingleton<LoggingEventSink>();
+        builder.Services.AddSingleton<PipelineHeartbeat>();
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ControlState>();
         builder.Services.AddSingleton<MqttGatewayService>();
         builder.Services.AddSingleton<IEventSink>(sp =>
         {
-            var sinks = new List<IEventSink> { sp.GetRequiredService<LoggingEventSink>() };
+            var sinks = new List<IEventSink> { sp.GetRequiredService<PipelineHeartbeat>(), sp.GetRequiredService<LoggingEventSink>() };
             var path = sp.GetRequiredService<IOptions<StepAudioOptions>>().Value.EventsPath;
             if (!string.IsNullOrEmpty(path)) sinks.Add(new JsonlEventWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)));
             sinks.Add(sp.GetRequiredService<MqttGatewayService>());
@@ -76,7 +83,25 @@ public static class RunCommand
         });
         // MQTT first: the broker and publisher are up before the pipeline decides anything.
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MqttGatewayService>());
+        builder.Services.AddSingleton(sp =>
+            new ListeningControl(CabinProfileReader.Load(sp.GetRequiredService<IOptions<StepAudioOptions>>().Value.CabinProfile).Zones.Select(z => z.Name)));
+        if (builder.Configuration.GetValue<bool>("StepAudio:Gpio:Enabled"))
+        {
+            builder.Services.AddHostedService(sp =>
+            {
+                var gpio = sp.GetRequiredService<IOptions<StepAudioOptions>>().Value.Gpio;
+                return new GpioControls(
+                    gpio,
+                    new GpioController(new LibGpiodDriver(gpio.Chip)),
+                    sp.GetRequiredService<ListeningControl>(),
+                    sp.GetRequiredService<PipelineHeartbeat>(),
+                    sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILogger<GpioControls>>());
+            });
+        }
+        // After the GPIO controls, so the privacy switch's position applies before audio is processed.
         builder.Services.AddHostedService<VoicePipelineService>();
+        builder.Services.AddHostedService<SystemdWatchdogService>();
         return builder.Build();
     }
 }

@@ -1,4 +1,6 @@
+using StepAudio.Automotive.Speech;
 using StepAudio.Automotive.Mqtt;
+using StepAudio.Automotive.Inference;
 
 namespace StepAudio.Automotive.Service.Hosting;
 
@@ -12,11 +14,28 @@ public sealed class StepAudioOptions
 
     public AudioInputOptions Audio { get; set; } = new();
 
+    public GpioOptions Gpio { get; set; } = new();
+    public SpatialSettings Spatial { get; set; } = new();
+
     /// <summary>Optional JSON Lines log of every published event (e.g. /var/lib/stepaudio/events.jsonl).</summary>
     public string? EventsPath { get; set; }
 
     /// <summary>MQTT to the gateway (or the embedded broker), outbox and control topics.</summary>
     public MqttOptions Mqtt { get; set; } = new();
+    public ModelOptions Models { get; set; } = new();
+
+    /// <summary>Wake-word heads run on every zone's beam. Empty: no speech stage (the default build ships no head yet).</summary>
+    public IList<WakeHead> WakeHeads { get; set; } = [];
+
+    /// <summary>Execution providers and threads for every model (ONNX Runtime).</summary>
+    public InferenceOptions Inference { get; set; } = new();
+}
+
+/// <summary>Where the pinned models are installed (<c>stepaudio models fetch</c>).</summary>
+public sealed class ModelOptions
+{
+    /// <summary>Model cache; unset: <c>$XDG_CACHE_HOME</c> or <c>~/.cache</c>, then <c>stepaudio/models</c>.</summary>
+    public string? Cache { get; set; }
 }
 
 /// <summary>Where the microphone array's samples come from.</summary>
@@ -28,6 +47,9 @@ public sealed class AudioInputOptions
     /// <summary>ALSA PCM name, e.g. <c>default</c>, <c>hw:2,0</c> or a name from asound.conf.</summary>
     public string Device { get; set; } = "default";
 
+    /// <summary>Optional ALSA configuration file defining <see cref="Device"/> (loaded on top of the system's asound.conf).</summary>
+    public string? AlsaConfig { get; set; }
+
     /// <summary>File for <c>wav</c> and <c>raw</c> sources.</summary>
     public string? Path { get; set; }
 
@@ -36,4 +58,11 @@ public sealed class AudioInputOptions
 
     /// <summary>Pace a recording in real time, as the device would deliver it.</summary>
     public bool Realtime { get; set; } = true;
+}
+
+/// <summary>The spatial front end's settings.</summary>
+public sealed class SpatialSettings
+{
+    /// <summary>Per-zone beams: <c>mvdr</c> (default) or <c>das</c> (delay-and-sum).</summary>
+    public string Beamformer { get; set; } = "mvdr";
 }

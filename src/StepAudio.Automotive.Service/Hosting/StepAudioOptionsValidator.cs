@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using StepAudio.Automotive.Audio;
 using StepAudio.Automotive.Cabin;
+using StepAudio.Automotive.Inference;
+using StepAudio.Automotive.Spatial;
 
 namespace StepAudio.Automotive.Service.Hosting;
 
@@ -10,9 +12,10 @@ public sealed class StepAudioOptionsValidator : IValidateOptions<StepAudioOption
     public ValidateOptionsResult Validate(string? name, StepAudioOptions options)
     {
         var failures = new List<string>();
+        CabinProfile? profile = null;
         try
         {
-            CabinProfileReader.Load(options.CabinProfile);
+            profile = CabinProfileReader.Load(options.CabinProfile);
         }
         catch (InvalidInputException e)
         {
@@ -25,6 +28,7 @@ public sealed class StepAudioOptionsValidator : IValidateOptions<StepAudioOption
             case "alsa":
                 if (string.IsNullOrWhiteSpace(audio.Device)) failures.Add("StepAudio:Audio:Device: an ALSA device name is required");
                 if (audio.Format is not ("s16le" or "s32le")) failures.Add($"StepAudio:Audio:Format: '{audio.Format}' is not captured from ALSA (use s16le or s32le)");
+                if (audio.AlsaConfig is not null && !File.Exists(audio.AlsaConfig)) failures.Add($"StepAudio:Audio:AlsaConfig: {audio.AlsaConfig}: file not found");
                 break;
             case "wav":
             case "raw":
@@ -46,7 +50,34 @@ public sealed class StepAudioOptionsValidator : IValidateOptions<StepAudioOption
                 failures.Add($"StepAudio:Audio:Source: '{audio.Source}' is not a source (use alsa, wav or raw)");
                 break;
         }
+        ValidateGpio(options.Gpio, profile, failures);
         failures.AddRange(options.Mqtt.Validate("StepAudio:Mqtt"));
+        var inference = options.Inference;
+        foreach (var p in inference.Providers)
+            if (p.Trim().ToLowerInvariant() is not (InferenceOptions.TensorRt or InferenceOptions.Cuda or InferenceOptions.Cpu))
+                failures.Add($"StepAudio:Inference:Providers: '{p}' is not an execution provider (use tensorrt, cuda, cpu)");
+        if (inference.IntraOpThreads < 1) failures.Add($"StepAudio:Inference:IntraOpThreads: {inference.IntraOpThreads} must be at least 1");
+        if (inference.TensorRtSettings.DlaCore is < 0 or > 1) failures.Add($"StepAudio:Inference:TensorRtSettings:DlaCore: {inference.TensorRtSettings.DlaCore} is not a DLA core (Orin has 0 and 1)");
+        try
+        {
+            SpatialOptions.ParseBeamformer(options.Spatial.Beamformer, "StepAudio:Spatial:Beamformer");
+        }
+        catch (InvalidInputException e)
+        {
+            failures.Add(e.Message);
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateGpio(GpioOptions gpio, CabinProfile? profile, List<string> failures)
+    {
+        if (!gpio.Enabled) return;
+        int?[] pins = [gpio.PushToTalkPin, gpio.PrivacySwitchPin, gpio.StatusLedPin];
+        if (pins.All(p => p is null)) failures.Add("StepAudio:Gpio: enabled, but no PushToTalkPin, PrivacySwitchPin or StatusLedPin is set");
+        if (pins.Any(p => p < 0)) failures.Add("StepAudio:Gpio: pin numbers are line offsets on the chip and cannot be negative");
+        if (pins.OfType<int>().GroupBy(p => p).Any(g => g.Count() > 1)) failures.Add("StepAudio:Gpio: two functions share one pin");
+        if (gpio.Chip < 0 || !File.Exists($"/dev/gpiochip{gpio.Chip}")) failures.Add($"StepAudio:Gpio:Chip: /dev/gpiochip{gpio.Chip} does not exist");
+        if (gpio.PushToTalkPin is not null && profile is not null && profile.Zones.All(z => z.Name != gpio.PushToTalkZone))
+            failures.Add($"StepAudio:Gpio:PushToTalkZone: '{gpio.PushToTalkZone}' is not a zone of cabin '{profile.Name}'");
     }
 }

@@ -1,3 +1,5 @@
+using StepAudio.Automotive.Inference;
+using StepAudio.Automotive.Speech;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -5,6 +7,7 @@ using StepAudio.Automotive.Audio;
 using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Events;
 using StepAudio.Automotive.Pipeline;
+using StepAudio.Automotive.Spatial;
 
 namespace StepAudio.Automotive.Service.Hosting;
 
@@ -15,17 +18,43 @@ namespace StepAudio.Automotive.Service.Hosting;
 public sealed partial class VoicePipelineService(
     IOptions<StepAudioOptions> options,
     IEventSink sink,
+    PipelineHeartbeat heartbeat,
+    ListeningControl listening,
     IHostApplicationLifetime lifetime,
     ILogger<VoicePipelineService> logger) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    private PipelineRunner? _runner;
+
+    /// <summary>
+    /// Returns once the input is open (or reported lost and being retried), so that under systemd
+    /// READY=1 — sent when every hosted service has started — means the pipeline is really running.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
         var profile = CabinProfileReader.Load(o.CabinProfile);
-        var pipeline = new CabinPipeline(profile, sink);
+        var spatial = new SpatialOptions { Beamformer = SpatialOptions.ParseBeamformer(o.Spatial.Beamformer, "StepAudio:Spatial:Beamformer") };
+        var speech = o.WakeHeads.Count == 0 ? null
+            : SpeechStage.Create([.. profile.Zones.Select(z => z.Name)], ModelStore.Default(o.Models.Cache), o.WakeHeads, o.Inference, logger);
+        var pipeline = new CabinPipeline(profile, sink, spatial) { Listening = listening, Speech = speech };
         var realtime = o.Audio.Source == "wav" && o.Audio.Realtime;
-        var runner = new PipelineRunner(() => Open(o.Audio, profile), pipeline, realtime);
+        _runner = new PipelineRunner(() => Open(o.Audio, profile), pipeline, realtime, retryOpen: o.Audio.Source == "alsa");
+        heartbeat.Attach(() => _runner.Progress);
         LogStarting(logger, profile.Name, o.Audio.Source);
+        await base.StartAsync(cancellationToken);
+        try
+        {
+            await _runner.Opened.WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidInputException or IOException)
+        {
+            // Reported and handled by the pipeline thread; nothing to wait for.
+        }
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var runner = _runner!;
         return Task.Factory.StartNew(
             () =>
             {
@@ -34,7 +63,7 @@ public sealed partial class VoicePipelineService(
                     runner.Run(stoppingToken);
                     if (!stoppingToken.IsCancellationRequested) LogInputEnded(logger);
                 }
-                catch (InvalidInputException e)
+                catch (Exception e) when (e is InvalidInputException or IOException)
                 {
                     LogBadInput(logger, e.Message);
                     Environment.ExitCode = 2;
@@ -51,6 +80,8 @@ public sealed partial class VoicePipelineService(
 
     private static IAudioSource Open(AudioInputOptions audio, CabinProfile profile) => audio.Source switch
     {
+        "alsa" => AudioSourceFactory.OpenAlsa(
+            audio.Device, profile, PcmSampleFormatExtensions.Parse(audio.Format, "StepAudio:Audio:Format"), audio.AlsaConfig),
         "wav" => AudioSourceFactory.OpenRecording(audio.Path!, profile),
         "raw" => AudioSourceFactory.FitToProfile(
             new RawPcmSource(

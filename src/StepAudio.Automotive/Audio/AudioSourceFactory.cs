@@ -17,6 +17,13 @@ public static class AudioSourceFactory
         return FitToProfile(source, profile);
     }
 
+    /// <summary>
+    /// Opens live ALSA capture with the profile's channel count, asking for the pipeline rate (a device that
+    /// grants another rate is resampled).
+    /// </summary>
+    public static IAudioSource OpenAlsa(string device, CabinProfile profile, PcmSampleFormat format, string? configFile = null) =>
+        FitToProfile(new AlsaCaptureSource(device, profile.Mics.Count, profile.SampleRate, format, configFile), profile);
+
     /// <summary>Checks the channel count against the profile and resamples to the pipeline rate when needed.</summary>
     public static IAudioSource FitToProfile(IAudioSource source, CabinProfile profile)
     {

@@ -27,6 +27,7 @@ public abstract record CabinEvent(
 /// <summary>A wake word fired in a zone.</summary>
 public sealed record WakeEvent(string Keyword, string Zone, double Confidence, double StreamTime) : CabinEvent(StreamTime)
 {
+    [JsonIgnore]
     public override string? ZoneName => Zone;
 }
 
@@ -40,12 +41,14 @@ public sealed record IntentEvent(
     double UtteranceEnd,
     double StreamTime) : CabinEvent(StreamTime)
 {
+    [JsonIgnore]
     public override string? ZoneName => Zone;
 }
 
 /// <summary>A request for a human (concierge or emergency line) to take over.</summary>
 public sealed record EscalationEvent(string Reason, string Zone, string Severity, double StreamTime) : CabinEvent(StreamTime)
 {
+    [JsonIgnore]
     public override string? ZoneName => Zone;
 }
 
@@ -58,6 +61,7 @@ public sealed record SpeechEvent(
     double DoaElevationDeg,
     double StreamTime) : CabinEvent(StreamTime)
 {
+    [JsonIgnore]
     public override string? ZoneName => Zone;
 }
 
@@ -72,7 +76,14 @@ public sealed record StatusEvent(
     string State,
     AudioInputStatus Audio,
     IReadOnlyList<string> Warnings,
-    double StreamTime) : CabinEvent(StreamTime);
+    double StreamTime) : CabinEvent(StreamTime)
+{
+    /// <summary>Zones not being listened to (privacy mute), in profile order.</summary>
+    public IReadOnlyList<string> MutedZones { get; init; } = [];
+
+    /// <summary>The hardware privacy switch is on: every zone is muted.</summary>
+    public bool PrivacySwitch { get; init; }
+}
 
 /// <summary>The microphone input as the pipeline sees it.</summary>
 public sealed record AudioInputStatus(

@@ -1,5 +1,7 @@
 using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Events;
+using StepAudio.Automotive.Speech;
+using StepAudio.Automotive.Spatial;
 
 namespace StepAudio.Automotive.Pipeline;
 
@@ -17,22 +19,36 @@ public sealed class CabinPipeline
     private readonly IEventSink _sink;
     private readonly MicrophoneHealthMonitor _health;
     private readonly float[][] _planar;
+    private readonly bool[] _usable;
     private readonly List<string> _warnings = [];
     private readonly List<string> _inputWarnings = [];
     private string _sourceName = "none";
     private string _inputState = "starting";
     private long _overruns;
+    private int _listeningVersion;
 
-    public CabinPipeline(CabinProfile profile, IEventSink sink)
+    public CabinPipeline(CabinProfile profile, IEventSink sink, SpatialOptions? spatial = null)
     {
         _profile = profile;
         _sink = sink;
         _health = new MicrophoneHealthMonitor(profile.Mics.Count, profile.SampleRate);
         _planar = new float[profile.Mics.Count][];
         for (var c = 0; c < _planar.Length; c++) _planar[c] = new float[HopFrames];
+        Listening = new ListeningControl(profile.Zones.Select(z => z.Name));
+        _usable = new bool[profile.Mics.Count];
+        Spatial = new SpatialFrontEnd(profile, sink, spatial);
+        _warnings.AddRange(Spatial.Warnings);
     }
 
     public CabinProfile Profile => _profile;
+
+    /// <summary>Privacy mute and push-to-talk; share one instance with the GPIO and MQTT control handlers.</summary>
+    public ListeningControl Listening { get; init; }
+    /// <summary>Wake words (and later commands) on every zone's beam; null runs the spatial front end alone.</summary>
+    public SpeechStage? Speech { get; init; }
+
+    /// <summary>Localization, zone tracking and the per-zone beams (their audio is read from here).</summary>
+    public SpatialFrontEnd Spatial { get; }
 
     /// <summary>Frames consumed so far; stream time is this over the sample rate.</summary>
     public long FramesConsumed { get; private set; }
@@ -66,12 +82,35 @@ public sealed class CabinPipeline
         FramesConsumed += HopFrames;
 
         var changed = _health.EndBlock(HopFrames);
+        changed |= ApplyListening();
+        // Dead and clipping microphones are left out of localization and beamforming.
+        for (var c = 0; c < channels; c++) _usable[c] = _health.IsUsable(c);
+        // Privacy: with every zone muted the audio is not analysed at all.
+        if (!Listening.AllMuted)
+        {
+            Spatial.Process(_planar, _usable);
+            Speech?.Process(Spatial, Listening, StreamTime, _sink);
+        }
         if (overruns != _overruns)
         {
             _overruns = overruns;
             changed = true;
         }
         if (changed) PublishStatus(_health.DeadChannels().Length == channels ? "degraded" : "running");
+    }
+
+    /// <summary>Takes in mute changes and push-to-talk presses made since the last hop; true when the mute state changed.</summary>
+    private bool ApplyListening()
+    {
+        while (Listening.TryTakePushToTalk(out var zone))
+        {
+            if (!Listening.IsMuted(_profile.ZoneIndex(zone)))
+                _sink.Publish(new WakeEvent("push-to-talk", zone, 1.0, CabinEvent.Round(StreamTime)));
+        }
+        var version = Listening.Version;
+        if (version == _listeningVersion) return false;
+        _listeningVersion = version;
+        return true;
     }
 
     /// <summary>A live input stopped delivering; the runner is retrying it.</summary>
@@ -95,6 +134,7 @@ public sealed class CabinPipeline
     /// <summary>End of the input: closes whatever is open and publishes the final status.</summary>
     public void Finish()
     {
+        Spatial.Finish();
         _inputState = "ended";
         PublishStatus("stopped");
     }
@@ -110,6 +150,10 @@ public sealed class CabinPipeline
             _health.ClippedChannels(),
             _health.NonFiniteSamples,
             _overruns);
-        _sink.Publish(new StatusEvent(state, audio, [.. _warnings, .. _inputWarnings], CabinEvent.Round(StreamTime)));
+        _sink.Publish(new StatusEvent(state, audio, [.. _warnings, .. _inputWarnings], CabinEvent.Round(StreamTime))
+        {
+            MutedZones = Listening.MutedZones(),
+            PrivacySwitch = Listening.PrivacySwitch,
+        });
     }
 }

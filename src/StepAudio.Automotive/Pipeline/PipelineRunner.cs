@@ -16,12 +16,16 @@ public sealed class PipelineRunner
     private readonly CabinPipeline _pipeline;
     private readonly bool _realtime;
     private readonly TimeProvider _time;
+    private readonly bool _retryOpen;
     private long _progress;
+    private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="open">Opens (or reopens, after a failure) the audio source.</param>
     /// <param name="realtime">Pace a recording to wall-clock time, as a live device would deliver it.</param>
-    public PipelineRunner(Func<IAudioSource> open, CabinPipeline pipeline, bool realtime = false, TimeProvider? time = null)
+    /// <param name="retryOpen">A live device that cannot be opened at start is reported and retried, like one that vanishes later.</param>
+    public PipelineRunner(Func<IAudioSource> open, CabinPipeline pipeline, bool realtime = false, TimeProvider? time = null, bool retryOpen = false)
     {
+        _retryOpen = retryOpen;
         _open = open;
         _pipeline = pipeline;
         _realtime = realtime;
@@ -31,17 +35,32 @@ public sealed class PipelineRunner
     /// <summary>Hops processed, for the watchdog: a stalled loop stops this from moving.</summary>
     public long Progress => Interlocked.Read(ref _progress);
 
+    /// <summary>
+    /// Completes once the first attempt to open the source is over (opened, or reported lost and being
+    /// retried), or faults with the reason it could not be opened: the service reports ready after this.
+    /// </summary>
+    public Task Opened => _opened.Task;
+
     public void Run(CancellationToken ct)
     {
-        var source = _open();
+        var failures = 0;
+        IAudioSource? source;
         try
         {
-            _pipeline.Start(source.Name);
+            source = OpenFirst(ref failures, ct);
+        }
+        catch (Exception e)
+        {
+            _opened.TrySetException(e);
+            throw;
+        }
+        if (source is null) return;
+        try
+        {
             var channels = _pipeline.Profile.Mics.Count;
             var hop = new float[CabinPipeline.HopFrames * channels];
             var filled = 0;
             var started = _time.GetTimestamp();
-            var failures = 0;
             while (!ct.IsCancellationRequested)
             {
                 int n;
@@ -52,7 +71,7 @@ public sealed class PipelineRunner
                 catch (IOException e) when (source.IsLive)
                 {
                     source.Dispose();
-                    _pipeline.InputLost($"{source.Name}: {e.Message}");
+                    _pipeline.InputLost(e.Message.StartsWith(source.Name, StringComparison.Ordinal) ? e.Message : $"{source.Name}: {e.Message}");
                     source = Reopen(ref failures, ct);
                     if (source is null) break;
                     _pipeline.InputRestored(source.Name);
@@ -73,6 +92,36 @@ public sealed class PipelineRunner
         {
             source?.Dispose();
         }
+    }
+
+    private IAudioSource? OpenFirst(ref int failures, CancellationToken ct)
+    {
+        if (!_retryOpen)
+        {
+            var recording = _open();
+            _pipeline.Start(recording.Name);
+            _opened.TrySetResult();
+            return recording;
+        }
+        try
+        {
+            var device = _open();
+            _pipeline.Start(device.Name);
+            _opened.TrySetResult();
+            return device;
+        }
+        catch (IOException e)
+        {
+            _pipeline.Start("unavailable");
+            _pipeline.InputLost(e.Message);
+            _opened.TrySetResult();
+        }
+        var source = Reopen(ref failures, ct);
+        if (source is null)
+            _pipeline.Finish();
+        else
+            _pipeline.InputRestored(source.Name);
+        return source;
     }
 
     private IAudioSource? Reopen(ref int failures, CancellationToken ct)

@@ -108,4 +108,18 @@ public class RunCommandTests
         Assert.Contains("stepaudio: StepAudio:Audio:Source: 'usb' is not a source (use alsa, wav or raw)", err, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", err, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AlsaSettingsAreCheckedAtStart()
+    {
+        var dir = TestPaths.NewTempDir();
+        var config = Config(dir, $$"""
+            { "StepAudio": { "CabinProfile": "{{TestPaths.ConsoleCabin}}",
+              "Audio": { "Source": "alsa", "Device": "cabin_array", "Format": "f32le", "AlsaConfig": "/nonexistent/asound.conf" } } }
+            """);
+        var (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config", config);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("StepAudio:Audio:Format: 'f32le' is not captured from ALSA (use s16le or s32le)", err, StringComparison.Ordinal);
+        Assert.Contains("StepAudio:Audio:AlsaConfig: /nonexistent/asound.conf: file not found", err, StringComparison.Ordinal);
+    }
 }

@@ -1,0 +1,74 @@
+using StepAudio.Automotive.Cabin;
+
+namespace StepAudio.Automotive.Tools.Simulation;
+
+/// <summary>
+/// A rendered scene: the microphone mix and, kept apart, every source's contribution to it, so tests
+/// can measure SNR, SIR and SI-SDR against the truth. All arrays are per microphone, in profile order,
+/// already scaled by <see cref="OutputGain"/> exactly as they are in <see cref="Mix"/>.
+/// </summary>
+public sealed class SceneRender
+{
+    public required CabinScene Scene { get; init; }
+
+    public required int SampleRate { get; init; }
+
+    /// <summary>What the microphones hear: every utterance plus the noise.</summary>
+    public required float[][] Mix { get; init; }
+
+    /// <summary>Everything but the utterances: the diffuse road noise plus the microphones' self-noise.</summary>
+    public required float[][] Noise { get; init; }
+
+    public required IReadOnlyList<RenderedUtterance> Utterances { get; init; }
+
+    /// <summary>RT60 the room was built for, and the wall reflection coefficient that gives it.</summary>
+    public required double Rt60Seconds { get; init; }
+
+    public required double ReflectionCoefficient { get; init; }
+
+    /// <summary>Scale applied to everything so the mix peaks below full scale (1 when it already did).</summary>
+    public required double OutputGain { get; init; }
+
+    /// <summary>Talker speech to noise power at the microphones over the talkers' speech; null without noise.</summary>
+    public double? SnrDb { get; init; }
+
+    public int Channels => Mix.Length;
+
+    public int Frames => Mix[0].Length;
+
+    /// <summary>The mix as interleaved frames, for <see cref="Audio.WavWriter"/>.</summary>
+    public float[] Interleaved()
+    {
+        var c = Channels;
+        var x = new float[Frames * c];
+        for (var m = 0; m < c; m++)
+        {
+            var ch = Mix[m];
+            for (var i = 0; i < ch.Length; i++) x[(i * c) + m] = ch[i];
+        }
+        return x;
+    }
+}
+
+/// <summary>
+/// One utterance as rendered: where it came from and when (emission time at the source, seconds from
+/// the start of the recording; it reaches the microphones 1–4 ms later), the dry signal that was
+/// emitted, and its reverberant image at each microphone from <see cref="StartSample"/> on.
+/// </summary>
+public sealed record RenderedUtterance(
+    int Index,
+    SceneEvent Event,
+    Point3 Position,
+    double AzimuthDeg,
+    double ElevationDeg,
+    double DistanceMetres,
+    double StartSeconds,
+    double EndSeconds,
+    int StartSample,
+    float[] Dry,
+    float[][] Image)
+{
+    public SceneSourceKind Kind => Event.Kind;
+
+    public string Source => Event.Source;
+}

@@ -1,0 +1,146 @@
+using Microsoft.Extensions.Logging;
+using StepAudio.Automotive.Inference;
+
+namespace StepAudio.Automotive.Speech;
+
+/// <summary>
+/// The speech stage of one zone: Silero VAD on every 32 ms chunk, the mel front end on every 80 ms
+/// step, and, only while someone speaks (or just spoke), the speech embedding and the keyword heads
+/// that share it. Takes blocks of any length; allocates nothing per block.
+/// </summary>
+public sealed class ZoneSpeech : IDisposable
+{
+    /// <summary>Embeddings kept per zone (5.12 s): the longest head input it accepts.</summary>
+    public const int MaxHeadWindow = 64;
+
+    private readonly SileroVad _vad;
+    private readonly MelSpectrogram _mel;
+    private readonly SpeechEmbedder _embedder;
+    private readonly List<WakeWordDetector> _heads = [];
+    private readonly float[] _vadChunk = new float[SileroVad.ChunkSamples];
+    private readonly float[] _step = new float[SpeechSteps.Samples];
+    private readonly float[] _frames = new float[MelSpectrogram.FramesPerStep * MelSpectrogram.Bins];
+    private int _vadFill;
+    private int _stepFill;
+    private long _lastSpeechStep = long.MinValue / 2;
+
+    public ZoneSpeech(string zone, SpeechModelPaths models, IReadOnlyList<(string HeadPath, WakeWordOptions Options)> heads, InferenceOptions inference, ILogger? logger = null)
+    {
+        Zone = zone;
+        try
+        {
+            _vad = new SileroVad(models.Vad, inference, logger);
+            _mel = new MelSpectrogram(models.Melspectrogram, inference, logger);
+            _embedder = new SpeechEmbedder(models.Embedding, inference, historyLength: MaxHeadWindow, logger);
+            foreach (var (path, options) in heads)
+                _heads.Add(new WakeWordDetector(path, _embedder, options, inference, logger));
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+        HoldSteps = _heads.Count > 0 ? _heads.Max(h => h.WindowLength) : 16;
+    }
+
+    public string Zone { get; }
+
+    /// <summary>
+    /// Steps the heavy models keep running after the voice detector last heard speech: a keyword
+    /// that ends a phrase is scored over its whole window before the zone goes quiet.
+    /// </summary>
+    public int HoldSteps { get; init; }
+
+    /// <summary>Samples consumed; stream time of the zone is this / 16000.</summary>
+    public long Samples { get; private set; }
+
+    /// <summary>80 ms steps consumed.</summary>
+    public long Steps { get; private set; }
+
+    /// <summary>Steps on which the embedding and the heads ran (the rest were gated off by the VAD).</summary>
+    public long ActiveSteps { get; private set; }
+
+    public SileroVad Vad => _vad;
+
+    public IReadOnlyList<WakeWordDetector> Heads => _heads;
+
+    /// <summary>Raised on the step a keyword fires, with the stream time of that step's end.</summary>
+    public event Action<WakeWordDetection>? WakeWord;
+
+    /// <summary>Consumes one block of this zone's 16 kHz samples in [-1, 1].</summary>
+    public void Process(ReadOnlySpan<float> samples)
+    {
+        while (!samples.IsEmpty)
+        {
+            // Both clocks advance over the same samples; the step boundary is the later one to act.
+            var n = Math.Min(Math.Min(samples.Length, _vadChunk.Length - _vadFill), _step.Length - _stepFill);
+            samples[..n].CopyTo(_vadChunk.AsSpan(_vadFill));
+            samples[..n].CopyTo(_step.AsSpan(_stepFill));
+            _vadFill += n;
+            _stepFill += n;
+            Samples += n;
+            samples = samples[n..];
+            if (_vadFill == _vadChunk.Length)
+            {
+                _vad.Process(_vadChunk);
+                _vadFill = 0;
+                if (_vad.IsSpeech) _lastSpeechStep = Steps;
+            }
+            if (_stepFill == _step.Length)
+            {
+                StepFeatures();
+                _stepFill = 0;
+            }
+        }
+    }
+
+    public void Reset()
+    {
+        _vad.Reset();
+        _mel.Reset();
+        _embedder.Reset();
+        foreach (var h in _heads) h.Reset();
+        _vadFill = _stepFill = 0;
+        Samples = Steps = ActiveSteps = 0;
+        _lastSpeechStep = long.MinValue / 2;
+    }
+
+    public void Dispose()
+    {
+        foreach (var h in _heads) h.Dispose();
+        _embedder?.Dispose();
+        _mel?.Dispose();
+        _vad?.Dispose();
+    }
+
+    private void StepFeatures()
+    {
+        _mel.Step(_step, _frames);
+        var active = Steps - _lastSpeechStep <= HoldSteps;
+        if (active)
+        {
+            _embedder.CatchUp(SpeechEmbedder.MaxCatchUpSteps);
+            _embedder.Step(_frames);
+            ActiveSteps++;
+            foreach (var head in _heads)
+                if (head.Step(Steps))
+                    WakeWord?.Invoke(new WakeWordDetection(Zone, head.Options.Keyword, head.Score, (double)Samples / SpeechSteps.SampleRate));
+        }
+        else
+        {
+            _embedder.Skip(_frames);
+        }
+        Steps++;
+    }
+}
+
+/// <summary>Where the zone's pretrained feature models are.</summary>
+public sealed record SpeechModelPaths(string Vad, string Melspectrogram, string Embedding)
+{
+    /// <summary>The pinned models from the model store, checked against their SHA-256.</summary>
+    public static SpeechModelPaths From(ModelStore store) =>
+        new(store.Require("silero_vad_v5"), store.Require("melspectrogram"), store.Require("embedding_model"));
+}
+
+/// <summary>A keyword heard in a zone, at the stream time of the step that fired.</summary>
+public readonly record struct WakeWordDetection(string Zone, string Keyword, float Score, double StreamTime);
