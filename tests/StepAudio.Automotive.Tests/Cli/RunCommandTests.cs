@@ -72,6 +72,17 @@ public class RunCommandTests
         Assert.Contains("stepaudio: StepAudio:Mqtt:Gateway: 'tcp://gw' is not mqtt://host:port or mqtts://host:port", err, StringComparison.Ordinal);
         Assert.Contains("stepaudio: StepAudio:Mqtt:Vin: 'a#b'", err, StringComparison.Ordinal);
         Assert.Contains("stepaudio: StepAudio:Mqtt:Tls:CaFile: /nonexistent/ca.pem: file not found", err, StringComparison.Ordinal);
+
+        // An outbox that cannot be created stops the service with a message naming it.
+        var blocker = Path.Combine(dir, "not-a-dir");
+        File.WriteAllText(blocker, "");
+        var noOutbox = Config(dir, $$"""
+            { "StepAudio": { "CabinProfile": "{{TestPaths.ConsoleCabin}}", "Audio": { "Source": "wav", "Path": "{{wav}}", "Realtime": false },
+              "Mqtt": { "OutboxPath": "{{blocker}}/outbox.db", "EmbeddedBroker": { "Port": 0 } } } }
+            """);
+        (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config", noOutbox);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.StartsWith($"stepaudio: {blocker}/outbox.db: cannot open the MQTT outbox", err, StringComparison.Ordinal);
     }
 
     [Fact]
