@@ -88,8 +88,7 @@ public sealed class CabinSimulator
             Mix = mix,
             Noise = noise,
             Utterances = utterances,
-            Rt60Seconds = room.Rt60Seconds,
-            ReflectionCoefficient = room.ReflectionCoefficient,
+            Room = room,
             OutputGain = gain,
             SnrDb = snr,
         };
@@ -98,10 +97,14 @@ public sealed class CabinSimulator
     /// <summary>
     /// A dry 16 kHz signal emitted at <paramref name="position"/> as heard at each of <paramref name="mics"/>,
     /// from emission time 0 (the full convolution: signal length plus the impulse response).
+    /// <paramref name="maxOrder"/> 0 gives the direct path alone: the reference for SI-SDR, aligned
+    /// with an utterance's <see cref="RenderedUtterance.Image"/> when rendered from its
+    /// <see cref="RenderedUtterance.Dry"/> signal in <see cref="SceneRender.Room"/> (then scale by
+    /// <see cref="SceneRender.OutputGain"/>).
     /// </summary>
-    public static float[][] RenderSource(ImageSourceRoom room, float[] signal, Point3 position, IReadOnlyList<Point3> mics)
+    public static float[][] RenderSource(ImageSourceRoom room, float[] signal, Point3 position, IReadOnlyList<Point3> mics, int? maxOrder = null)
     {
-        var conv = new FftConvolver(room.ImpulseResponses(position, mics));
+        var conv = new FftConvolver(room.ImpulseResponses(position, mics, maxOrder));
         var outputs = NewChannels(mics.Count, conv.OutputLength(signal.Length));
         conv.AddTo(signal, outputs, 0);
         return outputs;

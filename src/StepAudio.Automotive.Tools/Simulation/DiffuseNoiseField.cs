@@ -67,22 +67,9 @@ public static class DiffuseNoiseField
         // Paul Kellet's pink filter (economy version), then the low-pass blend.
         double b0 = 0, b1 = 0, b2 = 0, lp = 0;
         var a = Math.Exp(-2 * Math.PI * 200.0 / CabinProfile.PipelineSampleRate);
-        double spare = 0;
         for (var i = 0; i < output.Length; i++)
         {
-            // Box-Muller gives two independent normals per draw: use both.
-            double white;
-            if ((i & 1) == 0)
-            {
-                var r = Math.Sqrt(-2 * Math.Log(1.0 - rng.NextDouble()));
-                var phi = 2 * Math.PI * rng.NextDouble();
-                white = r * Math.Cos(phi);
-                spare = r * Math.Sin(phi);
-            }
-            else
-            {
-                white = spare;
-            }
+            var white = Gaussian(rng);
             b0 = (0.99765 * b0) + (white * 0.0990460);
             b1 = (0.96300 * b1) + (white * 0.2965164);
             b2 = (0.57000 * b2) + (white * 1.0526913);
@@ -90,5 +77,12 @@ public static class DiffuseNoiseField
             lp = (a * lp) + ((1 - a) * pink);
             output[i] = (float)(lp + (0.2 * pink));
         }
+    }
+
+    private static double Gaussian(Random rng)
+    {
+        var u1 = 1.0 - rng.NextDouble();
+        var u2 = rng.NextDouble();
+        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 }

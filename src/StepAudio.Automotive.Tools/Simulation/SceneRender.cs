@@ -21,10 +21,12 @@ public sealed class SceneRender
 
     public required IReadOnlyList<RenderedUtterance> Utterances { get; init; }
 
-    /// <summary>RT60 the room was built for, and the wall reflection coefficient that gives it.</summary>
-    public required double Rt60Seconds { get; init; }
+    /// <summary>The room the scene was rendered in (its RT60, wall reflection coefficient, impulse responses).</summary>
+    public required ImageSourceRoom Room { get; init; }
 
-    public required double ReflectionCoefficient { get; init; }
+    public double Rt60Seconds => Room.Rt60Seconds;
+
+    public double ReflectionCoefficient => Room.ReflectionCoefficient;
 
     /// <summary>Scale applied to everything so the mix peaks below full scale (1 when it already did).</summary>
     public required double OutputGain { get; init; }

@@ -74,6 +74,19 @@ public class CabinSimulatorTests
     }
 
     [Fact]
+    public void TheDirectPathReferenceLinesUpWithTheReverberantImage()
+    {
+        var render = new CabinSimulator().Render(Scene(20));
+        var u = render.Utterances[0];
+        var reference = CabinSimulator.RenderSource(render.Room, u.Dry, u.Position, render.Scene.Cabin.Mics, maxOrder: 0);
+        // Same delay: the image's cross-correlation with its direct-path reference peaks at lag 0.
+        var lag = SignalMeasures.GccPhatDelay(reference[1], u.Image[1]);
+        Assert.InRange(lag, -0.25, 0.25);
+        // The reverberant image carries more energy than its direct path (reflections add).
+        Assert.True(SignalMeasures.Power(u.Image[1]) > SignalMeasures.Power(reference[1]));
+    }
+
+    [Fact]
     public void DiffuseNoiseIsIncoherentAtHighFrequencyAndLowFrequencyHeavy()
     {
         var cabin = CabinProfileReader.Load(TestPaths.ConsoleCabin);
