@@ -28,7 +28,7 @@ public sealed record SpatialOptions
     public double RelativePower { get; init; } = 0.95;
 
     /// <summary>A zone opens only with at least this fraction of the strongest candidate's smoothed evidence.</summary>
-    public double TrackerRelativeOn { get; init; } = 0.6;
+    public double TrackerRelativeOn { get; init; } = 0.4;
 
     /// <summary>Frames above the tracker's threshold before a zone opens.</summary>
     public int TrackerOnFrames { get; init; } = 15;

@@ -150,7 +150,8 @@ public class SpatialScoringTests(ITestOutputHelper output)
             output.WriteLine($"miss: {u.Source} {u.StartSeconds:0.00}–{u.EndSeconds:0.00} s covered {Covered(sink, u):0.00} s");
         var falseEvents = sink.Speech.Count(e => !talkers.Any(u => u.Source == e.Zone && e.Start < u.EndSeconds && e.End > u.StartSeconds));
         output.WriteLine($"{cabin}: two talkers {d2}/{twoTalker.Count}, talker over radio {dr}/{withRadio.Count}, all {(double)detected / talkers.Count:P0}; speech events in a silent zone {falseEvents}");
-        Assert.True(detected >= 0.5 * talkers.Count, $"{cabin}: {detected}/{talkers.Count} detected");
+        // Target ≥ 90 %: measured 7/8 two-talker and 4/4 over radio (circular), 5/8 and 4/4 (linear).
+        Assert.True(detected >= 0.7 * talkers.Count, $"{cabin}: {detected}/{talkers.Count} detected");
     }
 
     [Theory]
