@@ -9,8 +9,8 @@ namespace StepAudio.Automotive.Spatial;
 /// updates use spectra delayed by <see cref="UpdateDelayFrames"/>, so the frames before the
 /// tracker notices a talker starting do not teach the beam to cancel that talker. Diagonal
 /// loading plus a white-noise-gain limit keep a small array from amplifying sensor noise; a zone
-/// without an estimate yet falls back to delay-and-sum. Weights are refreshed a quarter of one zone's
-/// bins per frame, so each zone's weights are at most 4 × zones frames old.
+/// without an estimate yet falls back to delay-and-sum. Weights are refreshed an eighth of one zone's
+/// bins per frame, so each zone's weights are at most 8 × zones frames old.
 /// </summary>
 public sealed class MvdrBeamformer : ZoneBeamformer
 {
@@ -131,7 +131,7 @@ public sealed class MvdrBeamformer : ZoneBeamformer
         _ringNext = (_ringNext + 1) % UpdateDelayFrames;
         _ringCount = Math.Min(_ringCount + 1, UpdateDelayFrames);
 
-        // A quarter of one zone's bins per frame: every zone's weights are refreshed every 16 frames.
+        // An eighth of one zone's bins per frame: every zone's weights are refreshed every 32 frames (0.32 s, the covariance memory).
         var chunk = (Bins + RefreshChunks - 1) / RefreshChunks;
         var first = _nextChunk * chunk;
         ComputeWeights(_nextZone, first, Math.Min(Bins, first + chunk));
@@ -142,7 +142,7 @@ public sealed class MvdrBeamformer : ZoneBeamformer
         }
     }
 
-    private const int RefreshChunks = 4;
+    private const int RefreshChunks = 8;
 
     private int CovIndex(int zone, int i, int j, int bin) => (((zone * Mics * Mics) + (i * Mics) + j) * Bins) + bin;
 

@@ -38,8 +38,12 @@ public sealed class SpatialFrontEnd
         Warnings = Geometry.Check(options.BandHighHz);
         var fs = profile.SampleRate;
         Localizer = new SrpPhatLocalizer(Geometry, Stft.FrameLength, fs, options.BandLowHz, options.BandHighHz);
-        ZoneMap = new ZoneMap(Geometry, Localizer, Stft.FrameLength, fs, options.BandLowHz, options.BandHighHz);
-        Tracker = new ZoneTracker(profile, sink);
+        ZoneMap = new ZoneMap(Geometry, Localizer, Stft.FrameLength, fs, options.BandLowHz, options.BandHighHz)
+        {
+            MinBinSnr = (float)Math.Pow(10, options.MaskSnrDb / 10),
+            RelativePower = (float)options.RelativePower,
+        };
+        Tracker = new ZoneTracker(profile, sink) { RelativeOn = (float)options.TrackerRelativeOn, OnFrames = options.TrackerOnFrames };
         Beamformer = options.Beamformer == BeamformerKind.Mvdr
             ? new MvdrBeamformer(Geometry, Stft, fs)
             : new DelayAndSumBeamformer(Geometry, Stft, fs);

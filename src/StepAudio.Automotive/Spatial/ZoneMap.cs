@@ -47,10 +47,10 @@ public sealed class ZoneMap
     public float MinBinSnr { get; init; } = 4f;
 
     /// <summary>Share of band bins above the floor for a frame to carry evidence at all.</summary>
-    public float MinActiveShare { get; init; } = 0.1f;
+    public float MinActiveShare { get; init; } = 0.05f;
 
     /// <summary>A zone keeps evidence only within this fraction of the strongest candidate's steered power.</summary>
-    public float RelativePower { get; init; } = 0.92f;
+    public float RelativePower { get; init; } = 0.95f;
 
     /// <summary>A loudspeaker must beat every seat's steered power by this much to count as radio.</summary>
     public float LoudspeakerMargin { get; init; } = 0.05f;
@@ -93,14 +93,13 @@ public sealed class ZoneMap
             else bestSpeaker = Math.Max(bestSpeaker, _steeredPower[c]);
         }
         if (ActiveShare < MinActiveShare || bestZone <= 0) return;
-        var share = Math.Min(1f, ActiveShare);
         if (bestSpeaker > bestZone + LoudspeakerMargin)
         {
             for (var c = ZoneCount; c < Candidates.Length; c++)
-                if (_steeredPower[c] >= bestSpeaker) _evidence[c] = _steeredPower[c] * share;
+                if (_steeredPower[c] >= bestSpeaker) _evidence[c] = _steeredPower[c];
             return;
         }
         for (var z = 0; z < ZoneCount; z++)
-            if (_steeredPower[z] >= RelativePower * bestZone) _evidence[z] = _steeredPower[z] * share;
+            if (_steeredPower[z] >= RelativePower * bestZone) _evidence[z] = _steeredPower[z];
     }
 }

@@ -43,17 +43,17 @@ public sealed class ZoneTracker
     /// <summary>Weight of the past in the exponential smoothing of evidence, per 10 ms frame.</summary>
     public float Smoothing { get; init; } = 0.85f;
 
-    /// <summary>Smoothed share of band bins a zone must win to open.</summary>
-    public float OnThreshold { get; init; } = 0.06f;
+    /// <summary>Smoothed evidence (steered power) a zone must reach to open.</summary>
+    public float OnThreshold { get; init; } = 0.1f;
 
-    /// <summary>Below this smoothed share a zone counts as silent (and above it, as possibly starting).</summary>
-    public float OffThreshold { get; init; } = 0.03f;
+    /// <summary>Below this smoothed evidence a zone counts as silent (and above it, as possibly starting).</summary>
+    public float OffThreshold { get; init; } = 0.05f;
 
     /// <summary>A zone opens only with at least this fraction of the strongest candidate's evidence.</summary>
-    public float RelativeOn { get; init; } = 0.35f;
+    public float RelativeOn { get; init; } = 0.6f;
 
     /// <summary>Frames above <see cref="OnThreshold"/> before a zone opens.</summary>
-    public int OnFrames { get; init; } = 4;
+    public int OnFrames { get; init; } = 15;
 
     /// <summary>Frames below <see cref="OffThreshold"/> before an open zone closes (pauses between words).</summary>
     public int HangoverFrames { get; init; } = 40;
