@@ -28,7 +28,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         var options = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
             .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
-            .WithDefaultEndpointBoundIPV6Address(IPAddress.None)
+            .WithDefaultEndpointBoundIPV6Address(IPAddress.None) // no IPv6 listener: loopback IPv4 only
             .WithDefaultEndpointPort(port)
             .WithPersistentSessions()
             .WithMaxPendingMessagesPerClient(10_000)
@@ -45,6 +45,10 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         }
         return new EmbeddedBroker(server, options);
     }
+
+    /// <summary>Drops a client as the broker (not a clean disconnect from the client: its will is published).</summary>
+    public Task DisconnectClientAsync(string clientId) =>
+        _server.DisconnectClientAsync(clientId, new MqttServerClientDisconnectOptions { ReasonCode = MQTTnet.Protocol.MqttDisconnectReasonCode.AdministrativeAction });
 
     public async ValueTask DisposeAsync()
     {

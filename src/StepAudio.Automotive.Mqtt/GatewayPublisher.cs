@@ -37,12 +37,15 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
     private Task? _loop;
     private int _signalled;
     private long _cursor;
+    private int _window = 1;
+    private long _lastPing = Environment.TickCount64;
     private byte[]? _lastStatus;
     private long _connects;
     private long _connectFailures;
     private long _acked;
     private long _resent;
     private long _refused;
+    private long _storeFailures;
 
     public GatewayPublisher(MqttOptions options, GatewayAddress address, TimeProvider? time = null, ILogger? logger = null, ControlHandler? control = null)
     {
@@ -77,6 +80,9 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
     /// <summary>Messages the broker refused for good (e.g. not authorised): dropped, logged, counted.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
+    /// <summary>Events that could not be written to the outbox (disk full or broken): lost to MQTT, logged.</summary>
+    public long StoreFailures => Interlocked.Read(ref _storeFailures);
+
     /// <summary>Raised with the message id when the broker acknowledges (QoS 1) or takes (QoS 0) a message.</summary>
     public event Action<string>? Delivered;
 
@@ -99,7 +105,17 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
             _ => (0, _options.Qos0ExpirySeconds, false, false),
         };
         if (e is StatusEvent) Volatile.Write(ref _lastStatus, payload);
-        Outbox.Add(new OutboxMessage(id, Topics.ForEvent(e), payload, qos, retain, needsAck, e.ZoneName, now, expiry > 0 ? now.AddSeconds(expiry) : null));
+        try
+        {
+            Outbox.Add(new OutboxMessage(id, Topics.ForEvent(e), payload, qos, retain, needsAck, e.ZoneName, now, expiry > 0 ? now.AddSeconds(expiry) : null));
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex)
+        {
+            // A full or broken disk must not stop the pipeline: the event is lost to MQTT, loudly.
+            Interlocked.Increment(ref _storeFailures);
+            LogStoreFailed(_logger, Topics.ForEvent(e), ex.Message);
+            return id;
+        }
         Signal();
         return id;
     }
@@ -130,8 +146,9 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
             {
                 await _loop;
             }
-            catch (OperationCanceledException)
+            catch (Exception)
             {
+                // Stopping: MQTTnet reports a cancelled publish as a timeout. The outbox keeps what was not acknowledged.
             }
         }
         if (_client.IsConnected)
@@ -188,7 +205,8 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
                 await DropConnectionAsync();
                 continue;
             }
-            await _wake.WaitAsync(TimeSpan.FromMilliseconds(250), ct);
+            if (!await _wake.WaitAsync(TimeSpan.FromMilliseconds(250), ct) && !await AliveAsync(ct))
+                await DropConnectionAsync();
             Interlocked.Exchange(ref _signalled, 0);
         }
     }
@@ -231,8 +249,33 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
             new MqttApplicationMessageBuilder().WithTopic(Topics.Status).WithPayload(birth).WithRetainFlag()
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType(MqttEnvelope.ContentType).Build(),
             ct);
-        // Everything still in the outbox goes again, in order, on this connection.
+        // Everything still in the outbox goes again, in order, on this connection, never more
+        // unacknowledged at once than the broker's receive maximum.
         _cursor = 0;
+        _window = Math.Min(_options.MaxInFlight, result.ReceiveMaximum is > 0 and var max ? max : 65535);
+    }
+
+    /// <summary>
+    /// When idle for a keep-alive period, a ping: a gateway that vanished without closing the socket
+    /// is noticed here rather than on the next publish.
+    /// </summary>
+    private async Task<bool> AliveAsync(CancellationToken ct)
+    {
+        if (!_client.IsConnected) return true;
+        if (Environment.TickCount64 - _lastPing < _options.KeepAliveSeconds * 1000L) return true;
+        _lastPing = Environment.TickCount64;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(_options.KeepAliveSeconds));
+            await _client.PingAsync(timeout.Token);
+            return true;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            LogPublishFailed(_logger, "ping: " + e.Message);
+            return false;
+        }
     }
 
     private async Task DropConnectionAsync()
@@ -261,7 +304,8 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
             Outbox.AwaitAck([m.Seq], _time.GetUtcNow().AddSeconds(_options.EscalationResendSeconds));
         }
 
-        var inFlight = new Queue<(OutboxMessage Message, Task<bool> Sent)>(_options.MaxInFlight);
+        var window = _window;
+        var inFlight = new Queue<(OutboxMessage Message, Task<bool> Sent)>(window);
         var done = new List<long>(BatchSize);
         var awaitingAck = new List<long>();
         try
@@ -272,14 +316,15 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
                 if (batch.Count == 0) break;
                 foreach (var m in batch)
                 {
-                    if (inFlight.Count >= _options.MaxInFlight) await Settle(inFlight.Dequeue());
+                    if (inFlight.Count >= window) await Settle(inFlight.Dequeue());
                     // Started in order on one thread: MQTTnet writes them to the socket in this order.
                     inFlight.Enqueue((m, SendAsync(m, ct)));
                     _cursor = m.Seq;
                 }
-                while (inFlight.Count > 0) await Settle(inFlight.Dequeue());
+                // The window stays open across batches; what has been acknowledged so far is forgotten now.
                 Flush();
             }
+            while (inFlight.Count > 0) await Settle(inFlight.Dequeue());
         }
         finally
         {
@@ -320,8 +365,9 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
         {
             await _client.PublishAsync(response, ct);
         }
-        catch (Exception e) when (e is ArgumentException or MqttProtocolViolationException)
+        catch (Exception e) when (!ct.IsCancellationRequested)
         {
+            // A verdict is a courtesy (the counters are authoritative): its failure never drops the connection.
             LogRefused(_logger, response.Topic, e.Message);
         }
     }
@@ -431,6 +477,9 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "MQTT broker refused a message on {Topic} for good: {Reason}")]
     private static partial void LogRefused(ILogger logger, string topic, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT outbox could not store a message for {Topic}: {Reason}")]
+    private static partial void LogStoreFailed(ILogger logger, string topic, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT control message rejected: {Reason}")]
     private static partial void LogControlRejected(ILogger logger, string reason);

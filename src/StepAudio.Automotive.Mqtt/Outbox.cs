@@ -18,7 +18,6 @@ public sealed class Outbox : IDisposable
     private readonly TimeProvider _time;
     private readonly int _maxMessages;
     private readonly SqliteCommand _insert;
-    private readonly SqliteCommand _delete;
     private readonly SqliteCommand _awaitAck;
     private readonly SqliteCommand _dropExpired;
     private long _count;
@@ -65,7 +64,6 @@ public sealed class Outbox : IDisposable
             INSERT INTO outbox(message_id, topic, payload, qos, retain, needs_ack, zone, created_ms, expires_ms)
             VALUES ($id, $topic, $payload, $qos, $retain, $needsAck, $zone, $created, $expires) RETURNING seq;
             """, "$id", "$topic", "$payload", "$qos", "$retain", "$needsAck", "$zone", "$created", "$expires");
-        _delete = Command("DELETE FROM outbox WHERE seq = $seq RETURNING next_send_ms IS NOT NULL", "$seq");
         _awaitAck = Command("UPDATE outbox SET next_send_ms = $next WHERE seq = $seq RETURNING 1", "$next", "$seq");
         _dropExpired = Command("DELETE FROM outbox WHERE expires_ms <= $now RETURNING next_send_ms IS NOT NULL", "$now");
     }
@@ -141,21 +139,15 @@ public sealed class Outbox : IDisposable
         }
     }
 
-    /// <summary>The broker has them: forget them.</summary>
+    /// <summary>The broker has them: forget them (one statement per batch).</summary>
     public void Complete(IReadOnlyList<long> seqs)
     {
         if (seqs.Count == 0) return;
         lock (_gate)
         {
-            using var tx = _db.BeginTransaction();
-            _delete.Transaction = tx;
-            foreach (var seq in seqs)
-            {
-                _delete.Parameters[0].Value = seq;
-                CountRemoved(_delete);
-            }
-            tx.Commit();
-            _delete.Transaction = null;
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = $"DELETE FROM outbox WHERE seq IN ({string.Join(',', seqs)}) RETURNING next_send_ms IS NOT NULL";
+            CountRemoved(cmd);
         }
     }
 
@@ -205,7 +197,6 @@ public sealed class Outbox : IDisposable
         lock (_gate)
         {
             _insert.Dispose();
-            _delete.Dispose();
             _awaitAck.Dispose();
             _dropExpired.Dispose();
             _db.Dispose();

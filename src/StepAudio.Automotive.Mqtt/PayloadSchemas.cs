@@ -35,7 +35,10 @@ public static class PayloadSchemas
         {
             if (detail.Errors is not { Count: > 0 } errors) continue;
             var where = detail.InstanceLocation.ToString();
-            return $"{(where.Length == 0 ? "/" : where)}: {errors.First().Value}";
+            var what = errors.First().Value;
+            // "additionalProperties": false reports as a false schema; say what it means.
+            if (what.Contains("false schema", StringComparison.Ordinal)) what = "not an allowed property";
+            return $"{(where.Length == 0 ? "/" : where)}: {what}";
         }
         return result.Errors is { Count: > 0 } top ? $"/: {top.First().Value}" : "/: does not match the schema";
     }

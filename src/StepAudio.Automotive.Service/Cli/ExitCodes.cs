@@ -10,4 +10,7 @@ public static class ExitCodes
 
     /// <summary>Bad input: a file, profile, option or configuration value. The message says which.</summary>
     public const int BadInput = 2;
+
+    /// <summary><c>hil score</c>: the run scored below a configured threshold.</summary>
+    public const int BelowThreshold = 3;
 }

@@ -1,3 +1,5 @@
+using StepAudio.Automotive.Inference;
+using StepAudio.Automotive.Speech;
 using System.CommandLine;
 using StepAudio.Automotive.Audio;
 using StepAudio.Automotive.Cabin;
@@ -5,6 +7,7 @@ using StepAudio.Automotive.Events;
 using StepAudio.Automotive.Mqtt;
 using StepAudio.Automotive.Pipeline;
 using StepAudio.Automotive.Service.Hosting;
+using StepAudio.Automotive.Spatial;
 using StepAudio.Automotive.Vision;
 
 namespace StepAudio.Automotive.Service.Cli;
@@ -24,6 +27,9 @@ public static class ReplayCommand
         var format = new Option<string>("--format") { Description = "Sample format of raw PCM on stdin: s16le, s24le, s32le, f32le", DefaultValueFactory = _ => "s16le" };
         var video = new Option<string?>("--video") { Description = "Cabin camera recording (Y4M, gray or 4:2:0), stepped on the audio's stream time; its health is in the status events", HelpName = "file.y4m" };
         var events = new Option<string?>("--events") { Description = "Write events here as JSON Lines (default: stdout)", HelpName = "out.jsonl" };
+        var beamformer = new Option<string>("--beamformer") { Description = "Per-zone beams: mvdr or das (delay-and-sum)", DefaultValueFactory = _ => "mvdr" };
+        var wakeHeads = new Option<string[]>("--wake-head") { Description = "Wake-word head(s) to run in every zone: a model id from the manifest (e.g. hey_jarvis_v0.1, demo-only licence) or an .onnx file", AllowMultipleArgumentsPerToken = true, HelpName = "model" };
+        var modelCache = new Option<string?>("--models") { Description = "Model cache directory (default as for stepaudio models fetch)", HelpName = "dir" };
         var realtime = new Option<bool>("--realtime") { Description = "Pace the recording in real time, as the live device would deliver it" };
         var mqtt = new Option<string?>("--mqtt") { Description = "Also publish the events to this broker as the service would", HelpName = "mqtt://host:port" };
         var vin = new Option<string>("--vin") { Description = "Vehicle identification number in the MQTT topic prefix", DefaultValueFactory = _ => new MqttOptions().Vin };
@@ -31,13 +37,15 @@ public static class ReplayCommand
 
         var command = new Command("replay", "Run the pipeline on a recording and write its events as JSON Lines")
         {
-            cabin, audio, format, video, events, realtime, mqtt, vin, mqttTimeout,
+            cabin, audio, format, video, events, beamformer, wakeHeads, modelCache, realtime, mqtt, vin, mqttTimeout,
         };
         command.SetAction(async (parse, ct) =>
         {
             var profile = CabinProfileReader.Load(parse.GetRequiredValue(cabin));
             var rawFormat = PcmSampleFormatExtensions.Parse(parse.GetRequiredValue(format), "--format");
+            var spatial = new SpatialOptions { Beamformer = SpatialOptions.ParseBeamformer(parse.GetRequiredValue(beamformer), "--beamformer") };
             var videoPath = parse.GetValue(video);
+            var heads = parse.GetValue(wakeHeads) ?? [];
             if (videoPath is not null && !File.Exists(videoPath))
                 throw new InvalidInputException(videoPath, "file not found");
             using var camera = videoPath is null ? null : new VideoInput(new Y4mFileSource(videoPath));
@@ -80,7 +88,10 @@ public static class ReplayCommand
 
             void Run(IEventSink sink)
             {
-                var pipeline = new CabinPipeline(profile, sink);
+                using var speech = heads.Length == 0 ? null
+                    : SpeechStage.Create([.. profile.Zones.Select(z => z.Name)], ModelStore.Default(parse.GetValue(modelCache)),
+                        heads.Select(h => new WakeHead { Model = h, Options = new WakeWordOptions { Keyword = KeywordOf(h) } }), new InferenceOptions());
+                var pipeline = new CabinPipeline(profile, sink, spatial) { Speech = speech };
                 if (camera is not null)
                 {
                     pipeline.AttachVideo(camera);
@@ -94,5 +105,13 @@ public static class ReplayCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The keyword in events: the head's name without version or extension (hey_jarvis_v0.1 → hey_jarvis).</summary>
+    private static string KeywordOf(string head)
+    {
+        var name = Path.GetFileNameWithoutExtension(head);
+        var v = name.LastIndexOf("_v", StringComparison.Ordinal);
+        return v > 0 ? name[..v] : name;
     }
 }

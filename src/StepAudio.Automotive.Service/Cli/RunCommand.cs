@@ -84,7 +84,17 @@ public static class RunCommand
         // MQTT first: the broker and publisher are up before the pipeline decides anything.
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MqttGatewayService>());
         builder.Services.AddSingleton(sp =>
-            new ListeningControl(CabinProfileReader.Load(sp.GetRequiredService<IOptions<StepAudioOptions>>().Value.CabinProfile).Zones.Select(z => z.Name)));
+        {
+            var listening = new ListeningControl(CabinProfileReader.Load(sp.GetRequiredService<IOptions<StepAudioOptions>>().Value.CabinProfile).Zones.Select(z => z.Name));
+            // Mutes asked for over MQTT (control/mute) stop the pipeline listening in those zones; the
+            // privacy filter also keeps anything already decided there off every sink.
+            var control = sp.GetRequiredService<ControlState>();
+            control.Changed += () =>
+            {
+                foreach (var zone in listening.Zones) listening.SetMuted(zone, control.IsMuted(zone));
+            };
+            return listening;
+        });
         if (builder.Configuration.GetValue<bool>("StepAudio:Gpio:Enabled"))
         {
             builder.Services.AddHostedService(sp =>

@@ -37,7 +37,7 @@ public static class SimulateCommand
             {
                 render = new CabinSimulator().Render(parsed);
             }
-            catch (InvalidInputException e) when (e.Source.StartsWith("events[", StringComparison.Ordinal))
+            catch (InvalidInputException e) when (e.Source.StartsWith("events[", StringComparison.Ordinal) || e.Source.StartsWith("noise.", StringComparison.Ordinal))
             {
                 throw new InvalidInputException(scenePath, e.Message, e);
             }

@@ -12,6 +12,7 @@ public static class StepAudioCli
             ReplayCommand.Build(stdout, stderr),
             SimulateCommand.Build(stdout, stderr),
             ModelsCommand.Build(stdout, stderr),
+            HilCommand.Build(stdout, stderr),
         };
 
     public static async Task<int> InvokeAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)

@@ -49,7 +49,17 @@ public sealed partial class MqttGatewayService(
             return;
         }
         var zones = CabinProfileReader.Load(options.Value.CabinProfile).Zones.Select(z => z.Name).ToList();
-        _publisher = new GatewayPublisher(o, gateway, TimeProvider.System, loggers.CreateLogger<GatewayPublisher>(), new ControlHandler(control, zones, o.MaxControlBytes));
+        try
+        {
+            _publisher = new GatewayPublisher(o, gateway, TimeProvider.System, loggers.CreateLogger<GatewayPublisher>(), new ControlHandler(control, zones, o.MaxControlBytes));
+        }
+        catch (InvalidInputException)
+        {
+            // No outbox (e.g. OutboxPath not writable): the service stops with that message; leave no broker behind.
+            if (_broker is not null) await _broker.DisposeAsync();
+            _broker = null;
+            throw;
+        }
         _publisher.Start();
     }
 

@@ -1,3 +1,4 @@
+using StepAudio.Automotive.Speech;
 using StepAudio.Automotive.Mqtt;
 using StepAudio.Automotive.Inference;
 
@@ -14,6 +15,7 @@ public sealed class StepAudioOptions
     public AudioInputOptions Audio { get; set; } = new();
 
     public GpioOptions Gpio { get; set; } = new();
+    public SpatialSettings Spatial { get; set; } = new();
 
     /// <summary>Optional JSON Lines log of every published event (e.g. /var/lib/stepaudio/events.jsonl).</summary>
     public string? EventsPath { get; set; }
@@ -21,6 +23,9 @@ public sealed class StepAudioOptions
     /// <summary>MQTT to the gateway (or the embedded broker), outbox and control topics.</summary>
     public MqttOptions Mqtt { get; set; } = new();
     public ModelOptions Models { get; set; } = new();
+
+    /// <summary>Wake-word heads run on every zone's beam. Empty: no speech stage (the default build ships no head yet).</summary>
+    public IList<WakeHead> WakeHeads { get; set; } = [];
 
     /// <summary>Execution providers and threads for every model (ONNX Runtime).</summary>
     public InferenceOptions Inference { get; set; } = new();
@@ -53,4 +58,11 @@ public sealed class AudioInputOptions
 
     /// <summary>Pace a recording in real time, as the device would deliver it.</summary>
     public bool Realtime { get; set; } = true;
+}
+
+/// <summary>The spatial front end's settings.</summary>
+public sealed class SpatialSettings
+{
+    /// <summary>Per-zone beams: <c>mvdr</c> (default) or <c>das</c> (delay-and-sum).</summary>
+    public string Beamformer { get; set; } = "mvdr";
 }

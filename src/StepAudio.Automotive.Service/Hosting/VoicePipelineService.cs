@@ -1,3 +1,5 @@
+using StepAudio.Automotive.Inference;
+using StepAudio.Automotive.Speech;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -5,6 +7,7 @@ using StepAudio.Automotive.Audio;
 using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Events;
 using StepAudio.Automotive.Pipeline;
+using StepAudio.Automotive.Spatial;
 
 namespace StepAudio.Automotive.Service.Hosting;
 
@@ -30,7 +33,10 @@ public sealed partial class VoicePipelineService(
     {
         var o = options.Value;
         var profile = CabinProfileReader.Load(o.CabinProfile);
-        var pipeline = new CabinPipeline(profile, sink) { Listening = listening };
+        var spatial = new SpatialOptions { Beamformer = SpatialOptions.ParseBeamformer(o.Spatial.Beamformer, "StepAudio:Spatial:Beamformer") };
+        var speech = o.WakeHeads.Count == 0 ? null
+            : SpeechStage.Create([.. profile.Zones.Select(z => z.Name)], ModelStore.Default(o.Models.Cache), o.WakeHeads, o.Inference, logger);
+        var pipeline = new CabinPipeline(profile, sink, spatial) { Listening = listening, Speech = speech };
         var realtime = o.Audio.Source == "wav" && o.Audio.Realtime;
         _runner = new PipelineRunner(() => Open(o.Audio, profile), pipeline, realtime, retryOpen: o.Audio.Source == "alsa");
         heartbeat.Attach(() => _runner.Progress);

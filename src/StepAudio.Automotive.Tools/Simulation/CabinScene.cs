@@ -11,6 +11,9 @@ public sealed class CabinScene
     /// <summary>Active speech level of a talker's dry speech, dBFS, as heard 1 m from the mouth.</summary>
     public const double DefaultSpeechLevelDbfs = -35;
 
+    /// <summary>35 dB below the speech level, as a MEMS microphone's self-noise is below conversational speech at 1 m.</summary>
+    public const double DefaultSensorNoiseDbfs = -70;
+
     public required CabinProfile Cabin { get; init; }
 
     public double DurationSeconds { get; init; } = 10;
@@ -25,6 +28,12 @@ public sealed class CabinScene
     public SceneNoise? Noise { get; init; }
 
     public double SpeechLevelDbfs { get; init; } = DefaultSpeechLevelDbfs;
+
+    /// <summary>
+    /// RMS of each microphone's own white self-noise, dBFS, independent between microphones; null for
+    /// none. Real microphones are never digitally silent (and the health monitor calls silence dead).
+    /// </summary>
+    public double? SensorNoiseDbfs { get; init; } = DefaultSensorNoiseDbfs;
 
     public IReadOnlyList<SceneEvent> Events { get; init; } = [];
 }
@@ -42,7 +51,8 @@ public enum SceneSourceKind
 /// <summary>
 /// One utterance: <see cref="Text"/> spoken by a TTS <see cref="Voice"/> from a zone's mouth position
 /// (plus <see cref="Offset"/>) or from a loudspeaker, starting at <see cref="StartSeconds"/>.
-/// Code may give a dry <see cref="Signal"/> (16 kHz) instead of text.
+/// Instead of text, a recording can be played (<see cref="AudioPath"/>, its first channel, resampled to
+/// 16 kHz), or code can give a dry <see cref="Signal"/> at 16 kHz.
 /// </summary>
 public sealed record SceneEvent
 {
@@ -68,6 +78,9 @@ public sealed record SceneEvent
 
     /// <summary>Moves a talker's mouth from the zone's position (a leaning or taller occupant), metres.</summary>
     public Point3 Offset { get; init; }
+
+    /// <summary>WAV recording to emit instead of rendering <see cref="Text"/>.</summary>
+    public string? AudioPath { get; init; }
 
     /// <summary>Dry source signal at 16 kHz to use instead of rendering <see cref="Text"/>.</summary>
     public float[]? Signal { get; init; }

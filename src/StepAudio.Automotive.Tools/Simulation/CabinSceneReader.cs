@@ -11,18 +11,19 @@ namespace StepAudio.Automotive.Tools.Simulation;
 /// <remarks>
 /// <code>
 /// { "cabin": "../cabins/sedan-console-circular.json",   // relative to the scene file
-///   "duration": 20, "rt60": 0.1, "seed": 7, "speechLevel": -35,
+///   "duration": 20, "rt60": 0.1, "seed": 7, "speechLevel": -35, "sensorNoise": -70,
 ///   "noise": { "snr": 15, "sources": 32 },
 ///   "events": [ { "zone": "driver", "start": 1.0, "text": "hey jarvis", "voice": "espeak-ng:en-us",
 ///                 "rate": 1.0, "pitch": 1.0, "gain": 0, "offset": [0, 0, 0] },
-///               { "loudspeaker": "front-left-door", "start": 9, "text": "...", "voice": "flite:slt" } ] }
+///               { "loudspeaker": "front-left-door", "start": 9, "text": "...", "voice": "flite:slt" },
+///               { "zone": "rear-left", "start": 12, "audio": "recorded.wav" } ] }   // a recording instead of TTS
 /// </code>
 /// </remarks>
 public static class CabinSceneReader
 {
-    private static readonly string[] s_topFields = ["cabin", "duration", "rt60", "seed", "speechLevel", "noise", "events"];
+    private static readonly string[] s_topFields = ["cabin", "duration", "rt60", "seed", "speechLevel", "sensorNoise", "noise", "events"];
     private static readonly string[] s_noiseFields = ["snr", "sources"];
-    private static readonly string[] s_eventFields = ["zone", "loudspeaker", "start", "text", "voice", "rate", "pitch", "gain", "offset"];
+    private static readonly string[] s_eventFields = ["zone", "loudspeaker", "start", "text", "audio", "voice", "rate", "pitch", "gain", "offset"];
 
     public static CabinScene Load(string path)
     {
@@ -82,6 +83,13 @@ public static class CabinSceneReader
         var level = root.TryGetProperty("speechLevel", out var lv) ? Number(lv, src, "speechLevel") : CabinScene.DefaultSpeechLevelDbfs;
         if (level is < -60 or > -6) throw Error(src, "speechLevel", $"{Fmt(level)} dBFS is out of range [-60, -6]");
 
+        double? sensor = CabinScene.DefaultSensorNoiseDbfs;
+        if (root.TryGetProperty("sensorNoise", out var sn0))
+        {
+            sensor = sn0.ValueKind == JsonValueKind.Null ? null : Number(sn0, src, "sensorNoise");
+            if (sensor is < -120 or > -30) throw Error(src, "sensorNoise", $"{Fmt(sensor.Value)} dBFS is out of range [-120, -30] (null for none)");
+        }
+
         SceneNoise? noise = null;
         if (root.TryGetProperty("noise", out var n) && n.ValueKind != JsonValueKind.Null)
         {
@@ -102,7 +110,7 @@ public static class CabinSceneReader
             var i = 0;
             foreach (var e in evs.EnumerateArray())
             {
-                events.Add(ReadEvent(e, src, $"events[{i}]", cabin, duration));
+                events.Add(ReadEvent(e, src, $"events[{i}]", cabin, duration, baseDir));
                 i++;
             }
         }
@@ -114,12 +122,13 @@ public static class CabinSceneReader
             Rt60Seconds = rt60,
             Seed = seed,
             SpeechLevelDbfs = level,
+            SensorNoiseDbfs = sensor,
             Noise = noise,
             Events = events,
         };
     }
 
-    private static SceneEvent ReadEvent(JsonElement e, string src, string field, CabinProfile cabin, double duration)
+    private static SceneEvent ReadEvent(JsonElement e, string src, string field, CabinProfile cabin, double duration, string baseDir)
     {
         if (e.ValueKind != JsonValueKind.Object) throw Error(src, field, "expected an event object");
         CheckFields(e, s_eventFields, src, field + ".");
@@ -137,8 +146,20 @@ public static class CabinSceneReader
         var start = e.TryGetProperty("start", out var st) ? Number(st, src, field + ".start") : throw Error(src, field + ".start", "required start time (s) is missing");
         if (start < 0 || start >= duration) throw Error(src, field + ".start", $"{Fmt(start)} s is outside the scene (0 to {Fmt(duration)} s)");
 
-        var text = e.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : throw Error(src, field + ".text", "required text to speak is missing");
-        if (string.IsNullOrWhiteSpace(text)) throw Error(src, field + ".text", "must not be empty");
+        string? audio = null;
+        var text = "";
+        if (e.TryGetProperty("audio", out var a))
+        {
+            if (e.TryGetProperty("text", out _)) throw Error(src, field, "give \"text\" (spoken by TTS) or \"audio\" (a WAV recording), not both");
+            if (a.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(a.GetString())) throw Error(src, field + ".audio", "expected the path of a WAV file");
+            audio = Path.Combine(baseDir, a.GetString()!);
+            if (!File.Exists(audio)) throw Error(src, field + ".audio", $"{audio} not found");
+        }
+        else
+        {
+            text = e.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : throw Error(src, field + ".text", "required text to speak (or \"audio\", a WAV file) is missing");
+            if (string.IsNullOrWhiteSpace(text)) throw Error(src, field + ".text", "must not be empty");
+        }
 
         var voice = TextToSpeech.DefaultVoice;
         if (e.TryGetProperty("voice", out var v))
@@ -179,6 +200,7 @@ public static class CabinSceneReader
             Source = name,
             StartSeconds = start,
             Text = text,
+            AudioPath = audio,
             Voice = voice,
             Rate = rate,
             Pitch = pitch,

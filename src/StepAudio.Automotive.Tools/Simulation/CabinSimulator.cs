@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using StepAudio.Automotive.Cabin;
 
 namespace StepAudio.Automotive.Tools.Simulation;
@@ -16,6 +18,10 @@ public sealed class CabinSimulator
 
     private readonly TextToSpeech _tts;
 
+    // One room per interior and RT60, so a simulator rendering many scenes of one cabin computes each
+    // impulse response once.
+    private readonly ConcurrentDictionary<(CabinInterior Interior, double Rt60), ImageSourceRoom> _rooms = new();
+
     public CabinSimulator(TextToSpeech? tts = null)
     {
         _tts = tts ?? new TextToSpeech();
@@ -26,7 +32,7 @@ public sealed class CabinSimulator
         var cabin = scene.Cabin;
         var interior = cabin.Interior ?? throw new InvalidInputException(cabin.Name, "interior: the simulator needs the cabin's interior box and RT60");
         var fs = CabinProfile.PipelineSampleRate;
-        var room = new ImageSourceRoom(interior, fs, scene.Rt60Seconds);
+        var room = _rooms.GetOrAdd((interior, scene.Rt60Seconds ?? interior.Rt60Seconds), k => new ImageSourceRoom(k.Interior, fs, k.Rt60));
         var frames = (int)Math.Round(scene.DurationSeconds * fs);
         var mics = cabin.Mics;
 
@@ -37,22 +43,31 @@ public sealed class CabinSimulator
         var mix = NewChannels(mics.Count, frames);
         foreach (var u in utterances) AddImage(mix, u);
 
+        // Everything that is not an utterance: the microphones' self-noise, then the road noise field
+        // scaled so that the two together sit the scene's SNR below the talkers' speech.
         var noise = NewChannels(mics.Count, frames);
+        if (scene.SensorNoiseDbfs is { } sensorDbfs)
+        {
+            var rms = Math.Pow(10, sensorDbfs / 20);
+            for (var m = 0; m < mics.Count; m++) WhiteNoise(noise[m], rms, scene.Seed + (104729 * (m + 1)));
+        }
         double? snr = null;
         if (scene.Noise is { } n)
         {
             var field = DiffuseNoiseField.Render(room, interior.Min, interior.Max, mics, frames, n.Sources, scene.Seed);
             var speechPower = SpeechPower(utterances, frames, mics.Count, scene.SpeechLevelDbfs);
-            var noisePower = MeanPower(field, 0, frames);
-            var g = (float)Math.Sqrt(speechPower / (noisePower * Math.Pow(10, n.SnrDb / 10)));
+            var target = speechPower / Math.Pow(10, n.SnrDb / 10);
+            var sensorPower = MeanPower(noise, 0, frames);
+            if (target <= sensorPower)
+                throw new InvalidInputException("noise.snr", string.Create(CultureInfo.InvariantCulture,
+                    $"{n.SnrDb} dB cannot be reached: the microphones' self-noise alone is {10 * Math.Log10(speechPower / sensorPower):0.#} dB below the speech (lower sensorNoise)"));
+            var g = (float)Math.Sqrt((target - sensorPower) / MeanPower(field, 0, frames));
             for (var m = 0; m < mics.Count; m++)
-                for (var t = 0; t < frames; t++)
-                {
-                    noise[m][t] = field[m][t] * g;
-                    mix[m][t] += noise[m][t];
-                }
+                for (var t = 0; t < frames; t++) noise[m][t] += field[m][t] * g;
             snr = n.SnrDb;
         }
+        for (var m = 0; m < mics.Count; m++)
+            for (var t = 0; t < frames; t++) mix[m][t] += noise[m][t];
 
         // Keep the recording below full scale: scale everything alike, so the SNR and levels between
         // sources stay what the scene asked for.
@@ -73,8 +88,7 @@ public sealed class CabinSimulator
             Mix = mix,
             Noise = noise,
             Utterances = utterances,
-            Rt60Seconds = room.Rt60Seconds,
-            ReflectionCoefficient = room.ReflectionCoefficient,
+            Room = room,
             OutputGain = gain,
             SnrDb = snr,
         };
@@ -83,10 +97,14 @@ public sealed class CabinSimulator
     /// <summary>
     /// A dry 16 kHz signal emitted at <paramref name="position"/> as heard at each of <paramref name="mics"/>,
     /// from emission time 0 (the full convolution: signal length plus the impulse response).
+    /// <paramref name="maxOrder"/> 0 gives the direct path alone: the reference for SI-SDR, aligned
+    /// with an utterance's <see cref="RenderedUtterance.Image"/> when rendered from its
+    /// <see cref="RenderedUtterance.Dry"/> signal in <see cref="SceneRender.Room"/> (then scale by
+    /// <see cref="SceneRender.OutputGain"/>).
     /// </summary>
-    public static float[][] RenderSource(ImageSourceRoom room, ReadOnlySpan<float> signal, Point3 position, IReadOnlyList<Point3> mics)
+    public static float[][] RenderSource(ImageSourceRoom room, float[] signal, Point3 position, IReadOnlyList<Point3> mics, int? maxOrder = null)
     {
-        var conv = new FftConvolver(room.ImpulseResponses(position, mics));
+        var conv = new FftConvolver(room.ImpulseResponses(position, mics, maxOrder));
         var outputs = NewChannels(mics.Count, conv.OutputLength(signal.Length));
         conv.AddTo(signal, outputs, 0);
         return outputs;
@@ -105,6 +123,10 @@ public sealed class CabinSimulator
         if (e.Signal is not null)
         {
             raw = e.Signal;
+        }
+        else if (e.AudioPath is not null)
+        {
+            raw = TextToSpeech.LoadMono16k(e.AudioPath);
         }
         else
         {
@@ -180,6 +202,13 @@ public sealed class CabinSimulator
             n += channels;
         }
         return n == 0 ? Math.Pow(10, levelDbfs / 10) : acc / n;
+    }
+
+    private static void WhiteNoise(float[] x, double rms, int seed)
+    {
+        var rng = new Random(seed);
+        for (var i = 0; i < x.Length; i++)
+            x[i] = (float)(rms * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
     }
 
     private static double MeanPower(float[][] x, int from, int to)

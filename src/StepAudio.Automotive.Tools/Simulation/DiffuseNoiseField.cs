@@ -46,12 +46,13 @@ public static class DiffuseNoiseField
         var outputs = new float[mics.Count][];
         for (var m = 0; m < mics.Count; m++) outputs[m] = new float[frames];
         var positions = SourcePositions(min, max, sources, seed);
-        var signal = new float[frames];
+        var signals = new float[positions.Length][];
         for (var k = 0; k < positions.Length; k++)
         {
-            ColouredNoise(signal, seed + (7919 * (k + 1)));
-            new FftConvolver(room.ImpulseResponses(positions[k], mics)).AddTo(signal, outputs, 0);
+            signals[k] = new float[frames];
+            ColouredNoise(signals[k], seed + (7919 * (k + 1)));
         }
+        new FftConvolver(positions.Select(p => (IReadOnlyList<float[]>)room.ImpulseResponses(p, mics)).ToArray()).AddTo(signals, outputs, 0);
         return outputs;
     }
 

@@ -43,6 +43,8 @@ public static class GroundTruthWriter
         {
             w.WriteNull("noise");
         }
+        if (scene.SensorNoiseDbfs is { } sensor) w.WriteNumber("sensorNoise", Round(sensor, 1));
+        else w.WriteNull("sensorNoise");
         w.WriteNumber("outputGain", Round(render.OutputGain, 4));
         WritePoint(w, "arrayCentre", cabin.ArrayCentre);
         w.WriteStartArray("utterances");
@@ -57,8 +59,10 @@ public static class GroundTruthWriter
             w.WriteNumber("azimuthDeg", Round(u.AzimuthDeg, 1));
             w.WriteNumber("elevationDeg", Round(u.ElevationDeg, 1));
             w.WriteNumber("distance", Round(u.DistanceMetres, 3));
-            w.WriteString("text", u.Event.Signal is null ? u.Event.Text : null);
-            w.WriteString("voice", u.Event.Signal is null ? u.Event.Voice : null);
+            var spoken = u.Event.Signal is null && u.Event.AudioPath is null;
+            w.WriteString("text", spoken ? u.Event.Text : null);
+            w.WriteString("voice", spoken ? u.Event.Voice : null);
+            if (u.Event.AudioPath is not null) w.WriteString("audio", Path.GetFileName(u.Event.AudioPath));
             w.WriteNumber("gainDb", Round(u.Event.GainDb, 2));
             w.WriteEndObject();
         }

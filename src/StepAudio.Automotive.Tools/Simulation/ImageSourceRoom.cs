@@ -1,14 +1,19 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Numerics;
 using StepAudio.Automotive.Cabin;
 
 namespace StepAudio.Automotive.Tools.Simulation;
 
 /// <summary>
 /// Shoebox image-source model (Allen and Berkley) of a cabin interior: every wall reflects with one
-/// frequency-independent pressure coefficient chosen from the target RT60 by Eyring's formula.
-/// Each image contributes a 1/r-attenuated, fractionally delayed impulse (Hann-windowed sinc), so
-/// direct-path delays between microphones are exact to a small fraction of a sample.
+/// frequency-independent pressure coefficient, started from Eyring's formula for the target RT60 and
+/// corrected so the simulated decay has that RT60. Reflections go up to the order where β^n reaches
+/// -60 dB and for one RT60 after the direct sound. Each image contributes a 1/r-attenuated,
+/// fractionally delayed impulse (Hann-windowed sinc), so direct-path delays between microphones are
+/// exact to a small fraction of a sample; an 80 Hz high-pass removes the image sum's DC build-up.
 /// Impulse responses are in absolute time from emission: sample 0 is the instant the source emits,
-/// and a source 1 m from a microphone arrives with gain 1.
+/// and a source 1 m from a microphone arrives with gain 1 (in band). Deterministic.
 /// </summary>
 public sealed class ImageSourceRoom
 {
@@ -17,12 +22,18 @@ public sealed class ImageSourceRoom
     /// <summary>Half-width of the windowed-sinc fractional delay, in samples (the kernel has 2·W taps).</summary>
     public const int SincHalfWidth = 16;
 
+    /// <summary>Band edge of the fractional-delay kernel as a fraction of Nyquist (7.2 kHz at 16 kHz).</summary>
+    public const double KernelCutoff = 0.9;
+
     /// <summary>Images are kept until they are this far (dB) below the direct sound's decay: the RT60 range.</summary>
     private const double DecayRangeDb = 60.0;
 
     /// <summary>Cut-off of the high-pass that removes the image sum's DC build-up.</summary>
     public const double HighPassHz = 80.0;
 
+    private const int MaxCachedResponses = 1024;
+
+    private readonly ConcurrentDictionary<string, float[][]> _cache = new(StringComparer.Ordinal);
     private readonly Point3 _min;
     private readonly Point3 _size;
 
@@ -79,31 +90,81 @@ public sealed class ImageSourceRoom
     /// <summary>Direct-path propagation delay from a source to a point, in samples (fractional).</summary>
     public double DelaySamples(Point3 source, Point3 mic) => source.DistanceTo(mic) / SpeedOfSound * SampleRate;
 
-    /// <summary>Impulse responses from <paramref name="source"/> to each microphone, all the same length.</summary>
-    public float[][] ImpulseResponses(Point3 source, IReadOnlyList<Point3> mics)
+    /// <summary>
+    /// Impulse responses from <paramref name="source"/> to each microphone, all the same length.
+    /// <paramref name="maxOrder"/> limits the reflections (0: direct path only, an anechoic cabin).
+    /// </summary>
+    public float[][] ImpulseResponses(Point3 source, IReadOnlyList<Point3> mics, int? maxOrder = null)
     {
-        var direct = mics.Max(m => source.DistanceTo(m));
-        var length = LengthFor(direct);
-        var irs = new float[mics.Count][];
-        for (var m = 0; m < mics.Count; m++) irs[m] = ImpulseResponse(source, mics[m], length);
-        return irs;
+        // Scenes rendered with one room reuse positions (seats, loudspeakers, the seeded noise
+        // sources): keep what was computed, hand out copies.
+        var key = string.Create(CultureInfo.InvariantCulture, $"{source.X:R},{source.Y:R},{source.Z:R}|{maxOrder}|{string.Join(";", mics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.X:R},{m.Y:R},{m.Z:R}")))}");
+        if (!_cache.TryGetValue(key, out var irs))
+        {
+            var length = LengthFor(mics.Max(m => source.DistanceTo(m)));
+            irs = new float[mics.Count][];
+            for (var m = 0; m < mics.Count; m++) irs[m] = ImpulseResponse(source, mics[m], length, maxOrder ?? MaxOrder);
+            if (_cache.Count < MaxCachedResponses) _cache.TryAdd(key, irs);
+        }
+        return irs.Select(h => (float[])h.Clone()).ToArray();
     }
 
     /// <summary>Impulse response from a source to one microphone.</summary>
-    public float[] ImpulseResponse(Point3 source, Point3 mic) => ImpulseResponse(source, mic, LengthFor(source.DistanceTo(mic)));
+    public float[] ImpulseResponse(Point3 source, Point3 mic, int? maxOrder = null) =>
+        ImpulseResponse(source, mic, LengthFor(source.DistanceTo(mic)), maxOrder ?? MaxOrder);
 
     private int LengthFor(double directDistance) =>
         (int)Math.Ceiling((directDistance + MaxDistance) / SpeedOfSound * SampleRate) + SincHalfWidth + 1;
 
-    private float[] ImpulseResponse(Point3 source, Point3 mic, int length)
+    private float[] ImpulseResponse(Point3 source, Point3 mic, int length, int maxOrder)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxOrder);
+        maxOrder = Math.Min(maxOrder, MaxOrder);
         CheckInside(source, nameof(source));
         CheckInside(mic, nameof(mic));
         var acc = new double[length];
         var rate = SampleRate / SpeedOfSound;
         var betaPow = Powers(ReflectionCoefficient, MaxOrder);
-        ForEachImage(source, mic, source.DistanceTo(mic) + MaxDistance, MaxOrder,
-            (d, order) => AddFractionalImpulse(acc, d * rate, betaPow[order] / Math.Max(d, 0.01)));
+        var maxDist = source.DistanceTo(mic) + MaxDistance;
+        var maxDist2 = maxDist * maxDist;
+        var s = source - _min;
+        var r = mic - _min;
+        var nx = (int)Math.Ceiling(maxDist / (2 * _size.X)) + 1;
+        var ny = (int)Math.Ceiling(maxDist / (2 * _size.Y)) + 1;
+        // Same enumeration as ForEachImage, inlined, with the z range solved for instead of scanned:
+        // this loop is where the simulator spends its time.
+        for (var px = 0; px < 2; px++)
+            for (var ix = -nx; ix <= nx; ix++)
+            {
+                var dx = ((1 - (2 * px)) * s.X) + (2 * ix * _size.X) - r.X;
+                var ox = Math.Abs(ix - px) + Math.Abs(ix);
+                if (ox > maxOrder || dx * dx > maxDist2) continue;
+                for (var py = 0; py < 2; py++)
+                    for (var iy = -ny; iy <= ny; iy++)
+                    {
+                        var dy = ((1 - (2 * py)) * s.Y) + (2 * iy * _size.Y) - r.Y;
+                        var oxy = ox + Math.Abs(iy - py) + Math.Abs(iy);
+                        var dxy2 = (dx * dx) + (dy * dy);
+                        if (oxy > maxOrder || dxy2 > maxDist2) continue;
+                        var reach = Math.Sqrt(maxDist2 - dxy2);
+                        for (var pz = 0; pz < 2; pz++)
+                        {
+                            var c0 = ((1 - (2 * pz)) * s.Z) - r.Z;
+                            var izLo = (int)Math.Ceiling((-reach - c0) / (2 * _size.Z));
+                            var izHi = (int)Math.Floor((reach - c0) / (2 * _size.Z));
+                            for (var iz = izLo; iz <= izHi; iz++)
+                            {
+                                var order = oxy + Math.Abs(iz - pz) + Math.Abs(iz);
+                                if (order > maxOrder) continue;
+                                var dz = c0 + (2 * iz * _size.Z);
+                                var d = Math.Sqrt(dxy2 + (dz * dz));
+                                // The direct path is computed exactly; reflections use the tabulated kernel.
+                                if (order == 0) AddFractionalImpulse(acc, d * rate, 1 / Math.Max(d, 0.01));
+                                else AddTabulatedImpulse(acc, d * rate, betaPow[order] / Math.Max(d, 0.01));
+                            }
+                        }
+                    }
+            }
         HighPass(acc, HighPassHz, SampleRate);
         var ir = new float[length];
         for (var i = 0; i < length; i++) ir[i] = (float)acc[i];
@@ -260,36 +321,76 @@ public sealed class ImageSourceRoom
         return p;
     }
 
-    /// <summary>Adds <paramref name="gain"/>·δ(n - <paramref name="delay"/>) band-limited by a Hann-windowed sinc.</summary>
+    /// <summary>The windowed-sinc kernel at <see cref="TablePhases"/> fractional delays: row p is for frac = p / TablePhases.</summary>
+    private static readonly double[] s_kernelTable = BuildKernelTable();
+
+    private const int TablePhases = 512;
+
+    private static double[] BuildKernelTable()
+    {
+        var table = new double[(TablePhases + 1) * 2 * SincHalfWidth];
+        var row = new double[2 * SincHalfWidth + 1];
+        for (var p = 0; p <= TablePhases; p++)
+        {
+            // Delay W - 1 + frac puts taps 0..2W-1 at j = 1-W..W around the delay.
+            Array.Clear(row);
+            AddFractionalImpulse(row, SincHalfWidth - 1 + ((double)p / TablePhases), 1.0);
+            Array.Copy(row, 0, table, p * 2 * SincHalfWidth, 2 * SincHalfWidth);
+        }
+        return table;
+    }
+
+    /// <summary>As <see cref="AddFractionalImpulse"/>, with the fractional delay rounded to 1/512 sample.</summary>
+    private static void AddTabulatedImpulse(Span<double> acc, double delay, double gain)
+    {
+        var k0 = (int)Math.Floor(delay);
+        var p = (int)Math.Round((delay - k0) * TablePhases);
+        var row = s_kernelTable.AsSpan(p * 2 * SincHalfWidth, 2 * SincHalfWidth);
+        var first = k0 - SincHalfWidth + 1;
+        if (first >= 0 && first + row.Length <= acc.Length)
+        {
+            var dst = acc.Slice(first, row.Length);
+            var g = new Vector<double>(gain);
+            var w = Vector<double>.Count;
+            var j = 0;
+            for (; j <= row.Length - w; j += w)
+                (new Vector<double>(dst[j..]) + (g * new Vector<double>(row[j..]))).CopyTo(dst[j..]);
+            for (; j < row.Length; j++) dst[j] += gain * row[j];
+            return;
+        }
+        for (var j = 0; j < row.Length; j++)
+            if ((uint)(first + j) < (uint)acc.Length) acc[first + j] += gain * row[j];
+    }
+
+    /// <summary>
+    /// Adds <paramref name="gain"/>·δ(n - <paramref name="delay"/>) band-limited by a Hann-windowed sinc
+    /// low-pass at <see cref="KernelCutoff"/> of Nyquist: the margin keeps the window's spectral spread
+    /// below Nyquist, so the sampled kernel does not alias and its delay is exact at every fraction.
+    /// </summary>
     internal static void AddFractionalImpulse(Span<double> acc, double delay, double gain)
     {
         var k0 = (int)Math.Floor(delay);
         var frac = delay - k0;
-        if (frac < 1e-9)
-        {
-            // On the sample grid the sinc is a unit impulse.
-            if ((uint)k0 < (uint)acc.Length) acc[k0] += gain;
-            return;
-        }
-        // t = j - frac for j = 1-W..W: sin(πt) = -(-1)^j sin(π frac), and the window's cosine
-        // advances by a fixed angle per tap, so one image costs three trig calls, not 2W.
+        // t = j - frac for j = 1-W..W; the sinc's and the window's phases advance by fixed angles per
+        // tap, so one image costs a few trig calls, not 2W.
         const int w = SincHalfWidth;
-        var sinFrac = Math.Sin(Math.PI * frac);
-        var step = Math.PI / w;
-        var theta = step * (1 - w - frac);
-        double c = Math.Cos(theta), s = Math.Sin(theta);
-        double cs = Math.Cos(step), ss = Math.Sin(step);
-        var sign = (w & 1) == 0 ? 1.0 : -1.0; // -(-1)^j at j = 1-W
+        const double fc = KernelCutoff;
+        var t0 = 1 - w - frac;
+        double ws = Math.Cos(Math.PI * t0 / w), wsn = Math.Sin(Math.PI * t0 / w);
+        double cw = Math.Cos(Math.PI / w), sw = Math.Sin(Math.PI / w);
+        double ss = Math.Sin(Math.PI * fc * t0), sc = Math.Cos(Math.PI * fc * t0);
+        double cf = Math.Cos(Math.PI * fc), sf = Math.Sin(Math.PI * fc);
         for (var j = 1 - w; j <= w; j++)
         {
             var k = k0 + j;
             if ((uint)k < (uint)acc.Length)
             {
                 var t = j - frac;
-                acc[k] += gain * 0.5 * (1 + c) * sign * sinFrac / (Math.PI * t);
+                var sinc = Math.Abs(t) < 1e-9 ? fc : ss / (Math.PI * t);
+                acc[k] += gain * 0.5 * (1 + ws) * sinc;
             }
-            (c, s) = ((c * cs) - (s * ss), (s * cs) + (c * ss));
-            sign = -sign;
+            (ws, wsn) = ((ws * cw) - (wsn * sw), (wsn * cw) + (ws * sw));
+            (ss, sc) = ((ss * cf) + (sc * sf), (sc * cf) - (ss * sf));
         }
     }
 

@@ -16,15 +16,17 @@ public sealed class SceneRender
     /// <summary>What the microphones hear: every utterance plus the noise.</summary>
     public required float[][] Mix { get; init; }
 
-    /// <summary>The diffuse noise alone (all zeros without noise).</summary>
+    /// <summary>Everything but the utterances: the diffuse road noise plus the microphones' self-noise.</summary>
     public required float[][] Noise { get; init; }
 
     public required IReadOnlyList<RenderedUtterance> Utterances { get; init; }
 
-    /// <summary>RT60 the room was built for, and the wall reflection coefficient that gives it.</summary>
-    public required double Rt60Seconds { get; init; }
+    /// <summary>The room the scene was rendered in (its RT60, wall reflection coefficient, impulse responses).</summary>
+    public required ImageSourceRoom Room { get; init; }
 
-    public required double ReflectionCoefficient { get; init; }
+    public double Rt60Seconds => Room.Rt60Seconds;
+
+    public double ReflectionCoefficient => Room.ReflectionCoefficient;
 
     /// <summary>Scale applied to everything so the mix peaks below full scale (1 when it already did).</summary>
     public required double OutputGain { get; init; }

@@ -18,6 +18,8 @@ public sealed class TextToSpeech
     public const string DefaultVoice = "espeak-ng:en-us";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private static string[]? s_fliteVoices;
+    private static HashSet<string>? s_espeakVoices;
+    private static HashSet<string>? s_espeakVariants;
     private readonly string _cacheDir;
 
     public TextToSpeech(string? cacheDirectory = null)
@@ -73,6 +75,17 @@ public sealed class TextToSpeech
 
     private static void RunEspeak(string voice, double rate, double pitch, string text, string output)
     {
+        // Reading text from stdin, espeak-ng quietly falls back to its default voice for an unknown
+        // name: check the voice and its variant against its own lists first.
+        s_espeakVoices ??= ListEspeakNames("--voices", variants: false);
+        s_espeakVariants ??= ListEspeakNames("--voices=variant", variants: true);
+        var plus = voice.IndexOf('+', StringComparison.Ordinal);
+        var baseVoice = plus < 0 ? voice : voice[..plus];
+        var variant = plus < 0 ? null : voice[(plus + 1)..];
+        if (!s_espeakVoices.Contains(baseVoice))
+            throw new InvalidInputException("voice", $"espeak-ng has no voice '{baseVoice}' (see espeak-ng --voices; e.g. en-us, en-gb, en-gb-scotland)");
+        if (variant is not null && !s_espeakVariants.Contains(variant))
+            throw new InvalidInputException("voice", $"espeak-ng has no variant '{variant}' (see espeak-ng --voices=variant; e.g. f3, m3, klatt)");
         // espeak-ng's normal rate is 175 words per minute and its pitch scale is 0-99 around 50.
         var wpm = (int)Math.Round(175 * rate);
         var p = (int)Math.Clamp(Math.Round(50 * pitch), 0, 99);
@@ -92,6 +105,30 @@ public sealed class TextToSpeech
             "--setf", string.Create(CultureInfo.InvariantCulture, $"f0_shift={pitch:0.####}"),
             "-t", text, "-o", output,
         ], null, $"flite voice '{voice}'");
+    }
+
+    /// <summary>Every name espeak-ng accepts from its voice listing: language codes, voice names and file names.</summary>
+    private static HashSet<string> ListEspeakNames(string listOption, bool variants)
+    {
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var line in Run("espeak-ng", [listOption], null, "espeak-ng " + listOption).Split('\n').Skip(1))
+        {
+            var cols = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (cols.Length < 5) continue;
+            if (variants)
+            {
+                names.Add(cols[3]);
+                names.Add(cols[4].Replace("!v/", "", StringComparison.Ordinal));
+            }
+            else
+            {
+                names.Add(cols[1]);
+                names.Add(cols[3]);
+                names.Add(cols[4]);
+                names.Add(cols[4][(cols[4].LastIndexOf('/') + 1)..]);
+            }
+        }
+        return names;
     }
 
     private static string[] ListFliteVoices()
@@ -142,7 +179,8 @@ public sealed class TextToSpeech
         }
     }
 
-    private static float[] LoadMono16k(string path)
+    /// <summary>A WAV file's first channel at 16 kHz (resampled when it is at another rate).</summary>
+    public static float[] LoadMono16k(string path)
     {
         using var wav = WavFileSource.Open(path);
         var all = new float[wav.TotalFrames * wav.Channels];

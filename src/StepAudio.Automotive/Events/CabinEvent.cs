@@ -86,7 +86,12 @@ public sealed record StatusEvent(
 
     /// <summary>The cabin camera as the pipeline sees it; null when running audio-only without one.</summary>
     public VideoInputStatus? Video { get; init; }
+    /// <summary>Loaded models and the execution provider each runs on (empty without a speech stage).</summary>
+    public IReadOnlyList<ModelStatus> Models { get; init; } = [];
 }
+
+/// <summary>One loaded model: its file, the execution provider it got, and why preferred ones were skipped.</summary>
+public sealed record ModelStatus(string File, string Provider, string? Fallback);
 
 /// <summary>The microphone input as the pipeline sees it.</summary>
 public sealed record AudioInputStatus(

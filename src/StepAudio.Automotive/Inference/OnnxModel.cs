@@ -43,12 +43,19 @@ public sealed class OnnxModel : IDisposable
         {
             using var so = NewSessionOptions(options);
             var used = new List<string>();
-            foreach (var p in chain)
+            foreach (var p in chain.ToArray())
             {
                 if (p == InferenceOptions.Cpu) break;
                 var reason = AppendProvider(so, p, options, available);
-                if (reason is null) used.Add(p);
-                else Fallback(reasons, logger, path, p, reason);
+                if (reason is null)
+                {
+                    used.Add(p);
+                }
+                else
+                {
+                    Fallback(reasons, logger, path, p, reason);
+                    chain.Remove(p);
+                }
             }
             try
             {
@@ -58,7 +65,7 @@ public sealed class OnnxModel : IDisposable
             }
             catch (OnnxRuntimeException e) when (used.Count > 0)
             {
-                Fallback(reasons, logger, path, used[0], $"session creation failed ({e.Message})");
+                Fallback(reasons, logger, path, used[0], $"session creation failed ({FirstLine(e.Message)})");
                 chain.Remove(used[0]);
             }
             catch (OnnxRuntimeException e)

@@ -1,5 +1,7 @@
 using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Events;
+using StepAudio.Automotive.Spatial;
+using StepAudio.Automotive.Speech;
 using StepAudio.Automotive.Vision;
 
 namespace StepAudio.Automotive.Pipeline;
@@ -18,6 +20,7 @@ public sealed class CabinPipeline
     private readonly IEventSink _sink;
     private readonly MicrophoneHealthMonitor _health;
     private readonly float[][] _planar;
+    private readonly bool[] _usable;
     private readonly List<string> _warnings = [];
     private readonly List<string> _inputWarnings = [];
     private string _sourceName = "none";
@@ -25,8 +28,9 @@ public sealed class CabinPipeline
     private long _overruns;
     private int _listeningVersion;
     private VideoInput? _video;
+    private IReadOnlyList<ModelStatus>? _models;
 
-    public CabinPipeline(CabinProfile profile, IEventSink sink)
+    public CabinPipeline(CabinProfile profile, IEventSink sink, SpatialOptions? spatial = null)
     {
         _profile = profile;
         _sink = sink;
@@ -34,12 +38,20 @@ public sealed class CabinPipeline
         _planar = new float[profile.Mics.Count][];
         for (var c = 0; c < _planar.Length; c++) _planar[c] = new float[HopFrames];
         Listening = new ListeningControl(profile.Zones.Select(z => z.Name));
+        _usable = new bool[profile.Mics.Count];
+        Spatial = new SpatialFrontEnd(profile, sink, spatial);
+        _warnings.AddRange(Spatial.Warnings);
     }
 
     public CabinProfile Profile => _profile;
 
     /// <summary>Privacy mute and push-to-talk; share one instance with the GPIO and MQTT control handlers.</summary>
     public ListeningControl Listening { get; init; }
+    /// <summary>Wake words (and later commands) on every zone's beam; null runs the spatial front end alone.</summary>
+    public SpeechStage? Speech { get; init; }
+
+    /// <summary>Localization, zone tracking and the per-zone beams (their audio is read from here).</summary>
+    public SpatialFrontEnd Spatial { get; }
 
     /// <summary>Frames consumed so far; stream time is this over the sample rate.</summary>
     public long FramesConsumed { get; private set; }
@@ -78,6 +90,14 @@ public sealed class CabinPipeline
         var changed = _health.EndBlock(HopFrames);
         if (_video is not null) changed |= _video.AdvanceTo(StreamTime);
         changed |= ApplyListening();
+        // Dead and clipping microphones are left out of localization and beamforming.
+        for (var c = 0; c < channels; c++) _usable[c] = _health.IsUsable(c);
+        // Privacy: with every zone muted the audio is not analysed at all.
+        if (!Listening.AllMuted)
+        {
+            Spatial.Process(_planar, _usable);
+            Speech?.Process(Spatial, Listening, StreamTime, _sink);
+        }
         if (overruns != _overruns)
         {
             _overruns = overruns;
@@ -121,6 +141,7 @@ public sealed class CabinPipeline
     /// <summary>End of the input: closes whatever is open and publishes the final status.</summary>
     public void Finish()
     {
+        Spatial.Finish();
         _inputState = "ended";
         PublishStatus("stopped");
     }
@@ -144,6 +165,7 @@ public sealed class CabinPipeline
             Video = _video?.Status(),
             MutedZones = Listening.MutedZones(),
             PrivacySwitch = Listening.PrivacySwitch,
+            Models = _models ??= Speech?.ModelStatus() ?? [],
         });
     }
 }

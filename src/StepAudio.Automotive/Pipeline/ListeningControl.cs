@@ -59,6 +59,17 @@ public sealed class ListeningControl
         }
     }
 
+    /// <summary>Nothing is being listened to: the privacy switch is on or every zone is muted.</summary>
+    public bool AllMuted
+    {
+        get
+        {
+            lock (_lock) return _privacySwitch || Array.TrueForAll(_softwareMuted, m => m);
+        }
+    }
+
+    public bool IsMuted(string zone) => IsMuted(IndexOf(zone));
+
     public bool IsMuted(int zoneIndex)
     {
         lock (_lock) return _privacySwitch || _softwareMuted[zoneIndex];

@@ -19,6 +19,9 @@ public sealed class MelSpectrogram : IDisposable
     private const float Int16Scale = 32768f;
 
     private readonly OnnxModel _model;
+
+    /// <summary>The ONNX Runtime session behind this stage (file, execution provider), for status.</summary>
+    public OnnxModel Model => _model;
     private readonly OnnxTensor _audio;
     private readonly OnnxTensor _frames;
 

@@ -16,6 +16,9 @@ public sealed class SileroVad : IDisposable
     public const int ContextSamples = 64;
 
     private readonly OnnxModel _model;
+
+    /// <summary>The ONNX Runtime session behind this stage (file, execution provider), for status.</summary>
+    public OnnxModel Model => _model;
     private readonly OnnxTensor _input;
     private readonly OnnxTensor _state;
     private readonly OnnxTensor _stateOut;

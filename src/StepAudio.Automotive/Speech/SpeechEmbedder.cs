@@ -21,6 +21,9 @@ public sealed class SpeechEmbedder : IDisposable
     private const int StepFrames = MelSpectrogram.FramesPerStep * MelSpectrogram.Bins;
 
     private readonly OnnxModel _model;
+
+    /// <summary>The ONNX Runtime session behind this stage (file, execution provider), for status.</summary>
+    public OnnxModel Model => _model;
     private readonly OnnxTensor _window;
     private readonly OnnxTensor _embedding;
     private readonly float[] _frames = new float[(WindowFrames + (MaxCatchUpSteps * MelSpectrogram.FramesPerStep)) * MelSpectrogram.Bins];

@@ -15,6 +15,9 @@ public sealed class WakeWordDetector : IDisposable
     private const int SettleSteps = 5;
 
     private readonly OnnxModel _model;
+
+    /// <summary>The ONNX Runtime session behind this stage (file, execution provider), for status.</summary>
+    public OnnxModel Model => _model;
     private readonly OnnxTensor _input;
     private readonly OnnxTensor _score;
     private readonly SpeechEmbedder _embedder;
@@ -28,15 +31,23 @@ public sealed class WakeWordDetector : IDisposable
         Options = options;
         _embedder = embedder;
         _model = new OnnxModel(headPath, inference, logger: logger);
-        if (_model.Inputs.Count != 1 || _model.Outputs.Count != 1)
-            throw new InvalidInputException(headPath, "a wake-word head has one input [1, N, 96] and one output [1, 1]");
-        _input = _model.Inputs.Values.First();
-        _score = _model.Outputs.Values.First();
-        if (_input.Shape.Count != 3 || _input.Shape[2] != SpeechEmbedder.Size || _score.Floats.Length != 1)
-            throw new InvalidInputException(headPath, $"expected input [1, N, {SpeechEmbedder.Size}] and one score, found [{string.Join(",", _input.Shape)}] → [{string.Join(",", _score.Shape)}]");
-        WindowLength = (int)_input.Shape[1];
-        if (WindowLength > embedder.HistoryLength)
-            throw new InvalidInputException(headPath, $"head reads {WindowLength} embeddings but the zone keeps {embedder.HistoryLength}");
+        try
+        {
+            if (_model.Inputs.Count != 1 || _model.Outputs.Count != 1)
+                throw new InvalidInputException(headPath, "a wake-word head has one input [1, N, 96] and one output [1, 1]");
+            _input = _model.Inputs.Values.First();
+            _score = _model.Outputs.Values.First();
+            if (_input.Shape.Count != 3 || _input.Shape[2] != SpeechEmbedder.Size || _score.Floats.Length != 1)
+                throw new InvalidInputException(headPath, $"expected input [1, N, {SpeechEmbedder.Size}] and one score, found [{string.Join(",", _input.Shape)}] → [{string.Join(",", _score.Shape)}]");
+            WindowLength = (int)_input.Shape[1];
+            if (WindowLength > embedder.HistoryLength)
+                throw new InvalidInputException(headPath, $"head reads {WindowLength} embeddings but the zone keeps {embedder.HistoryLength}");
+        }
+        catch
+        {
+            _model.Dispose();
+            throw;
+        }
         _refractorySteps = (int)Math.Ceiling(options.RefractorySeconds * SpeechSteps.PerSecond);
         _model.WarmUp();
     }

@@ -10,10 +10,13 @@ namespace StepAudio.Automotive.Speech;
 /// </summary>
 public sealed class ZoneSpeech : IDisposable
 {
+    /// <summary>Embeddings kept per zone (5.12 s): the longest head input it accepts.</summary>
+    public const int MaxHeadWindow = 64;
+
     private readonly SileroVad _vad;
     private readonly MelSpectrogram _mel;
     private readonly SpeechEmbedder _embedder;
-    private readonly WakeWordDetector[] _heads;
+    private readonly List<WakeWordDetector> _heads = [];
     private readonly float[] _vadChunk = new float[SileroVad.ChunkSamples];
     private readonly float[] _step = new float[SpeechSteps.Samples];
     private readonly float[] _frames = new float[MelSpectrogram.FramesPerStep * MelSpectrogram.Bins];
@@ -28,15 +31,16 @@ public sealed class ZoneSpeech : IDisposable
         {
             _vad = new SileroVad(models.Vad, inference, logger);
             _mel = new MelSpectrogram(models.Melspectrogram, inference, logger);
-            _embedder = new SpeechEmbedder(models.Embedding, inference, historyLength: 16, logger);
-            _heads = [.. heads.Select(h => new WakeWordDetector(h.HeadPath, _embedder, h.Options, inference, logger))];
+            _embedder = new SpeechEmbedder(models.Embedding, inference, historyLength: MaxHeadWindow, logger);
+            foreach (var (path, options) in heads)
+                _heads.Add(new WakeWordDetector(path, _embedder, options, inference, logger));
         }
         catch
         {
             Dispose();
             throw;
         }
-        HoldSteps = _heads.Length > 0 ? _heads.Max(h => h.WindowLength) : 16;
+        HoldSteps = _heads.Count > 0 ? _heads.Max(h => h.WindowLength) : 16;
     }
 
     public string Zone { get; }
@@ -59,6 +63,9 @@ public sealed class ZoneSpeech : IDisposable
     public SileroVad Vad => _vad;
 
     public IReadOnlyList<WakeWordDetector> Heads => _heads;
+
+    /// <summary>Every model this zone runs, features first.</summary>
+    public IEnumerable<OnnxModel> Models => new[] { _vad.Model, _mel.Model, _embedder.Model }.Concat(_heads.Select(h => h.Model));
 
     /// <summary>Raised on the step a keyword fires, with the stream time of that step's end.</summary>
     public event Action<WakeWordDetection>? WakeWord;
@@ -103,7 +110,7 @@ public sealed class ZoneSpeech : IDisposable
 
     public void Dispose()
     {
-        foreach (var h in _heads ?? []) h.Dispose();
+        foreach (var h in _heads) h.Dispose();
         _embedder?.Dispose();
         _mel?.Dispose();
         _vad?.Dispose();

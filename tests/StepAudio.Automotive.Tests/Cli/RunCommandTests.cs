@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using StepAudio.Automotive.Mqtt.Control;
+using StepAudio.Automotive.Pipeline;
 using System.Text.Json;
 using StepAudio.Automotive.Audio;
 using StepAudio.Automotive.Service.Cli;
@@ -69,6 +72,17 @@ public class RunCommandTests
         Assert.Contains("stepaudio: StepAudio:Mqtt:Gateway: 'tcp://gw' is not mqtt://host:port or mqtts://host:port", err, StringComparison.Ordinal);
         Assert.Contains("stepaudio: StepAudio:Mqtt:Vin: 'a#b'", err, StringComparison.Ordinal);
         Assert.Contains("stepaudio: StepAudio:Mqtt:Tls:CaFile: /nonexistent/ca.pem: file not found", err, StringComparison.Ordinal);
+
+        // An outbox that cannot be created stops the service with a message naming it.
+        var blocker = Path.Combine(dir, "not-a-dir");
+        File.WriteAllText(blocker, "");
+        var noOutbox = Config(dir, $$"""
+            { "StepAudio": { "CabinProfile": "{{TestPaths.ConsoleCabin}}", "Audio": { "Source": "wav", "Path": "{{wav}}", "Realtime": false },
+              "Mqtt": { "OutboxPath": "{{blocker}}/outbox.db", "EmbeddedBroker": { "Port": 0 } } } }
+            """);
+        (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config", noOutbox);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.StartsWith($"stepaudio: {blocker}/outbox.db: cannot open the MQTT outbox", err, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -110,5 +124,24 @@ public class RunCommandTests
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("StepAudio:Audio:Format: 'f32le' is not captured from ALSA (use s16le or s32le)", err, StringComparison.Ordinal);
         Assert.Contains("StepAudio:Audio:AlsaConfig: /nonexistent/asound.conf: file not found", err, StringComparison.Ordinal);
+    }
+}
+
+public class RunCommandWiringTests
+{
+    [Fact]
+    public void MqttMuteReachesThePipelinesListeningControl()
+    {
+        var dir = TestPaths.NewTempDir();
+        var config = Path.Combine(dir, "c.json");
+        File.WriteAllText(config, $$"""{ "StepAudio": { "CabinProfile": "{{TestPaths.ConsoleCabin}}", "Mqtt": { "Enabled": false } } }""");
+        using var host = RunCommand.BuildHost(Path.Combine(dir, "none"), [config]);
+        var listening = host.Services.GetRequiredService<ListeningControl>();
+        var control = host.Services.GetRequiredService<ControlState>();
+
+        control.SetMuted(["rear-left"], true);
+        Assert.Equal(["rear-left"], listening.MutedZones());
+        control.SetMuted(["rear-left"], false);
+        Assert.Empty(listening.MutedZones());
     }
 }

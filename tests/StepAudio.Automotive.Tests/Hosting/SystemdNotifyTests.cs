@@ -25,7 +25,8 @@ public sealed class SystemdNotifyTests
         var config = Path.Combine(dir, "service.json");
         File.WriteAllText(config, $$"""
             { "StepAudio": { "CabinProfile": "{{TestPaths.ConsoleCabin}}",
-              "Audio": { "Source": "raw", "Path": "{{fifo}}", "Format": "s16le" } } }
+              "Audio": { "Source": "raw", "Path": "{{fifo}}", "Format": "s16le" },
+              "Mqtt": { "OutboxPath": "{{dir}}/outbox.db", "EmbeddedBroker": { "Port": 0 } } } }
             """);
 
         var socketPath = Path.Combine(dir, "notify.sock");

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using StepAudio.Automotive.Inference;
 using StepAudio.Automotive.Service.Cli;
@@ -84,5 +85,21 @@ public class ModelStoreTests
         Assert.Contains("SHA-256 mismatch", err, StringComparison.Ordinal);
         // Nothing unverified is left behind.
         Assert.Empty(Directory.GetFiles(cache, "silero*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task FetchWithoutNpmSaysSo()
+    {
+        // The real binary with no PATH: npm cannot be found. An empty cache forces a download.
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "stepaudio.dll"), "models", "fetch", "--cache", TestPaths.NewTempDir() })
+            psi.ArgumentList.Add(a);
+        psi.Environment["PATH"] = "";
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Assert.Equal(ExitCodes.Failure, p.ExitCode);
+        Assert.Contains("npm is not installed or not on PATH", await err, StringComparison.Ordinal);
     }
 }

@@ -46,7 +46,7 @@ public class ControlHandlerTests
     [InlineData("mute", """{"zone":"driver"}""", "control/mute: /: ")]
     [InlineData("occupancy", """{"seats":{"roof":true}}""", "control/occupancy: /seats/roof: unknown zone")]
     [InlineData("playback", """{"state":"playing","volume":7}""", "control/playback: /volume: ")]
-    [InlineData("config", """{"settings":{"AudioDevice":"hw:0"}}""", "control/config: /settings/AudioDevice: ")]
+    [InlineData("config", """{"settings":{"AudioDevice":"hw:0"}}""", "control/config: /settings/AudioDevice: not an allowed property")]
     [InlineData("config", """{"settings":{"wakeSensitivity":0.5}""", "control/config: not JSON: ")]
     [InlineData("reboot", """{}""", "control/reboot: unknown control topic (use mute, occupancy, playback or config)")]
     public void BadMessagesAreRejectedWithAReasonNamingTopicAndField(string name, string json, string reason)

@@ -4,7 +4,12 @@ using StepAudio.Automotive.Mqtt.Control;
 
 namespace StepAudio.Automotive.Tests.Mqtt;
 
+/// <summary>Tests that measure the process's heap run alone, after the parallel ones.</summary>
+[CollectionDefinition("heap", DisableParallelization = true)]
+public sealed class HeapCollection;
+
 /// <summary>Control topics under attack: whatever arrives, the service answers, stays up and keeps its memory.</summary>
+[Collection("heap")]
 public class HostileControlTests
 {
     private static readonly string[] Zones = ["driver", "front-passenger", "rear-left", "rear-right"];

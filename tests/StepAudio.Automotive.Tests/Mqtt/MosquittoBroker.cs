@@ -6,7 +6,8 @@ namespace StepAudio.Automotive.Tests.Mqtt;
 
 /// <summary>
 /// A real Mosquitto (/usr/sbin/mosquitto) on a free loopback port with deploy/mosquitto/gateway.conf,
-/// started by the test and killed at the end. Stop and start again on the same port to cut the link.
+/// started by the test and killed at the end (its log: mosquitto.log in <see cref="Directory"/>). Stop and
+/// start again on the same port to cut the link.
 /// </summary>
 internal sealed class MosquittoBroker : IDisposable
 {
@@ -15,7 +16,7 @@ internal sealed class MosquittoBroker : IDisposable
     private readonly string _config;
     private Process? _process;
 
-    public MosquittoBroker(string? listenerExtra = null)
+    public MosquittoBroker(string? listenerExtra = null, string? tail = null)
     {
         Port = FreePort();
         Directory = TestPaths.NewTempDir();
@@ -26,6 +27,7 @@ internal sealed class MosquittoBroker : IDisposable
             listener {Port} 127.0.0.1
             {listenerExtra}
             {File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "deploy", "mosquitto", "gateway.conf"))}
+            {tail}
             """);
         Start();
     }
@@ -40,7 +42,12 @@ internal sealed class MosquittoBroker : IDisposable
     {
         if (!File.Exists(Binary)) throw new InvalidOperationException($"{Binary} is missing: apt-get install mosquitto (.ci/run does)");
         _process = Process.Start(new ProcessStartInfo(Binary, ["-c", _config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        _process.ErrorDataReceived += (_, _) => { };
+        var log = Path.Combine(Directory, "mosquitto.log");
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                lock (_config) File.AppendAllText(log, e.Data + "\n");
+        };
         _process.BeginErrorReadLine();
         _process.BeginOutputReadLine();
         var deadline = DateTime.UtcNow.AddSeconds(10);

@@ -131,6 +131,59 @@ public class WakeWordDetectorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TheVadGateLosesNoDetectionInNoise()
+    {
+        // White noise at an active-speech SNR: the gate must never hide a keyword the head would find.
+        using var zone = NewZone();
+        using var mel = new MelSpectrogram(TestModels.Melspectrogram, new InferenceOptions());
+        using var embedder = new SpeechEmbedder(TestModels.Embedding, new InferenceOptions());
+        using var head = new WakeWordDetector(TestModels.HeyJarvis, embedder, new WakeWordOptions(), new InferenceOptions());
+        var frames = new float[MelSpectrogram.FramesPerStep * MelSpectrogram.Bins];
+        var seed = 200;
+        foreach (var snr in new[] { 20.0, 5.0 })
+        {
+            var hits = 0;
+            foreach (var voice in EspeakVoices)
+            {
+                var speech = TestSpeech.Espeak("hey jarvis", voice);
+                var active = speech.Where(x => Math.Abs(x) > 1e-3).Select(x => (double)x * x).Average();
+                var audio = TestSpeech.WithNoise(TestSpeech.Concat(TestSpeech.Silence(Lead), speech, TestSpeech.Silence(1.5)), Math.Sqrt(active) / Math.Pow(10, snr / 20), seed++);
+                var gated = Stream(zone, audio).Detections.Count;
+
+                mel.Reset();
+                embedder.Reset();
+                head.Reset();
+                var ungated = 0;
+                for (var k = 0; (k + 1) * MelSpectrogram.StepSamples <= audio.Length; k++)
+                {
+                    mel.Step(audio.AsSpan(k * MelSpectrogram.StepSamples, MelSpectrogram.StepSamples), frames);
+                    embedder.Step(frames);
+                    if (head.Step(k)) ungated++;
+                }
+                Assert.True(gated == ungated, $"{voice} at {snr} dB: {gated} gated vs {ungated} ungated detections");
+                hits += gated > 0 ? 1 : 0;
+            }
+            output.WriteLine($"white noise at {snr} dB SNR: recall {hits}/{EspeakVoices.Length}");
+        }
+    }
+
+    [Fact]
+    public void SteadyStateAllocatesNothing()
+    {
+        using var zone = NewZone();
+        var audio = Padded(TestSpeech.Espeak("hey jarvis, turn on the air conditioning"), seed: 12);
+        void Feed()
+        {
+            for (var i = 0; i + 256 <= audio.Length; i += 256) zone.Process(audio.AsSpan(i, 256));
+        }
+        Feed();
+        Feed();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Feed();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void StreamingMelFramesMatchTheWholeClip()
     {
         // Over a noise floor: on digital silence the model's output depends on the rest of the window
@@ -169,11 +222,26 @@ public class WakeWordDetectorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void AHeadLongerThanTheZoneHistoryIsRejectedByName()
+    public void HeadsOfOtherLengthsShareTheZoneEmbeddings()
+    {
+        // The weather head reads 22 embeddings, hey jarvis 16: both run on the same history.
+        using var zone = new ZoneSpeech("driver", SpeechModelPaths.From(TestModels.Store),
+            [(TestModels.HeyJarvis, new WakeWordOptions()), (TestModels.Path("weather_v0.1"), new WakeWordOptions { Keyword = "weather" })],
+            new InferenceOptions());
+        Assert.Equal([16, 22], zone.Heads.Select(h => h.WindowLength));
+        Assert.Equal(22, zone.HoldSteps);
+        var (detections, _) = Stream(zone, Padded(TestSpeech.Espeak("what is the weather like today", "en-gb"), seed: 31));
+        output.WriteLine(string.Join(" ", detections.Select(d => $"{d.Keyword} {d.Score:F3}@{d.StreamTime:F2}s")));
+        Assert.Equal(["weather"], detections.Select(d => d.Keyword));
+    }
+
+    [Fact]
+    public void AMultiClassHeadIsRejectedByName()
     {
         var timer = TestModels.Path("timer_v0.1");
         var e = Assert.Throws<InvalidInputException>(() =>
             new ZoneSpeech("driver", SpeechModelPaths.From(TestModels.Store), [(timer, new WakeWordOptions())], new InferenceOptions()));
         Assert.Equal(timer, e.Source);
+        Assert.Contains("one score", e.Message, StringComparison.Ordinal);
     }
 }

@@ -1,0 +1,48 @@
+using System.Text.Json;
+
+namespace StepAudio.Automotive.Tools.Hil;
+
+/// <summary>One message the rig received from the service, with when it arrived (seconds after the service was ready).</summary>
+public sealed record HilMessage(string Topic, double ReceivedSeconds, JsonElement Payload)
+{
+    public string? Type => Payload.TryGetProperty("type", out var t) ? t.GetString() : null;
+
+    public double StreamTime => Payload.GetProperty("streamTime").GetDouble();
+
+    public string? Zone => Payload.TryGetProperty("zone", out var z) ? z.GetString() : null;
+}
+
+/// <summary>What the rig heard on the bus for one scenario (<c>recorded.jsonl</c>), one message per line.</summary>
+public static class HilRecording
+{
+    public const string FileName = "recorded.jsonl";
+
+    public static void Append(TextWriter writer, HilMessage m)
+    {
+        writer.WriteLine(JsonSerializer.Serialize(new { topic = m.Topic, receivedSeconds = Math.Round(m.ReceivedSeconds, 4), payload = m.Payload }));
+    }
+
+    /// <summary>The recorded messages, or null when the scenario was never run (no file).</summary>
+    public static IReadOnlyList<HilMessage>? Load(string path)
+    {
+        if (!File.Exists(path)) return null;
+        var list = new List<HilMessage>();
+        var lineNumber = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lineNumber++;
+            if (line.Length == 0) continue;
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                var r = doc.RootElement;
+                list.Add(new HilMessage(r.GetProperty("topic").GetString()!, r.GetProperty("receivedSeconds").GetDouble(), r.GetProperty("payload").Clone()));
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                throw new InvalidInputException($"{path}:{lineNumber}", "not a recorded message: " + e.Message);
+            }
+        }
+        return list;
+    }
+}

@@ -1,0 +1,128 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text.Json;
+using MQTTnet;
+using MQTTnet.Formatter;
+using StepAudio.Automotive.Mqtt;
+
+namespace StepAudio.Automotive.Tools.Hil;
+
+/// <summary>How <c>hil run</c> drives the service.</summary>
+public sealed record HilRunOptions
+{
+    /// <summary>The broker to use (<c>mqtt://host:port</c>); null starts an embedded one for the run.</summary>
+    public string? Broker { get; init; }
+
+    /// <summary>Feed the audio at the device's pace (wall-clock latencies mean something) instead of as fast as possible.</summary>
+    public bool Realtime { get; init; }
+
+    /// <summary>Extra configuration files handed to every service run (e.g. model or inference settings).</summary>
+    public IReadOnlyList<string> ExtraConfig { get; init; } = [];
+}
+
+/// <summary>
+/// Plays each scenario into the real service — a separate <c>stepaudio run</c> process configured to
+/// read the scenario's recording and publish to the rig's broker — and records every message on the
+/// scenario's topic tree with its arrival time.
+/// </summary>
+public sealed class HilRunner(IReadOnlyList<string> serviceCommand, TextWriter log)
+{
+    public async Task<int> RunAsync(string scenariosDirectory, HilRunOptions options, CancellationToken ct = default)
+    {
+        var dirs = Directory.GetDirectories(scenariosDirectory).Where(d => File.Exists(Path.Combine(d, "truth.json"))).Order(StringComparer.Ordinal).ToArray();
+        if (dirs.Length == 0) throw new InvalidInputException(scenariosDirectory, "no scenarios (folders with truth.json) found");
+        await using var embedded = options.Broker is null ? await EmbeddedBroker.StartAsync(0) : null;
+        var broker = GatewayAddress.Parse(options.Broker ?? embedded!.Uri, "--broker");
+        var failed = 0;
+        foreach (var dir in dirs)
+        {
+            var truth = HilTruth.Load(Path.Combine(dir, "truth.json"));
+            var (code, messages) = await RunOneAsync(dir, truth, broker, options, ct);
+            await log.WriteLineAsync($"{truth.Scenario}: service exit {code}, {messages} messages");
+            if (code != 0) failed++;
+        }
+        return failed;
+    }
+
+    private async Task<(int Code, int Messages)> RunOneAsync(string dir, HilTruth truth, GatewayAddress broker, HilRunOptions options, CancellationToken ct)
+    {
+        var topics = new MqttTopics($"vehicle/{truth.Scenario}/voice/v1");
+        var config = Path.Combine(dir, "hil-service.json");
+        var outbox = Path.Combine(dir, "hil-outbox.db");
+        foreach (var f in new[] { outbox, outbox + "-wal", outbox + "-shm" }) File.Delete(f);
+        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
+        {
+            StepAudio = new
+            {
+                CabinProfile = truth.Cabin,
+                EventsPath = Path.Combine(dir, "service-events.jsonl"),
+                Audio = new { Source = "wav", Path = Path.Combine(dir, truth.Audio), options.Realtime },
+                Mqtt = new { Gateway = $"mqtt://{broker.Host}:{broker.Port}", Vin = truth.Scenario, OutboxPath = outbox },
+            },
+        }), ct);
+        File.Delete(Path.Combine(dir, "service-events.jsonl"));
+
+        var received = new List<HilMessage>();
+        var clock = new Stopwatch();
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            JsonElement payload;
+            try
+            {
+                payload = JsonDocument.Parse(e.ApplicationMessage.Payload.ToArray()).RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                return Task.CompletedTask; // not ours to score; the MQTT tests check payloads
+            }
+            lock (received)
+            {
+                // Seconds since the pipeline started: its first status marks time zero.
+                var type = payload.TryGetProperty("type", out var t) ? t.GetString() : null;
+                var state = payload.TryGetProperty("state", out var s) ? s.GetString() : null;
+                if (!clock.IsRunning && type == "status" && state == "running") clock.Start();
+                received.Add(new HilMessage(e.ApplicationMessage.Topic, clock.Elapsed.TotalSeconds, payload));
+                if (type == "status" && state == "stopped") stopped.TrySetResult();
+            }
+            return Task.CompletedTask;
+        };
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port)
+            .WithClientId("hil-rig-" + truth.Scenario).WithProtocolVersion(MqttProtocolVersion.V500).Build(), ct);
+        await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(topics.Prefix + "/#").WithAtLeastOnceQoS()).Build(), ct);
+
+        var psi = new ProcessStartInfo(serviceCommand[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in serviceCommand.Skip(1)) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "run", "--config-dir", Path.Combine(dir, "no-config-dir"), "--config", config }.Concat(options.ExtraConfig.SelectMany(c => new[] { "--config", Path.GetFullPath(c) })))
+            psi.ArgumentList.Add(a);
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        using var service = Process.Start(psi) ?? throw new InvalidOperationException("could not start the service");
+        var output = service.StandardOutput.ReadToEndAsync(ct);
+        var errors = service.StandardError.ReadToEndAsync(ct);
+        var limit = TimeSpan.FromSeconds((options.Realtime ? truth.DurationSeconds * 1.5 : 0) + 120);
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            timeout.CancelAfter(limit);
+            try
+            {
+                await service.WaitForExitAsync(timeout.Token);
+                // The final status is published before the service exits; allow the broker a moment to deliver it.
+                await stopped.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+            }
+            catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+            {
+                if (!service.HasExited) service.Kill(entireProcessTree: true);
+                await log.WriteLineAsync($"{truth.Scenario}: {(service.HasExited ? "no final status on the bus" : $"service still running after {limit.TotalSeconds:0} s, killed")}");
+            }
+        }
+        await File.WriteAllTextAsync(Path.Combine(dir, "service.log"), await output + await errors, ct);
+        await client.DisconnectAsync(cancellationToken: ct);
+
+        HilMessage[] messages;
+        lock (received) messages = [.. received];
+        await using (var w = new StreamWriter(Path.Combine(dir, HilRecording.FileName)))
+            foreach (var m in messages) HilRecording.Append(w, m);
+        return (service.ExitCode, messages.Length);
+    }
+}

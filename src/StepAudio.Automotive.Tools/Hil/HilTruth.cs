@@ -1,0 +1,55 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace StepAudio.Automotive.Tools.Hil;
+
+/// <summary>One wake word + command turn that a scenario expects the service to understand.</summary>
+public sealed record HilTurn(
+    string Zone,
+    string Voice,
+    double WakeStart,
+    double WakeEnd,
+    string Text,
+    string Intent,
+    IReadOnlyDictionary<string, string> Slots,
+    double CommandStart,
+    double CommandEnd,
+    double AzimuthDeg);
+
+/// <summary>Anything audible in a scenario: a talker's utterance (command or chatter) or loudspeaker speech.</summary>
+public sealed record HilUtterance(string Kind, string Source, double Start, double End, double AzimuthDeg, double ElevationDeg, string Text, string Voice);
+
+/// <summary>
+/// A scenario's ground truth (<c>truth.json</c>): who said what, where and when, and the turns the
+/// service should turn into wake, intent and escalation events.
+/// </summary>
+public sealed record HilTruth(
+    string Scenario,
+    string Cabin,
+    string Audio,
+    double DurationSeconds,
+    double SnrDb,
+    IReadOnlyList<HilTurn> Turns,
+    IReadOnlyList<HilUtterance> Utterances)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static HilTruth Load(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<HilTruth>(File.ReadAllText(path), Json)
+                ?? throw new InvalidInputException(path, "empty truth file");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidInputException(path, "not a scenario truth file: " + e.Message);
+        }
+    }
+
+    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+}

@@ -1,0 +1,152 @@
+using StepAudio.Automotive.Cabin;
+using StepAudio.Automotive.Events;
+
+namespace StepAudio.Automotive.Spatial;
+
+/// <summary>
+/// The spatial stage for one hop at a time: STFT of every microphone → SRP-PHAT map → near-field
+/// zone evidence → zone tracker (speech events) → one beam per zone, resynthesised to audio. Beam
+/// audio for the speech stage is in <see cref="BeamOutput"/> after each <see cref="Process"/>,
+/// delayed by <see cref="Stft.Latency"/> samples. Allocates nothing per hop.
+/// </summary>
+public sealed class SpatialFrontEnd
+{
+    /// <summary>Directions of a zone's talker are searched this far around the seat's direction.</summary>
+    private const double SeatSearchDeg = 35;
+
+    private readonly CabinProfile _profile;
+    private readonly StftAnalyzer[] _analyzers;
+    private readonly StftSynthesizer[] _synthesizers;
+    private readonly float[][] _re;
+    private readonly float[][] _im;
+    private readonly float[] _beamRe;
+    private readonly float[] _beamIm;
+    private readonly float[][] _beams;
+    private readonly bool[] _usable;
+    private readonly Point3[] _zoneDirections;
+    private readonly Point3[] _measured;
+    private readonly SearchRegion[] _seatRegions;
+    private long _frames;
+
+    public SpatialFrontEnd(CabinProfile profile, IEventSink sink, SpatialOptions? options = null)
+    {
+        options ??= new SpatialOptions();
+        _profile = profile;
+        Options = options;
+        Stft = new Stft(512, 160);
+        Geometry = new ArrayGeometry(profile);
+        Warnings = Geometry.Check(options.BandHighHz);
+        var fs = profile.SampleRate;
+        Localizer = new SrpPhatLocalizer(Geometry, Stft.FrameLength, fs, options.BandLowHz, options.BandHighHz);
+        ZoneMap = new ZoneMap(Geometry, Localizer, Stft.FrameLength, fs, options.BandLowHz, options.BandHighHz)
+        {
+            MinBinSnr = (float)Math.Pow(10, options.MaskSnrDb / 10),
+            RelativePower = (float)options.RelativePower,
+        };
+        Tracker = new ZoneTracker(profile, sink) { RelativeOn = (float)options.TrackerRelativeOn, OnFrames = options.TrackerOnFrames };
+        Beamformer = options.Beamformer == BeamformerKind.Mvdr
+            ? new MvdrBeamformer(Geometry, Stft, fs)
+            : new DelayAndSumBeamformer(Geometry, Stft, fs);
+        var mics = profile.Mics.Count;
+        var zones = profile.Zones.Count;
+        _analyzers = new StftAnalyzer[mics];
+        _re = new float[mics][];
+        _im = new float[mics][];
+        for (var m = 0; m < mics; m++)
+        {
+            _analyzers[m] = new StftAnalyzer(Stft);
+            _re[m] = new float[Stft.Bins];
+            _im[m] = new float[Stft.Bins];
+        }
+        _synthesizers = new StftSynthesizer[zones];
+        _beams = new float[zones][];
+        for (var z = 0; z < zones; z++)
+        {
+            _synthesizers[z] = new StftSynthesizer(Stft);
+            _beams[z] = new float[Stft.Hop];
+        }
+        _beamRe = new float[Stft.Bins];
+        _beamIm = new float[Stft.Bins];
+        _usable = new bool[mics];
+        Array.Fill(_usable, true);
+        _zoneDirections = [.. profile.Zones.Select(z => z.Position - Geometry.Centre)];
+        _measured = new Point3[zones];
+        _seatRegions = [.. _zoneDirections.Select(d => Localizer.Region(d, SeatSearchDeg))];
+    }
+
+    public SpatialOptions Options { get; }
+
+    public Stft Stft { get; }
+
+    public ArrayGeometry Geometry { get; }
+
+    /// <summary>What this geometry cannot do, found at start; the pipeline puts them in its status events.</summary>
+    public IReadOnlyList<string> Warnings { get; }
+
+    public SrpPhatLocalizer Localizer { get; }
+
+    public ZoneMap ZoneMap { get; }
+
+    public ZoneTracker Tracker { get; }
+
+    public ZoneBeamformer Beamformer { get; }
+
+    /// <summary>Microphone spectra of the last frame (bins 0..N/2), per microphone.</summary>
+    public float[][] SpectraRe => _re;
+
+    public float[][] SpectraIm => _im;
+
+    /// <summary>The last hop of a zone's beam audio (160 samples), delayed by <see cref="Stft.Latency"/>.</summary>
+    public ReadOnlySpan<float> BeamOutput(int zone) => _beams[zone];
+
+    /// <summary>The direction measured for a zone in the last frame, unit vector from the array centre.</summary>
+    public Point3 MeasuredDirection(int zone) => _measured[zone];
+
+    /// <summary>
+    /// Processes one hop of planar audio (<see cref="Stft.Hop"/> samples per microphone).
+    /// <paramref name="usable"/> says which microphones may be used (dead or clipping ones may not).
+    /// </summary>
+    public void Process(float[][] planar, ReadOnlySpan<bool> usable)
+    {
+        if (!usable.SequenceEqual(_usable))
+        {
+            usable.CopyTo(_usable);
+            Localizer.SetUsableMics(_usable);
+            Beamformer.SetUsableMics(_usable);
+        }
+        for (var m = 0; m < _analyzers.Length; m++) _analyzers[m].Push(planar[m], _re[m], _im[m]);
+        _frames++;
+        var fs = (double)_profile.SampleRate;
+        var streamTime = _frames * Stft.Hop / fs;
+        var frameTime = Math.Max(0, streamTime - (Stft.FrameLength / 2 / fs));
+
+        ZoneMap.Observe(_re, _im, _usable);
+        Localizer.Process(_re, _im, ZoneMap.Mask);
+        ZoneMap.Score();
+        var smoothed = Tracker.Smoothed;
+        for (var z = 0; z < _measured.Length; z++)
+        {
+            // Only zones with some evidence need a direction; the others keep their seat direction.
+            if (ZoneMap.Evidence[z] > 0 || smoothed[z] > 0)
+            {
+                var d = Localizer.PeakIn(_seatRegions[z]);
+                _measured[z] = d >= 0 ? Localizer.Direction(d) : _zoneDirections[z];
+            }
+            else
+            {
+                _measured[z] = _zoneDirections[z];
+            }
+        }
+        Tracker.Update(ZoneMap.Evidence, _measured, frameTime, streamTime);
+
+        Beamformer.Update(_re, _im, Tracker.Active);
+        for (var z = 0; z < _synthesizers.Length; z++)
+        {
+            Beamformer.Beam(z, _re, _im, _beamRe, _beamIm);
+            _synthesizers[z].Pop(_beamRe, _beamIm, _beams[z]);
+        }
+    }
+
+    /// <summary>End of input: closes open zones with end events.</summary>
+    public void Finish() => Tracker.Finish(_frames * Stft.Hop / (double)_profile.SampleRate);
+}

@@ -1,0 +1,43 @@
+namespace StepAudio.Automotive.Spatial;
+
+/// <summary>Which beamformer makes the per-zone streams.</summary>
+public enum BeamformerKind
+{
+    Mvdr,
+    DelayAndSum,
+}
+
+/// <summary>Settings of the spatial front end (config section <c>StepAudio:Spatial</c>).</summary>
+public sealed record SpatialOptions
+{
+    public BeamformerKind Beamformer { get; init; } = BeamformerKind.Mvdr;
+
+    /// <summary>Lowest frequency used for localization: below it a small array sees no phase difference.</summary>
+    public double BandLowHz { get; init; } = 300;
+
+    /// <summary>
+    /// Highest frequency used for localization. Above a small array's aliasing limit single pairs
+    /// become ambiguous, but the sum over pairs stays sharp, and speech carries direction up here.
+    /// </summary>
+    public double BandHighHz { get; init; } = 6000;
+
+    /// <summary>A time-frequency bin takes part in localization only this far above its noise floor, dB.</summary>
+    public double MaskSnrDb { get; init; } = 6;
+
+    /// <summary>A zone keeps a frame's evidence only within this fraction of the strongest seat's steered power.</summary>
+    public double RelativePower { get; init; } = 0.95;
+
+    /// <summary>A zone opens only with at least this fraction of the strongest candidate's smoothed evidence.</summary>
+    public double TrackerRelativeOn { get; init; } = 0.4;
+
+    /// <summary>Frames above the tracker's threshold before a zone opens.</summary>
+    public int TrackerOnFrames { get; init; } = 15;
+
+    /// <summary>Reads a beamformer name from configuration: <c>mvdr</c> or <c>das</c> (delay-and-sum).</summary>
+    public static BeamformerKind ParseBeamformer(string value, string source) => value.ToLowerInvariant() switch
+    {
+        "mvdr" => BeamformerKind.Mvdr,
+        "das" or "delay-and-sum" => BeamformerKind.DelayAndSum,
+        _ => throw new InvalidInputException(source, $"'{value}' is not a beamformer (use mvdr or das)"),
+    };
+}

@@ -1,0 +1,99 @@
+using Microsoft.Extensions.Logging;
+using StepAudio.Automotive.Events;
+using StepAudio.Automotive.Inference;
+using StepAudio.Automotive.Pipeline;
+using StepAudio.Automotive.Spatial;
+
+namespace StepAudio.Automotive.Speech;
+
+/// <summary>
+/// The speech stage over every zone's beam: one <see cref="ZoneSpeech"/> per zone. A talker leaks into
+/// the other zones' beams, so a keyword may fire in several at once; the stage keeps the detection
+/// whose zone the localizer heard talking (then the highest score) and publishes one wake event.
+/// </summary>
+public sealed class SpeechStage : IDisposable
+{
+    /// <summary>After a wake word, the same keyword firing in another zone this soon is the same utterance.</summary>
+    public const double SameUtteranceSeconds = 1.0;
+
+    private readonly ZoneSpeech[] _zones;
+    private readonly List<WakeWordDetection> _fired = [];
+    private double _lastWake = double.NegativeInfinity;
+
+    public SpeechStage(IReadOnlyList<string> zones, SpeechModelPaths models, IReadOnlyList<(string HeadPath, WakeWordOptions Options)> heads, InferenceOptions inference, ILogger? logger = null)
+    {
+        _zones = new ZoneSpeech[zones.Count];
+        try
+        {
+            for (var z = 0; z < zones.Count; z++)
+            {
+                _zones[z] = new ZoneSpeech(zones[z], models, heads, inference, logger);
+                _zones[z].WakeWord += d => _fired.Add(d);
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public IReadOnlyList<ZoneSpeech> Zones => _zones;
+
+    /// <summary>The models every zone runs and the execution provider each got, for status.</summary>
+    public IReadOnlyList<ModelStatus> ModelStatus() =>
+        [.. _zones[0].Models.Select(m => new ModelStatus(Path.GetFileName(m.Path), m.ExecutionProvider, m.FallbackReasons.Count == 0 ? null : string.Join("; ", m.FallbackReasons)))];
+
+    /// <summary>
+    /// The stage for a cabin's zones with the pinned feature models from <paramref name="store"/>; each
+    /// head is a manifest model id (e.g. <c>hey_jarvis_v0.1</c>) or a path to a head of our own.
+    /// </summary>
+    public static SpeechStage Create(IReadOnlyList<string> zones, ModelStore store, IEnumerable<WakeHead> heads, InferenceOptions inference, ILogger? logger = null)
+    {
+        var resolved = heads.Select(h => (File.Exists(h.Model) ? h.Model : store.Require(h.Model), h.Options)).ToList();
+        return new SpeechStage(zones, SpeechModelPaths.From(store), resolved, inference, logger);
+    }
+
+    /// <summary>Runs each unmuted zone's beam of this hop through its speech stage and publishes what was heard.</summary>
+    public void Process(SpatialFrontEnd spatial, ListeningControl listening, double streamTime, IEventSink sink)
+    {
+        _fired.Clear();
+        for (var z = 0; z < _zones.Length; z++)
+            if (!listening.IsMuted(z)) _zones[z].Process(spatial.BeamOutput(z));
+        if (_fired.Count == 0 || streamTime - _lastWake < SameUtteranceSeconds) return;
+
+        WakeWordDetection? best = null;
+        var bestHeard = false;
+        foreach (var d in _fired)
+        {
+            var heard = spatial.Tracker.IsActive(Index(d.Zone));
+            if (best is null || (heard && !bestHeard) || (heard == bestHeard && d.Score > best.Value.Score))
+            {
+                best = d;
+                bestHeard = heard;
+            }
+        }
+        _lastWake = streamTime;
+        sink.Publish(new WakeEvent(best!.Value.Keyword, best.Value.Zone, CabinEvent.Round(best.Value.Score), CabinEvent.Round(streamTime)));
+    }
+
+    private int Index(string zone)
+    {
+        for (var z = 0; z < _zones.Length; z++)
+            if (_zones[z].Zone == zone) return z;
+        return -1;
+    }
+
+    public void Dispose()
+    {
+        foreach (var z in _zones) z?.Dispose();
+    }
+}
+
+/// <summary>A keyword head to run in every zone: a model id from the manifest or a file, and how it fires.</summary>
+public sealed class WakeHead
+{
+    public string Model { get; set; } = "";
+
+    public WakeWordOptions Options { get; set; } = new();
+}

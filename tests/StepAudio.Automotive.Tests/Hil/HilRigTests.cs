@@ -1,0 +1,38 @@
+using StepAudio.Automotive.Service.Cli;
+using StepAudio.Automotive.Tools.Hil;
+
+namespace StepAudio.Automotive.Tests.Hil;
+
+/// <summary>The rig end to end: generate a scenario with TTS through the simulated cabin, play it into the real service process over the embedded broker, score it.</summary>
+public class HilRigTests
+{
+    [Fact]
+    public async Task GenerateRunAndScoreOneScenario()
+    {
+        var dir = TestPaths.NewTempDir();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await StepAudioCli.InvokeAsync(["hil", "generate", "--profile", TestPaths.ConsoleCabin, "--count", "1", "--seed", "11", "--out", dir], stdout, stderr);
+        Assert.True(code == 0, stderr.ToString());
+        var truth = HilTruth.Load(Path.Combine(dir, "000", "truth.json"));
+        Assert.Equal(2, truth.Turns.Count);
+        Assert.All(truth.Turns, t => Assert.Contains(t.Voice, ScenarioGenerator.AcceptanceVoices));
+
+        // The rig starts the service as its own process: here, the test host's copy of stepaudio.dll under dotnet.
+        var runner = new HilRunner(["dotnet", Path.Combine(AppContext.BaseDirectory, "stepaudio.dll")], stdout);
+        var failed = await runner.RunAsync(dir, new HilRunOptions());
+        Assert.True(failed == 0, stdout.ToString() + File.ReadAllText(Path.Combine(dir, "000", "service.log")));
+
+        var recorded = HilRecording.Load(Path.Combine(dir, "000", HilRecording.FileName))!;
+        var statuses = recorded.Where(m => m.Type == "status" && m.Payload.TryGetProperty("streamTime", out _)).ToArray();
+        Assert.Equal("running", statuses[0].Payload.GetProperty("state").GetString());
+        Assert.Equal("stopped", statuses[^1].Payload.GetProperty("state").GetString());
+        Assert.Equal(truth.DurationSeconds, statuses[^1].StreamTime, 1);
+        Assert.All(recorded, m => Assert.StartsWith($"vehicle/{truth.Scenario}/voice/v1/", m.Topic, StringComparison.Ordinal));
+
+        code = await StepAudioCli.InvokeAsync(["hil", "score", "--scenarios", dir], stdout, stderr);
+        Assert.True(code == 0, stderr.ToString());
+        Assert.Contains("<img", File.ReadAllText(Path.Combine(dir, "report.html")), StringComparison.Ordinal);
+        Assert.Contains("| wake recall |", File.ReadAllText(Path.Combine(dir, "report.md")), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text.Json;
+using StepAudio.Automotive.Speech;
+using StepAudio.Automotive.Tools.Hil;
+
+namespace StepAudio.Automotive.Tests.Hil;
+
+/// <summary>The rig's own scoring: perfect events score 1, wrong seats score 0 on zones, missing recordings are misses.</summary>
+public class HilScorerTests
+{
+    private static readonly string[] Zones = ["driver", "front-passenger", "rear-left", "rear-right"];
+
+    private static HilTruth Truth(string id, double snr) => new(
+        id, "cabin.json", "audio.wav", 20, snr,
+        [
+            new HilTurn("driver", "flite:awb", 1.0, 1.6, "set the temperature to twenty two degrees", "climate.temperature.set", new Dictionary<string, string> { ["celsius"] = "22" }, 2.0, 4.0, 124),
+            new HilTurn("rear-left", "flite:rms", 8.0, 8.6, "i need help", "assist.emergency", new Dictionary<string, string>(), 9.0, 10.0, 160),
+        ],
+        [
+            new HilUtterance("talker", "driver", 1.0, 1.6, 124, -40, "hey jarvis", "flite:awb"),
+            new HilUtterance("talker", "driver", 2.0, 4.0, 124, -40, "set the temperature to twenty two degrees", "flite:awb"),
+            new HilUtterance("talker", "rear-left", 8.0, 8.6, 160, -20, "hey jarvis", "flite:rms"),
+            new HilUtterance("talker", "rear-left", 9.0, 10.0, 160, -20, "i need help", "flite:rms"),
+            new HilUtterance("loudspeaker", "front-left-door", 12, 14, 100, -40, "and now the news", "espeak-ng:en-gb"),
+        ]);
+
+    private static HilMessage Msg(object payload, double received) =>
+        new("vehicle/x/voice/v1/event", received, JsonSerializer.SerializeToElement(payload));
+
+    /// <summary>What a perfect service would publish for <paramref name="truth"/>, with every zone passed through <paramref name="zone"/>.</summary>
+    private static List<HilMessage> Perfect(HilTruth truth, Func<string, string> zone)
+    {
+        var list = new List<HilMessage>();
+        foreach (var t in truth.Turns)
+        {
+            list.Add(Msg(new { type = "wake", keyword = "hey_jarvis", zone = zone(t.Zone), confidence = 0.9, streamTime = t.WakeEnd + 0.1 }, t.WakeEnd + 0.15));
+            list.Add(Msg(new { type = "intent", intent = t.Intent, slots = t.Slots, zone = zone(t.Zone), confidence = 0.9, utteranceStart = t.CommandStart, utteranceEnd = t.CommandEnd, streamTime = t.CommandEnd + 0.2 }, t.CommandEnd + 0.25));
+            if (t.Intent == "assist.emergency")
+                list.Add(Msg(new { type = "escalation", reason = "distress", zone = zone(t.Zone), severity = "high", streamTime = t.CommandEnd + 0.2 }, t.CommandEnd + 0.25));
+        }
+        foreach (var u in truth.Utterances.Where(u => u.Kind == "talker"))
+            list.Add(Msg(new { type = "speech", zone = zone(u.Source), start = u.Start, end = u.End, doaAzimuthDeg = u.AzimuthDeg + 2, doaElevationDeg = u.ElevationDeg, streamTime = u.End + 0.1 }, u.End + 0.1));
+        return list;
+    }
+
+    [Fact]
+    public void PerfectEventsScoreOne()
+    {
+        var a = Truth("a", 5);
+        var b = Truth("b", 15);
+        var s = HilScorer.Score([(a, Perfect(a, z => z)), (b, Perfect(b, z => z))], CommandGrammar.Default);
+        Assert.Equal(4, s.Turns);
+        Assert.Equal(1.0, s.IntentAccuracy);
+        Assert.Equal(1.0, s.WakeRecall);
+        Assert.Equal(1.0, s.ZoneAccuracy);
+        Assert.Equal(1.0, s.EscalationRecall);
+        Assert.Equal(0, s.FalseIntents);
+        Assert.Equal(0, s.FalseEscalations);
+        Assert.Equal(200, s.LatencyP95Ms, 6);
+        Assert.Equal(2.0, s.MedianAzimuthErrorDeg, 6);
+        Assert.Equal(1.0, s.IntentAccuracyBySnr["5 dB"]);
+        Assert.Empty(HilScorer.Check(s, new HilThresholds(0.95, 0.97, 0.98, 1, 300)));
+    }
+
+    [Fact]
+    public void ShiftedZonesScoreZeroOnZonesAndIntents()
+    {
+        var a = Truth("a", 10);
+        var shifted = Perfect(a, z => Zones[(Array.IndexOf(Zones, z) + 1) % Zones.Length]);
+        var s = HilScorer.Score([(a, shifted)], CommandGrammar.Default);
+        Assert.Equal(0.0, s.ZoneAccuracy);
+        Assert.Equal(0.0, s.IntentAccuracy);
+        Assert.Equal(1.0, s.WakeRecall); // the wake word was heard, just in the wrong seat
+        Assert.Equal(0.0, s.EscalationRecall);
+        Assert.Contains("intent accuracy 0 below 0.95", HilScorer.Check(s, new HilThresholds(IntentAccuracy: 0.95)));
+    }
+
+    [Fact]
+    public void MissingRecordingsCountAsMisses()
+    {
+        var a = Truth("a", 10);
+        var b = Truth("b", 10);
+        var s = HilScorer.Score([(a, Perfect(a, z => z)), (b, null)], CommandGrammar.Default);
+        Assert.Equal(1, s.ScenariosNotRun);
+        Assert.Equal(0.5, s.IntentAccuracy);
+        Assert.Equal(0.5, s.WakeRecall);
+    }
+
+    [Fact]
+    public void IntentsOutsideAnyTurnAreFalseAndLateOnesMiss()
+    {
+        var a = Truth("a", 10);
+        var events = Perfect(a, z => z);
+        events.RemoveAll(m => m.Type == "intent" && m.Zone == "driver");
+        events.Add(Msg(new { type = "intent", intent = "climate.temperature.set", slots = new { celsius = "22" }, zone = "driver", confidence = 0.9, utteranceStart = 2.0, utteranceEnd = 4.0, streamTime = 4.0 + HilScorer.IntentWindowSeconds + 0.5 }, 7));
+        events.Add(Msg(new { type = "intent", intent = "media.play", slots = new { }, zone = "front-passenger", confidence = 0.6, utteranceStart = 15.0, utteranceEnd = 16.0, streamTime = 16.2 }, 16.3));
+        var s = HilScorer.Score([(a, events)], CommandGrammar.Default);
+        Assert.Equal(0.5, s.IntentAccuracy);
+        Assert.Equal(2, s.FalseIntents);
+        Assert.Equal(2 / (20.0 / 3600), s.FalseIntentsPerHour, 6);
+        Assert.Contains(("climate.temperature.set", "none"), s.Confusions);
+    }
+
+    [Fact]
+    public void ScoringADirectoryFindsTruthAndRecordings()
+    {
+        var dir = TestPaths.NewTempDir();
+        var a = Truth("a", 10);
+        Directory.CreateDirectory(Path.Combine(dir, "a"));
+        a.Save(Path.Combine(dir, "a", "truth.json"));
+        using (var w = new StreamWriter(Path.Combine(dir, "a", HilRecording.FileName)))
+            foreach (var m in Perfect(a, z => z)) HilRecording.Append(w, m);
+        var s = HilScorer.Score(dir, CommandGrammar.Default);
+        Assert.Equal(1.0, s.IntentAccuracy);
+        Assert.Throws<InvalidInputException>(() => HilScorer.Score(TestPaths.NewTempDir(), CommandGrammar.Default));
+    }
+}
