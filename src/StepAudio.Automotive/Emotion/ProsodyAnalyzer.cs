@@ -13,11 +13,14 @@ public sealed class ProsodyAnalyzer
     private const double PitchScaleSt = 2;
     private const double RangeScaleSt = 1.5;
     private const double TiltScaleDb = 3;
-    private const double RateScale = 1.0;
+    private const double RateScale = 1.5;
     private const double PauseScale = 0.15;
 
-    /// <summary>A syllable nucleus is a level peak this far above the dips on both sides.</summary>
-    private const double NucleusDipDb = 3;
+    /// <summary>A syllable nucleus is a voiced level peak this far above the dips on both sides.</summary>
+    private const double NucleusDipDb = 2;
+
+    /// <summary>Nuclei closer than this (10 ms hops) are one syllable split by a voicing dropout.</summary>
+    private const int MinNucleusGap = 10;
 
     private readonly ProsodyOptions _options;
     private readonly PitchTracker _pitch = new();
@@ -32,7 +35,7 @@ public sealed class ProsodyAnalyzer
     private int _speech;
     private int _voiced;
     private int _nuclei;
-    private double _sumDb;
+    private double _sumPower;
     private double _sumSt;
     private double _sumSt2;
     private double _sumTilt;
@@ -44,6 +47,7 @@ public sealed class ProsodyAnalyzer
     private double _peakDb = -120;
     private bool _peakVoiced;
     private bool _rising;
+    private int _sinceNucleus;
 
     private Baseline _baseline;
     private int _baselineCount;
@@ -105,10 +109,11 @@ public sealed class ProsodyAnalyzer
         _pitch.Reset();
         Array.Clear(_ring);
         _head = _count = _speech = _voiced = _nuclei = _recentSpeech = 0;
-        _sumDb = _sumSt = _sumSt2 = _sumTilt = 0;
+        _sumPower = _sumSt = _sumSt2 = _sumTilt = 0;
         _floorDb = double.NaN;
         _smoothDb = _lastDipDb = _peakDb = -120;
         _peakVoiced = _rising = false;
+        _sinceNucleus = 0;
         _baseline = default;
         _baselineCount = 0;
         Features = default;
@@ -118,7 +123,9 @@ public sealed class ProsodyAnalyzer
     /// <summary>Peaks of the smoothed level with a dip of 3 dB on both sides, voiced at the top (de Jong and Wempe 2009, simplified).</summary>
     private bool DetectNucleus(double db, bool isSpeech, bool voiced)
     {
-        _smoothDb = 0.5 * _smoothDb + 0.5 * (isSpeech ? db : Math.Min(db, _floorDb));
+        _sinceNucleus++;
+        // Unvoiced frames count as floor: consonants then separate the vowels.
+        _smoothDb = 0.5 * _smoothDb + 0.5 * (voiced ? db : _floorDb);
         if (_rising)
         {
             if (_smoothDb > _peakDb)
@@ -128,7 +135,8 @@ public sealed class ProsodyAnalyzer
             }
             else if (_smoothDb < _peakDb - NucleusDipDb)
             {
-                var found = _peakVoiced && _peakDb > _lastDipDb + NucleusDipDb;
+                var found = _peakVoiced && _peakDb > _lastDipDb + NucleusDipDb && _sinceNucleus >= MinNucleusGap;
+                if (found) _sinceNucleus = 0;
                 _rising = false;
                 _lastDipDb = _smoothDb;
                 return found;
@@ -163,12 +171,12 @@ public sealed class ProsodyAnalyzer
         {
             _speech++;
             _recentSpeech++;
-            _sumDb += f.Db;
             _sumTilt += f.Tilt;
         }
         if (f.Voiced)
         {
             _voiced++;
+            _sumPower += Math.Pow(10, f.Db / 10);
             _sumSt += f.Semitones;
             _sumSt2 += f.Semitones * f.Semitones;
         }
@@ -180,12 +188,12 @@ public sealed class ProsodyAnalyzer
         if (f.Speech)
         {
             _speech--;
-            _sumDb -= f.Db;
             _sumTilt -= f.Tilt;
         }
         if (f.Voiced)
         {
             _voiced--;
+            _sumPower -= Math.Pow(10, f.Db / 10);
             _sumSt -= f.Semitones;
             _sumSt2 -= f.Semitones * f.Semitones;
         }
@@ -194,7 +202,7 @@ public sealed class ProsodyAnalyzer
 
     private ProsodyFeatures Measure()
     {
-        var loud = _speech > 0 ? _sumDb / _speech : -120;
+        var loud = _voiced > 0 ? 10 * Math.Log10(Math.Max(_sumPower, 1e-12) / _voiced) : -120;
         var pitch = _voiced > 0 ? _sumSt / _voiced : 0;
         var range = _voiced > 1 ? Math.Sqrt(Math.Max(0, _sumSt2 / _voiced - pitch * pitch)) : 0;
         var tilt = _speech > 0 ? _sumTilt / _speech : 0;
@@ -215,7 +223,8 @@ public sealed class ProsodyAnalyzer
         if (!BaselineReady) return new VoiceEmotion(0.5, 0, 0, 0);
 
         var arousal = Logistic(1.5 * deviation);
-        var agitation = Logistic(3 * (deviation - 1));
+        // Agitation is several cues at once: half a unit on every one of them is already clearly audible.
+        var agitation = Logistic(5 * (deviation - 0.55));
         var snrWeight = Math.Clamp((f.SnrDb - 6) / 15, 0, 1);
         var reliability = Math.Clamp(f.SpeechFraction * 1.5, 0, 1) * snrWeight;
         return new VoiceEmotion(arousal, agitation, deviation, reliability);
@@ -223,10 +232,10 @@ public sealed class ProsodyAnalyzer
 
     private double Deviation(in ProsodyFeatures f) =>
         0.30 * (f.LoudnessDb - _baseline.Loudness) / LoudnessScaleDb
-        + 0.25 * (f.PitchSemitones - _baseline.Pitch) / PitchScaleSt
-        + 0.10 * (f.PitchRangeSemitones - _baseline.Range) / RangeScaleSt
+        + 0.20 * (f.PitchSemitones - _baseline.Pitch) / PitchScaleSt
+        + 0.05 * (f.PitchRangeSemitones - _baseline.Range) / RangeScaleSt
         + 0.15 * (f.TiltDb - _baseline.Tilt) / TiltScaleDb
-        + 0.10 * (f.SyllableRate - _baseline.Rate) / RateScale
+        + 0.20 * (f.SyllableRate - _baseline.Rate) / RateScale
         + 0.10 * (_baseline.Pause - f.PauseRatio) / PauseScale;
 
     private void UpdateBaseline(in ProsodyFeatures f, double weight)

@@ -4,7 +4,7 @@ namespace StepAudio.Automotive.Emotion;
 /// Prosodic features of one zone's talker over the last few seconds, as measured (not yet compared
 /// with the talker's baseline).
 /// </summary>
-/// <param name="LoudnessDb">Mean level of the speech frames, dBFS.</param>
+/// <param name="LoudnessDb">Power-mean level of the voiced frames, dBFS: dominated by the vowels, so articulation rate barely changes it.</param>
 /// <param name="PitchSemitones">Mean pitch of the voiced frames, semitones above 100 Hz.</param>
 /// <param name="PitchRangeSemitones">Standard deviation of the pitch (how lively the intonation is).</param>
 /// <param name="TiltDb">Energy of the first difference relative to the signal, dB: higher means a flatter

@@ -27,14 +27,14 @@ internal static class ProsodySpeech
         Cache.GetOrAdd($"{voice}|{amplitude}|{wordsPerMinute}|{pitch}|{text}", _ =>
             Render(["-v", voice, "-a", amplitude.ToString(), "-s", wordsPerMinute.ToString(), "-p", pitch.ToString(), "-w", "{out}", text]));
 
-    /// <summary>The sentences one after another with 0.4 s pauses.</summary>
+    /// <summary>The sentences one after another with 0.4 s pauses at 160 words a minute (shorter when faster).</summary>
     public static float[] Talk(IEnumerable<string> sentences, int amplitude = 60, int wordsPerMinute = 160, int pitch = 45, string voice = "en-us")
     {
         var all = new List<float>();
         foreach (var s in sentences)
         {
             all.AddRange(Espeak(s, amplitude, wordsPerMinute, pitch, voice));
-            all.AddRange(new float[6400]);
+            all.AddRange(new float[6400 * 160 / wordsPerMinute]);
         }
         return [.. all];
     }
