@@ -77,25 +77,28 @@ public sealed class PitchTracker
             return;
         }
 
-        // Difference function d(tau) and its cumulative-mean normalisation d'(tau) (de Cheveigné & Kawahara 2002).
+        // Difference function d(tau) and its cumulative-mean normalisation d'(tau) (de Cheveigné & Kawahara 2002),
+        // computed only up to the first dip under the threshold: the longer lags are not needed then.
         var d = _diff.AsSpan();
         d[0] = 1;
         var running = 0f;
+        var computed = 0;
+        var best = -1;
         for (var tau = 1; tau <= MaxLag; tau++)
         {
             var v = SquaredDistance(frame, x.Slice(tau, w));
             running += v;
             d[tau] = running > 0 ? v * tau / running : 1;
+            computed = tau;
+            if (best < 0 && tau > MinLag && d[tau - 1] < YinThreshold) best = tau - 1;
+            // Descend to the bottom of the dip, one lag past it for the interpolation.
+            if (best >= 0)
+            {
+                if (d[tau] < d[best]) best = tau;
+                else break;
+            }
         }
-
-        var best = -1;
-        for (var tau = MinLag; tau < MaxLag; tau++)
-        {
-            if (d[tau] >= YinThreshold) continue;
-            while (tau + 1 < MaxLag && d[tau + 1] < d[tau]) tau++;
-            best = tau;
-            break;
-        }
+        if (best >= 0 && best >= computed) best = -1; // the dip runs into MaxLag: no right neighbour
         if (best < 0)
         {
             // No dip under the threshold: take the global minimum if it is still clearly periodic.
