@@ -15,7 +15,7 @@ public sealed class EscalationOptions
     public double AgitationEnter { get; set; } = 0.6;
 
     /// <summary>Agitation below which the timer resets (hysteresis: must be under <see cref="AgitationEnter"/>).</summary>
-    public double AgitationExit { get; set; } = 0.45;
+    public double AgitationExit { get; set; } = 0.35;
 
     /// <summary>Seconds agitation must stay above the threshold (N in the policy).</summary>
     public double SustainSeconds { get; set; } = 4;

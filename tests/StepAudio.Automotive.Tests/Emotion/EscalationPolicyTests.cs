@@ -55,7 +55,7 @@ public class EscalationPolicyTests
     {
         // 3.5 s bursts separated by dips well below the exit threshold: never 4 s, never escalates.
         Assert.Empty(Run(new EscalationPolicy(), "driver", 30, t => t % 5 < 3.5 ? 0.8 : 0.2));
-        // Dips to 0.5 (between exit 0.45 and enter 0.6) do not reset the timer: escalates at 4 s.
+        // Dips to 0.5 (between exit 0.35 and enter 0.6) do not reset the timer: escalates at 4 s.
         var e = Assert.Single(Run(new EscalationPolicy(), "driver", 10, t => t < 1 ? 0.1 : t % 1 < 0.5 ? 0.7 : 0.5));
         Assert.InRange(e.StreamTime, 5.0, 5.02);
         // Just under the entry threshold forever: nothing.
