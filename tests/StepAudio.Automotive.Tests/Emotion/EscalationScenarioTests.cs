@@ -11,6 +11,7 @@ namespace StepAudio.Automotive.Tests.Emotion;
 /// talks calmly, then (from the onset) louder, faster and higher. Voice only, one microphone (the
 /// spatial stage's beam is not used here), prosody → fusion → policy in stream time.
 /// </summary>
+[Collection(HeavyAudioCollection.Name)]
 public class EscalationScenarioTests(ITestOutputHelper output)
 {
     private const double Onset = 14.5;

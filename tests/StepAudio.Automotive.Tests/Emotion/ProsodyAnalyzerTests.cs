@@ -3,6 +3,7 @@ using Xunit.Abstractions;
 
 namespace StepAudio.Automotive.Tests.Emotion;
 
+[Collection(HeavyAudioCollection.Name)]
 public class ProsodyAnalyzerTests
 {
     private readonly ITestOutputHelper _out;
