@@ -32,7 +32,7 @@ public sealed class EscalationPolicy
         seat.PendingWake = null;
         if (!_options.EmergencyIntents.Contains(intent.Intent, StringComparer.Ordinal)) return null;
         return Escalate(seat, intent.StreamTime, Critical, "emergency-intent", $"emergency requested ({intent.Intent})",
-            new EscalationEvidence { Intent = intent.Intent, Agitation = seat.LastAgitation, Arousal = seat.LastArousal });
+            new EscalationEvidence { Intent = intent.Intent, Agitation = CabinEvent.Round(seat.LastAgitation), Arousal = CabinEvent.Round(seat.LastArousal) });
     }
 
     /// <summary>A wake word: if no intent follows within <see cref="EscalationOptions.IntentWaitSeconds"/> it is a failed command.</summary>
@@ -51,7 +51,7 @@ public sealed class EscalationPolicy
         if (!_options.DistressKeywords.Contains(normalized, StringComparer.Ordinal)) return null;
         var seat = SeatOf(zone);
         return Escalate(seat, streamTime, High, "distress-keyword", $"distress keyword '{normalized}'",
-            new EscalationEvidence { Keyword = normalized, Agitation = seat.LastAgitation, Arousal = seat.LastArousal });
+            new EscalationEvidence { Keyword = normalized, Agitation = CabinEvent.Round(seat.LastAgitation), Arousal = CabinEvent.Round(seat.LastArousal) });
     }
 
     /// <summary>The seat's fused emotion at <paramref name="streamTime"/> (call it every update, e.g. every 10 ms hop).</summary>
