@@ -8,13 +8,14 @@ using StepAudio.Automotive.Audio;
 // `systemd`, NOTIFY_SOCKET on a socket we read): time from process start to READY=1, then a long
 // replay of the demo recording through a FIFO as fast as the service takes it, sampling RSS
 // (VmRSS, VmHWM) and CPU time against stream time.
-//   dotnet run -c Release --project tests/StepAudio.Automotive.Footprint -- [--minutes 60] [--config extra.json]
+//   dotnet run -c Release --project tests/StepAudio.Automotive.Footprint -- [--minutes 60] [--config extra.json] [--runtime-gen0]
 var minutes = 60.0;
 string? extraConfig = null;
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--minutes") minutes = double.Parse(args[++i], CultureInfo.InvariantCulture);
     else if (args[i] == "--config") extraConfig = Path.GetFullPath(args[++i]);
+    else if (args[i] == "--runtime-gen0") continue;
     else throw new ArgumentException($"unknown argument {args[i]}");
 }
 
@@ -48,6 +49,8 @@ psi.ArgumentList.Add("-c");
 psi.ArgumentList.Add($"dotnet '{dll}' run --config-dir '{dir}/none' --config '{config}'{(extraConfig is null ? "" : $" '{extraConfig}'")}; exit $?");
 psi.Environment["NOTIFY_SOCKET"] = Path.Combine(dir, "notify.sock");
 psi.Environment["Logging__LogLevel__Default"] = "Warning";
+// With the unit's environment (deploy/systemd/stepaudio.service); --runtime-gen0 leaves the GC's own gen0 budget, to compare.
+if (!args.Contains("--runtime-gen0")) psi.Environment["DOTNET_GCgen0size"] = "0x200000";
 var started = Stopwatch.StartNew();
 using var shell = Process.Start(psi)!;
 var stdout = shell.StandardOutput.ReadToEndAsync();

@@ -64,6 +64,7 @@ public static class RunCommand
         }
 
         builder.Services.AddSystemd();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Services.AddOptions<StepAudioOptions>()
             .Bind(builder.Configuration.GetSection(StepAudioOptions.Section))
             .ValidateOnStart();

@@ -18,7 +18,9 @@ public static class StepAudioCli
     public static async Task<int> InvokeAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
     {
         var parse = Build(stdout, stderr).Parse(args);
-        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        // SIGTERM: the host stops the service (pipeline, then the MQTT flush) within its own timeout;
+        // only if that hangs is the process ended, just before systemd's TimeoutStopSec=15 would.
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(14) };
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
         {
             foreach (var e in parse.Errors) await stderr.WriteLineAsync($"stepaudio: {e.Message}");

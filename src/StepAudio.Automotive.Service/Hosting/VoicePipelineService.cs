@@ -52,6 +52,17 @@ public sealed partial class VoicePipelineService(
         }
     }
 
+    /// <summary>How long a stop waits for the pipeline thread; a read blocked on a silent pipe is not waited for.</summary>
+    public static readonly TimeSpan InputStopTimeout = TimeSpan.FromSeconds(2);
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        patience.CancelAfter(InputStopTimeout);
+        await base.StopAsync(patience.Token);
+        if (ExecuteTask is { IsCompleted: false }) LogInputBlocked(logger, InputStopTimeout.TotalSeconds);
+    }
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var runner = _runner!;
@@ -97,6 +108,9 @@ public sealed partial class VoicePipelineService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Starting pipeline for cabin {Cabin} from the {Source} source")]
     private static partial void LogStarting(ILogger logger, string cabin, string source);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Audio input still blocked {Seconds} s after the stop request; stopping without it")]
+    private static partial void LogInputBlocked(ILogger logger, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Audio input ended; stopping")]
     private static partial void LogInputEnded(ILogger logger);

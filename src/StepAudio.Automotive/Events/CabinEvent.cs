@@ -50,6 +50,37 @@ public sealed record EscalationEvent(string Reason, string Zone, string Severity
 {
     [JsonIgnore]
     public override string? ZoneName => Zone;
+
+    /// <summary>Which rule fired: <c>emergency-intent</c>, <c>distress-keyword</c>, <c>sustained-agitation</c> or <c>failed-commands</c>.</summary>
+    public string? Trigger { get; init; }
+
+    /// <summary>Why, so the concierge sees it: the scores, durations and modality weights behind the decision.</summary>
+    public EscalationEvidence? Evidence { get; init; }
+}
+
+/// <summary>The evidence behind an escalation; fields that do not apply to the trigger are null.</summary>
+public sealed record EscalationEvidence
+{
+    public string? Intent { get; init; }
+
+    public string? Keyword { get; init; }
+
+    public double? Agitation { get; init; }
+
+    public double? Arousal { get; init; }
+
+    /// <summary>Seconds the agitation has stayed above the threshold.</summary>
+    public double? SustainedSeconds { get; init; }
+
+    /// <summary>Wake words without an understood command in the failure window.</summary>
+    public int? FailedCommands { get; init; }
+
+    /// <summary>Arousal now minus at the first failed command.</summary>
+    public double? ArousalRise { get; init; }
+
+    public double? VoiceWeight { get; init; }
+
+    public double? FaceWeight { get; init; }
 }
 
 /// <summary>A zone's talker started (<see cref="End"/> null) or finished speaking.</summary>
@@ -68,8 +99,29 @@ public sealed record SpeechEvent(
 /// <summary>The talker's apparent emotional state in a zone (e.g. calm, stressed, distressed).</summary>
 public sealed record EmotionEvent(string Zone, string Label, double Confidence, double StreamTime) : CabinEvent(StreamTime)
 {
+    [JsonIgnore]
     public override string? ZoneName => Zone;
+
+    /// <summary>0 subdued … 0.5 the talker's usual … 1 highly activated; null when no modality had an opinion.</summary>
+    public double? Arousal { get; init; }
+
+    /// <summary>-1 negative … 1 positive; only the face tells valence, so null without it.</summary>
+    public double? Valence { get; init; }
+
+    /// <summary>0 calm … 1 clearly angry or agitated.</summary>
+    public double? Agitation { get; init; }
+
+    /// <summary>What the voice contributed (null when it had no opinion).</summary>
+    public EmotionModality? Voice { get; init; }
+
+    /// <summary>What the face contributed (null when no face was seen).</summary>
+    public EmotionModality? Face { get; init; }
 }
+
+/// <summary>One modality's part in a fused emotion estimate.</summary>
+/// <param name="Weight">Normalised fusion weight (voice and face weights sum to 1).</param>
+/// <param name="Reliability">The modality's own reliability before normalisation, 0 … 1.</param>
+public sealed record EmotionModality(double Weight, double Reliability, double Arousal, double Agitation, double? Valence);
 
 /// <summary>Health of the service's inputs and models.</summary>
 public sealed record StatusEvent(

@@ -62,19 +62,26 @@ public sealed class SpeechStage : IDisposable
             if (!listening.IsMuted(z)) _zones[z].Process(spatial.BeamOutput(z));
         if (_fired.Count == 0 || streamTime - _lastWake < SameUtteranceSeconds) return;
 
+        // Attribution: a detection in a zone the localizer hears talking wins (best score first). A keyword
+        // that fired only in zones the localizer does not hear leaked into their beams from the talker
+        // the localizer does hear: it belongs to the active zone with the strongest evidence.
         WakeWordDetection? best = null;
-        var bestHeard = false;
         foreach (var d in _fired)
+            if (spatial.Tracker.IsActive(Index(d.Zone)) && (best is null || d.Score > best.Value.Score)) best = d;
+        var zone = best?.Zone;
+        var score = best?.Score ?? 0f;
+        if (best is null)
         {
-            var heard = spatial.Tracker.IsActive(Index(d.Zone));
-            if (best is null || (heard && !bestHeard) || (heard == bestHeard && d.Score > best.Value.Score))
-            {
-                best = d;
-                bestHeard = heard;
-            }
+            foreach (var d in _fired) score = Math.Max(score, d.Score);
+            var active = spatial.Tracker.Active;
+            var evidence = spatial.ZoneMap.Evidence;
+            var strongest = -1;
+            for (var z = 0; z < active.Length; z++)
+                if (active[z] && (strongest < 0 || evidence[z] > evidence[strongest])) strongest = z;
+            zone = strongest >= 0 ? _zones[strongest].Zone : _fired.MaxBy(d => d.Score).Zone;
         }
         _lastWake = streamTime;
-        sink.Publish(new WakeEvent(best!.Value.Keyword, best.Value.Zone, CabinEvent.Round(best.Value.Score), CabinEvent.Round(streamTime)));
+        sink.Publish(new WakeEvent(_fired[0].Keyword, zone!, CabinEvent.Round(score), CabinEvent.Round(streamTime)));
     }
 
     private int Index(string zone)

@@ -1,0 +1,176 @@
+using StepAudio.Automotive.Events;
+
+namespace StepAudio.Automotive.Emotion;
+
+/// <summary>
+/// Decides when a seat is handed to a human. Immediate on an emergency intent (critical) or a
+/// distress keyword (high); after agitation stays above a threshold for N seconds, with hysteresis
+/// (medium, or high when very agitated); after repeated failed commands with rising arousal (low).
+/// Per-seat cooldown by severity; optionally emotion triggers for the driver only. Every escalation
+/// carries its evidence. Driven by the stream times of its inputs only.
+/// </summary>
+public sealed class EscalationPolicy
+{
+    public const string Low = "low";
+    public const string Medium = "medium";
+    public const string High = "high";
+    public const string Critical = "critical";
+
+    private readonly EscalationOptions _options;
+    private readonly Dictionary<string, Seat> _seats = new(StringComparer.Ordinal);
+
+    public EscalationPolicy(EscalationOptions? options = null)
+    {
+        _options = options ?? new EscalationOptions();
+        _options.Validate();
+    }
+
+    /// <summary>An understood command: an emergency intent escalates at the intent's own stream time; any intent answers a pending wake.</summary>
+    public EscalationEvent? OnIntent(IntentEvent intent)
+    {
+        var seat = SeatOf(intent.Zone);
+        seat.PendingWake = null;
+        if (!_options.EmergencyIntents.Contains(intent.Intent, StringComparer.Ordinal)) return null;
+        return Escalate(seat, intent.StreamTime, Critical, "emergency-intent", $"emergency requested ({intent.Intent})",
+            new EscalationEvidence { Intent = intent.Intent, Agitation = CabinEvent.Round(seat.LastAgitation), Arousal = CabinEvent.Round(seat.LastArousal) });
+    }
+
+    /// <summary>A wake word: if no intent follows within <see cref="EscalationOptions.IntentWaitSeconds"/> it is a failed command.</summary>
+    public EscalationEvent? OnWake(WakeEvent wake)
+    {
+        var seat = SeatOf(wake.Zone);
+        var result = CheckFailures(seat, wake.StreamTime);
+        seat.PendingWake = wake.StreamTime;
+        return result;
+    }
+
+    /// <summary>A spotted keyword; distress keywords escalate at once.</summary>
+    public EscalationEvent? OnKeyword(string zone, string keyword, double streamTime)
+    {
+        var normalized = keyword.Trim().ToLowerInvariant();
+        if (!_options.DistressKeywords.Contains(normalized, StringComparer.Ordinal)) return null;
+        var seat = SeatOf(zone);
+        return Escalate(seat, streamTime, High, "distress-keyword", $"distress keyword '{normalized}'",
+            new EscalationEvidence { Keyword = normalized, Agitation = CabinEvent.Round(seat.LastAgitation), Arousal = CabinEvent.Round(seat.LastArousal) });
+    }
+
+    /// <summary>The seat's fused emotion at <paramref name="streamTime"/> (call it every update, e.g. every 10 ms hop).</summary>
+    public EscalationEvent? OnEmotion(string zone, in FusedEmotion emotion, double streamTime)
+    {
+        var seat = SeatOf(zone);
+        if (emotion.Known)
+        {
+            seat.LastArousal = emotion.Arousal;
+            seat.LastAgitation = emotion.Agitation;
+            seat.LastVoiceWeight = emotion.VoiceWeight;
+            seat.LastFaceWeight = emotion.FaceWeight;
+            seat.LastKnown = streamTime;
+            if (emotion.Agitation >= _options.AgitationEnter)
+            {
+                seat.AboveSince ??= streamTime;
+                seat.PeakAgitation = Math.Max(seat.PeakAgitation, emotion.Agitation);
+            }
+            else if (emotion.Agitation < _options.AgitationExit)
+            {
+                seat.AboveSince = null;
+                seat.PeakAgitation = 0;
+            }
+        }
+        else if (streamTime - seat.LastKnown > _options.MaxGapSeconds)
+        {
+            // Nothing seen or heard for too long: whatever was sustained is over.
+            seat.AboveSince = null;
+            seat.PeakAgitation = 0;
+        }
+
+        var failure = CheckFailures(seat, streamTime);
+        if (failure is not null) return failure;
+
+        if (emotion.Known && seat.AboveSince is { } since && streamTime - since >= _options.SustainSeconds && EmotionTriggersAllowed(zone))
+        {
+            var severity = seat.PeakAgitation >= _options.HighAgitation ? High : Medium;
+            var duration = streamTime - since;
+            return Escalate(seat, streamTime, severity, "sustained-agitation", $"agitation above {_options.AgitationEnter:0.##} for {duration:0.#} s",
+                new EscalationEvidence
+                {
+                    Agitation = CabinEvent.Round(seat.LastAgitation),
+                    Arousal = CabinEvent.Round(seat.LastArousal),
+                    SustainedSeconds = CabinEvent.Round(duration),
+                    VoiceWeight = CabinEvent.Round(seat.LastVoiceWeight),
+                    FaceWeight = CabinEvent.Round(seat.LastFaceWeight),
+                });
+        }
+        return null;
+    }
+
+    private EscalationEvent? CheckFailures(Seat seat, double now)
+    {
+        if (seat.PendingWake is { } wake && now - wake >= _options.IntentWaitSeconds)
+        {
+            seat.PendingWake = null;
+            seat.Failures.Enqueue((wake + _options.IntentWaitSeconds, seat.LastArousal));
+        }
+        while (seat.Failures.Count > 0 && now - seat.Failures.Peek().Time > _options.FailedCommandWindowSeconds) seat.Failures.Dequeue();
+        if (seat.Failures.Count < _options.FailedCommands || !EmotionTriggersAllowed(seat.Zone)) return null;
+        var rise = seat.LastArousal - seat.Failures.Peek().Arousal;
+        if (rise < _options.ArousalRise) return null;
+        var count = seat.Failures.Count;
+        var result = Escalate(seat, now, Low, "failed-commands", $"{count} commands not understood within {_options.FailedCommandWindowSeconds:0} s while arousal rose",
+            new EscalationEvidence
+            {
+                FailedCommands = count,
+                ArousalRise = CabinEvent.Round(rise),
+                Arousal = CabinEvent.Round(seat.LastArousal),
+                Agitation = CabinEvent.Round(seat.LastAgitation),
+                VoiceWeight = CabinEvent.Round(seat.LastVoiceWeight),
+                FaceWeight = CabinEvent.Round(seat.LastFaceWeight),
+            });
+        if (result is not null) seat.Failures.Clear();
+        return result;
+    }
+
+    private bool EmotionTriggersAllowed(string zone) =>
+        _options.Enabled && (!_options.DriverOnly || string.Equals(zone, _options.DriverZone, StringComparison.Ordinal));
+
+    private EscalationEvent? Escalate(Seat seat, double t, string severity, string trigger, string reason, EscalationEvidence evidence)
+    {
+        if (!_options.Enabled) return null;
+        var rank = Rank(severity);
+        if (t - seat.LastEscalation < _options.CooldownSeconds && rank <= seat.LastRank) return null;
+        seat.LastEscalation = t;
+        seat.LastRank = rank;
+        // A sustained episode that escalated starts over: the next one must be sustained again.
+        seat.AboveSince = null;
+        seat.PeakAgitation = 0;
+        return new EscalationEvent(reason, seat.Zone, severity, CabinEvent.Round(t)) { Trigger = trigger, Evidence = evidence };
+    }
+
+    private static int Rank(string severity) => severity switch { Low => 0, Medium => 1, High => 2, _ => 3 };
+
+    private Seat SeatOf(string zone)
+    {
+        if (!_seats.TryGetValue(zone, out var seat))
+        {
+            seat = new Seat(zone);
+            _seats.Add(zone, seat);
+        }
+        return seat;
+    }
+
+    private sealed class Seat(string zone)
+    {
+        public string Zone { get; } = zone;
+
+        public double? PendingWake;
+        public readonly Queue<(double Time, double Arousal)> Failures = new();
+        public double? AboveSince;
+        public double PeakAgitation;
+        public double LastArousal = 0.5;
+        public double LastAgitation;
+        public double LastVoiceWeight;
+        public double LastFaceWeight;
+        public double LastKnown = double.NegativeInfinity;
+        public double LastEscalation = double.NegativeInfinity;
+        public int LastRank = -1;
+    }
+}
