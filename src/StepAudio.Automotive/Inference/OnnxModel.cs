@@ -169,7 +169,7 @@ public sealed class OnnxModel : IDisposable
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            EnableCpuMemArena = Environment.GetEnvironmentVariable("STEPAUDIO_EXPERIMENT_ARENA") != "0",
+            EnableCpuMemArena = options.CpuMemoryArena,
         };
         // Idle threads must not spin: four zones share a small CPU with the rest of the service.
         so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
