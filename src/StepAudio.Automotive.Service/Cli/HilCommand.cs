@@ -102,7 +102,7 @@ public static class HilCommand
     {
         try
         {
-            return JsonSerializer.Deserialize<HilThresholds>(File.ReadAllText(path), HilTruth.Json) ?? new HilThresholds();
+            return JsonSerializer.Deserialize(File.ReadAllText(path), HilJsonContext.Default.HilThresholds) ?? new HilThresholds();
         }
         catch (Exception e) when (e is JsonException or IOException)
         {

@@ -19,7 +19,17 @@ public static class HilRecording
 
     public static void Append(TextWriter writer, HilMessage m)
     {
-        writer.WriteLine(JsonSerializer.Serialize(new { topic = m.Topic, receivedSeconds = Math.Round(m.ReceivedSeconds, 4), payload = m.Payload }));
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("topic", m.Topic);
+            json.WriteNumber("receivedSeconds", Math.Round(m.ReceivedSeconds, 4));
+            json.WritePropertyName("payload");
+            m.Payload.WriteTo(json);
+            json.WriteEndObject();
+        }
+        writer.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
     }
 
     /// <summary>The recorded messages, or null when the scenario was never run (no file).</summary>

@@ -50,16 +50,13 @@ public sealed class HilRunner(IReadOnlyList<string> serviceCommand, TextWriter l
         var config = Path.Combine(dir, "hil-service.json");
         var outbox = Path.Combine(dir, "hil-outbox.db");
         foreach (var f in new[] { outbox, outbox + "-wal", outbox + "-shm" }) File.Delete(f);
-        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
-        {
-            StepAudio = new
-            {
-                CabinProfile = truth.Cabin,
-                EventsPath = Path.Combine(dir, "service-events.jsonl"),
-                Audio = new { Source = "wav", Path = Path.Combine(dir, truth.Audio), options.Realtime },
-                Mqtt = new { Gateway = $"mqtt://{broker.Host}:{broker.Port}", Vin = truth.Scenario, OutboxPath = outbox },
-            },
-        }), ct);
+        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(
+            new HilServiceConfig(new HilServiceSettings(
+                truth.Cabin,
+                Path.Combine(dir, "service-events.jsonl"),
+                new HilServiceAudio("wav", Path.Combine(dir, truth.Audio), options.Realtime),
+                new HilServiceMqtt($"mqtt://{broker.Host}:{broker.Port}", truth.Scenario, outbox))),
+            HilJsonContext.Default.HilServiceConfig), ct);
         File.Delete(Path.Combine(dir, "service-events.jsonl"));
 
         var received = new List<HilMessage>();

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace StepAudio.Automotive.Tools.Hil;
 
@@ -32,17 +31,11 @@ public sealed record HilTruth(
     IReadOnlyList<HilTurn> Turns,
     IReadOnlyList<HilUtterance> Utterances)
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     public static HilTruth Load(string path)
     {
         try
         {
-            return JsonSerializer.Deserialize<HilTruth>(File.ReadAllText(path), Json)
+            return JsonSerializer.Deserialize(File.ReadAllText(path), HilJsonContext.Default.HilTruth)
                 ?? throw new InvalidInputException(path, "empty truth file");
         }
         catch (JsonException e)
@@ -51,5 +44,5 @@ public sealed record HilTruth(
         }
     }
 
-    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, HilJsonContext.Default.HilTruth));
 }

@@ -83,4 +83,24 @@ public sealed partial class DeploymentTests
 
     [GeneratedRegex(@"Overall exposure level for \S+: (\d+\.\d+)")]
     private static partial Regex ExposureLine();
+
+    [Fact]
+    public void NativeAotBuildRunsThePipelineWithOnnxRuntimeAndHasNoTrimWarnings()
+    {
+        _ = TestModels.HeyJarvis; // the replay below loads the speech models
+        var output = TestPaths.NewTempDir();
+        var (code, log) = ExternalProcess.Run(
+            "dotnet", "publish", Path.Combine(TestPaths.RepoRoot, "src", "StepAudio.Automotive.Service"),
+            "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-o", output, "-nologo");
+        Assert.True(code == 0, log);
+        Assert.DoesNotContain("warning IL", log, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(output, "stepaudio.dll")), "not a native build");
+
+        var events = Path.Combine(output, "demo.jsonl");
+        var (replayCode, replayLog) = ExternalProcess.Run(
+            Path.Combine(output, "stepaudio"), "replay", "--cabin", TestPaths.ConsoleCabin,
+            "--audio", Path.Combine(TestPaths.RepoRoot, "deploy", "demo", "demo.wav"), "--wake-head", "hey_jarvis_v0.1", "--events", events);
+        Assert.True(replayCode == 0, replayLog);
+        Assert.Equal(3, File.ReadLines(events).Count(l => l.Contains("\"type\":\"wake\"", StringComparison.Ordinal)));
+    }
 }

@@ -1,0 +1,31 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace StepAudio.Automotive.Tools.Hil;
+
+/// <summary>Source-generated JSON for the rig's files, so the service stays trimmable (Native AOT).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(HilTruth))]
+[JsonSerializable(typeof(HilThresholds))]
+[JsonSerializable(typeof(HilServiceConfig))]
+public sealed partial class HilJsonContext : JsonSerializerContext;
+
+/// <summary>The configuration file <c>hil run</c> hands the service for one scenario.</summary>
+public sealed record HilServiceConfig(
+    [property: JsonPropertyName("StepAudio")] HilServiceSettings StepAudio);
+
+public sealed record HilServiceSettings(
+    [property: JsonPropertyName("CabinProfile")] string CabinProfile,
+    [property: JsonPropertyName("EventsPath")] string EventsPath,
+    [property: JsonPropertyName("Audio")] HilServiceAudio Audio,
+    [property: JsonPropertyName("Mqtt")] HilServiceMqtt Mqtt);
+
+public sealed record HilServiceAudio(
+    [property: JsonPropertyName("Source")] string Source,
+    [property: JsonPropertyName("Path")] string Path,
+    [property: JsonPropertyName("Realtime")] bool Realtime);
+
+public sealed record HilServiceMqtt(
+    [property: JsonPropertyName("Gateway")] string Gateway,
+    [property: JsonPropertyName("Vin")] string Vin,
+    [property: JsonPropertyName("OutboxPath")] string OutboxPath);
