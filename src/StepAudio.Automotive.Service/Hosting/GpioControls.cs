@@ -23,13 +23,14 @@ public sealed partial class GpioControls(
 
     private readonly Lock _lock = new();
     private long _lastPress = long.MinValue;
-    private bool _blinkPhase;
+    private long _started;
 
     private PinValue Active => options.ActiveLow ? PinValue.Low : PinValue.High;
 
     /// <summary>Opens the pins and applies the privacy switch's current position before audio is processed.</summary>
     public override Task StartAsync(CancellationToken cancellationToken)
     {
+        _started = time.GetTimestamp();
         if (options.PushToTalkPin is int ptt)
         {
             OpenInput(ptt);
@@ -67,11 +68,12 @@ public sealed partial class GpioControls(
     internal void UpdateLed(int led)
     {
         var status = heartbeat.LastStatus;
-        _blinkPhase = !_blinkPhase;
+        // The blink phase follows the clock, not a call count: the timer and a caller agree.
+        var blinkOn = time.GetElapsedTime(_started).Ticks / LedTick.Ticks % 2 == 0;
         bool on;
         if (status is not null && status.MutedZones.Count == listening.Zones.Count) on = false;
         else if (status is { State: "running" }) on = true;
-        else on = _blinkPhase;
+        else on = blinkOn;
         gpio.Write(led, on ? PinValue.High : PinValue.Low);
     }
 

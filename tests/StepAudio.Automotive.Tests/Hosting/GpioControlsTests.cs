@@ -113,6 +113,7 @@ public sealed class GpioControlsTests
         {
             rig.Controls.UpdateLed(LedPin);
             seen.Add(rig.Driver.Levels[LedPin]);
+            rig.Time.Advance(GpioControls.LedTick);
         }
         Assert.Equal([PinValue.High, PinValue.Low, PinValue.High, PinValue.Low], seen);
     }
