@@ -89,7 +89,7 @@ public static class ReplayCommand
             void Run(IEventSink sink)
             {
                 using var speech = heads.Length == 0 ? null
-                    : SpeechStage.Create([.. profile.Zones.Select(z => z.Name)], ModelStore.Default(parse.GetValue(modelCache)),
+                    : SpeechStage.Create(profile, ModelStore.Default(parse.GetValue(modelCache)),
                         heads.Select(h => new WakeHead { Model = h, Options = new WakeWordOptions { Keyword = KeywordOf(h) } }), new InferenceOptions());
                 var pipeline = new CabinPipeline(profile, sink, spatial) { Speech = speech };
                 if (camera is not null)

@@ -71,7 +71,7 @@ public sealed partial class GpioControls(
         // The blink phase follows the clock, not a call count: the timer and a caller agree.
         var blinkOn = time.GetElapsedTime(_started).Ticks / LedTick.Ticks % 2 == 0;
         bool on;
-        if (status is not null && status.MutedZones.Count == listening.Zones.Count) on = false;
+        if (listening.AllMuted) on = false;
         else if (status is { State: "running" }) on = true;
         else on = blinkOn;
         gpio.Write(led, on ? PinValue.High : PinValue.Low);

@@ -17,8 +17,9 @@ public sealed class SystemdWatchdogService(IServiceProvider services, PipelineHe
     {
         var notifier = services.GetService<ISystemdNotifier>();
         if (notifier is null || !notifier.IsEnabled) return;
-        var interval = WatchdogInterval() ?? TimeSpan.FromSeconds(5); // without a watchdog, STATUS= only
-        var feedWatchdog = WatchdogInterval() is not null;
+        var watchdog = WatchdogInterval();
+        var feedWatchdog = watchdog is not null;
+        var interval = watchdog ?? TimeSpan.FromSeconds(5); // without a watchdog, STATUS= only
 
         var lastProgress = heartbeat.Progress;
         string? lastStatus = null;

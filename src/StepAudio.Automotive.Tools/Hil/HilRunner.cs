@@ -29,14 +29,13 @@ public sealed class HilRunner(IReadOnlyList<string> serviceCommand, TextWriter l
 {
     public async Task<int> RunAsync(string scenariosDirectory, HilRunOptions options, CancellationToken ct = default)
     {
-        var dirs = Directory.GetDirectories(scenariosDirectory).Where(d => File.Exists(Path.Combine(d, "truth.json"))).Order(StringComparer.Ordinal).ToArray();
-        if (dirs.Length == 0) throw new InvalidInputException(scenariosDirectory, "no scenarios (folders with truth.json) found");
+        var dirs = HilTruth.ScenarioDirectories(scenariosDirectory);
         await using var embedded = options.Broker is null ? await EmbeddedBroker.StartAsync(0) : null;
         var broker = GatewayAddress.Parse(options.Broker ?? embedded!.Uri, "--broker");
         var failed = 0;
         foreach (var dir in dirs)
         {
-            var truth = HilTruth.Load(Path.Combine(dir, "truth.json"));
+            var truth = HilTruth.Load(Path.Combine(dir, HilTruth.FileName));
             var (code, messages) = await RunOneAsync(dir, truth, broker, options, ct);
             await log.WriteLineAsync($"{truth.Scenario}: service exit {code}, {messages} messages");
             if (code != 0) failed++;

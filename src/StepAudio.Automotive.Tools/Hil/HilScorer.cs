@@ -54,9 +54,8 @@ public static class HilScorer
 
     public static HilScore Score(string scenariosDirectory, CommandGrammar grammar)
     {
-        var dirs = Directory.GetDirectories(scenariosDirectory).Where(d => File.Exists(Path.Combine(d, "truth.json"))).Order(StringComparer.Ordinal).ToArray();
-        if (dirs.Length == 0) throw new InvalidInputException(scenariosDirectory, "no scenarios (folders with truth.json) found");
-        return Score([.. dirs.Select(d => (HilTruth.Load(Path.Combine(d, "truth.json")), HilRecording.Load(Path.Combine(d, HilRecording.FileName))))], grammar);
+        var dirs = HilTruth.ScenarioDirectories(scenariosDirectory);
+        return Score([.. dirs.Select(d => (HilTruth.Load(Path.Combine(d, HilTruth.FileName)), HilRecording.Load(Path.Combine(d, HilRecording.FileName))))], grammar);
     }
 
     public static HilScore Score(IReadOnlyList<(HilTruth Truth, IReadOnlyList<HilMessage>? Recorded)> runs, CommandGrammar grammar)

@@ -31,6 +31,15 @@ public sealed record HilTruth(
     IReadOnlyList<HilTurn> Turns,
     IReadOnlyList<HilUtterance> Utterances)
 {
+    public const string FileName = "truth.json";
+
+    /// <summary>The scenario folders of a set (those holding a <c>truth.json</c>), in name order.</summary>
+    public static string[] ScenarioDirectories(string scenariosDirectory)
+    {
+        var dirs = Directory.GetDirectories(scenariosDirectory).Where(d => File.Exists(Path.Combine(d, FileName))).Order(StringComparer.Ordinal).ToArray();
+        return dirs.Length > 0 ? dirs : throw new InvalidInputException(scenariosDirectory, $"no scenarios (folders with {FileName}) found");
+    }
+
     public static HilTruth Load(string path)
     {
         try

@@ -111,7 +111,7 @@ public sealed class CabinPipeline
     {
         while (Listening.TryTakePushToTalk(out var zone))
         {
-            if (!Listening.IsMuted(_profile.ZoneIndex(zone)))
+            if (!Listening.IsMuted(zone))
                 _sink.Publish(new WakeEvent("push-to-talk", zone, 1.0, CabinEvent.Round(StreamTime)));
         }
         var version = Listening.Version;

@@ -96,21 +96,14 @@ public sealed class PipelineRunner
 
     private IAudioSource? OpenFirst(ref int failures, CancellationToken ct)
     {
-        if (!_retryOpen)
-        {
-            var recording = _open();
-            _pipeline.Start(recording.Name);
-            _opened.TrySetResult();
-            return recording;
-        }
         try
         {
-            var device = _open();
-            _pipeline.Start(device.Name);
+            var opened = _open();
+            _pipeline.Start(opened.Name);
             _opened.TrySetResult();
-            return device;
+            return opened;
         }
-        catch (IOException e)
+        catch (IOException e) when (_retryOpen)
         {
             _pipeline.Start("unavailable");
             _pipeline.InputLost(e.Message);

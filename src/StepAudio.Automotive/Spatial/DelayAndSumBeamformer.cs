@@ -15,26 +15,7 @@ public sealed class DelayAndSumBeamformer : ZoneBeamformer
     {
     }
 
-    public override void Beam(int zone, float[][] re, float[][] im, Span<float> outRe, Span<float> outIm)
-    {
-        outRe[..Bins].Clear();
-        outIm[..Bins].Clear();
-        if (UsableCount == 0) return;
-        var g = 1f / UsableCount;
-        for (var m = 0; m < Mics; m++)
-        {
-            if (!Usable[m]) continue;
-            var xr = re[m];
-            var xi = im[m];
-            var s = Index(zone, m, 0);
-            for (var k = 0; k < Bins; k++)
-            {
-                // conj(a) · x
-                var ar = SteerRe[s + k];
-                var ai = SteerIm[s + k];
-                outRe[k] += g * ((ar * xr[k]) + (ai * xi[k]));
-                outIm[k] += g * ((ar * xi[k]) - (ai * xr[k]));
-            }
-        }
-    }
+    // With no usable microphone nothing is summed: the beam is silent.
+    public override void Beam(int zone, float[][] re, float[][] im, Span<float> outRe, Span<float> outIm) =>
+        ApplyWeights(zone, SteerRe, SteerIm, UsableCount > 0 ? 1f / UsableCount : 0f, re, im, outRe, outIm);
 }

@@ -146,26 +146,8 @@ public sealed class MvdrBeamformer : ZoneBeamformer
 
     private int CovIndex(int zone, int i, int j, int bin) => (((zone * Mics * Mics) + (i * Mics) + j) * Bins) + bin;
 
-    public override void Beam(int zone, float[][] re, float[][] im, Span<float> outRe, Span<float> outIm)
-    {
-        outRe[..Bins].Clear();
-        outIm[..Bins].Clear();
-        for (var m = 0; m < Mics; m++)
-        {
-            if (!Usable[m]) continue;
-            var xr = re[m];
-            var xi = im[m];
-            var s = Index(zone, m, 0);
-            for (var k = 0; k < Bins; k++)
-            {
-                // conj(w) · x
-                var wr = _wRe[s + k];
-                var wi = _wIm[s + k];
-                outRe[k] += (wr * xr[k]) + (wi * xi[k]);
-                outIm[k] += (wr * xi[k]) - (wi * xr[k]);
-            }
-        }
-    }
+    public override void Beam(int zone, float[][] re, float[][] im, Span<float> outRe, Span<float> outIm) =>
+        ApplyWeights(zone, _wRe, _wIm, 1f, re, im, outRe, outIm);
 
     private void SetDelayAndSum(int zone)
     {

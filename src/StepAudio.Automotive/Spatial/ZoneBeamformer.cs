@@ -61,6 +61,27 @@ public abstract class ZoneBeamformer
 
     protected int Index(int zone, int mic, int bin) => (((zone * Mics) + mic) * Bins) + bin;
 
+    /// <summary>The beam output g · Σ conj(w) · x over the usable microphones, with per-zone weights laid out as <see cref="Index"/>.</summary>
+    protected void ApplyWeights(int zone, float[] wRe, float[] wIm, float g, float[][] re, float[][] im, Span<float> outRe, Span<float> outIm)
+    {
+        outRe[..Bins].Clear();
+        outIm[..Bins].Clear();
+        for (var m = 0; m < Mics; m++)
+        {
+            if (!Usable[m]) continue;
+            var xr = re[m];
+            var xi = im[m];
+            var s = Index(zone, m, 0);
+            for (var k = 0; k < Bins; k++)
+            {
+                var wr = wRe[s + k];
+                var wi = wIm[s + k];
+                outRe[k] += g * ((wr * xr[k]) + (wi * xi[k]));
+                outIm[k] += g * ((wr * xi[k]) - (wi * xr[k]));
+            }
+        }
+    }
+
     /// <summary>Leaves dead or clipping microphones out of every beam from the next frame on.</summary>
     public virtual void SetUsableMics(ReadOnlySpan<bool> usable)
     {

@@ -1,3 +1,4 @@
+using StepAudio.Automotive.Cabin;
 using Microsoft.Extensions.Logging;
 using StepAudio.Automotive.Events;
 using StepAudio.Automotive.Inference;
@@ -17,7 +18,7 @@ public sealed class SpeechStage : IDisposable
     public const double SameUtteranceSeconds = 1.0;
 
     private readonly ZoneSpeech[] _zones;
-    private readonly List<WakeWordDetection> _fired = [];
+    private readonly List<(int Zone, WakeWordDetection Detection)> _fired = [];
     private double _lastWake = double.NegativeInfinity;
 
     public SpeechStage(IReadOnlyList<string> zones, SpeechModelPaths models, IReadOnlyList<(string HeadPath, WakeWordOptions Options)> heads, InferenceOptions inference, ILogger? logger = null)
@@ -27,8 +28,9 @@ public sealed class SpeechStage : IDisposable
         {
             for (var z = 0; z < zones.Count; z++)
             {
+                var zone = z;
                 _zones[z] = new ZoneSpeech(zones[z], models, heads, inference, logger);
-                _zones[z].WakeWord += d => _fired.Add(d);
+                _zones[z].WakeWord += d => _fired.Add((zone, d));
             }
         }
         catch
@@ -48,10 +50,10 @@ public sealed class SpeechStage : IDisposable
     /// The stage for a cabin's zones with the pinned feature models from <paramref name="store"/>; each
     /// head is a manifest model id (e.g. <c>hey_jarvis_v0.1</c>) or a path to a head of our own.
     /// </summary>
-    public static SpeechStage Create(IReadOnlyList<string> zones, ModelStore store, IEnumerable<WakeHead> heads, InferenceOptions inference, ILogger? logger = null)
+    public static SpeechStage Create(CabinProfile profile, ModelStore store, IEnumerable<WakeHead> heads, InferenceOptions inference, ILogger? logger = null)
     {
         var resolved = heads.Select(h => (File.Exists(h.Model) ? h.Model : store.Require(h.Model), h.Options)).ToList();
-        return new SpeechStage(zones, SpeechModelPaths.From(store), resolved, inference, logger);
+        return new SpeechStage([.. profile.Zones.Select(z => z.Name)], SpeechModelPaths.From(store), resolved, inference, logger);
     }
 
     /// <summary>Runs each unmuted zone's beam of this hop through its speech stage and publishes what was heard.</summary>
@@ -65,30 +67,23 @@ public sealed class SpeechStage : IDisposable
         // Attribution: a detection in a zone the localizer hears talking wins (best score first). A keyword
         // that fired only in zones the localizer does not hear leaked into their beams from the talker
         // the localizer does hear: it belongs to the active zone with the strongest evidence.
-        WakeWordDetection? best = null;
-        foreach (var d in _fired)
-            if (spatial.Tracker.IsActive(Index(d.Zone)) && (best is null || d.Score > best.Value.Score)) best = d;
-        var zone = best?.Zone;
-        var score = best?.Score ?? 0f;
-        if (best is null)
-        {
-            foreach (var d in _fired) score = Math.Max(score, d.Score);
-            var active = spatial.Tracker.Active;
-            var evidence = spatial.ZoneMap.Evidence;
-            var strongest = -1;
-            for (var z = 0; z < active.Length; z++)
-                if (active[z] && (strongest < 0 || evidence[z] > evidence[strongest])) strongest = z;
-            zone = strongest >= 0 ? _zones[strongest].Zone : _fired.MaxBy(d => d.Score).Zone;
-        }
+        (int Zone, WakeWordDetection Detection)? heard = null;
+        foreach (var f in _fired)
+            if (spatial.Tracker.IsActive(f.Zone) && (heard is null || f.Detection.Score > heard.Value.Detection.Score)) heard = f;
+        var zone = heard?.Zone ?? StrongestActiveZone(spatial) ?? _fired.MaxBy(f => f.Detection.Score).Zone;
+        var score = heard?.Detection.Score ?? _fired.Max(f => f.Detection.Score);
         _lastWake = streamTime;
-        sink.Publish(new WakeEvent(_fired[0].Keyword, zone!, CabinEvent.Round(score), CabinEvent.Round(streamTime)));
+        sink.Publish(new WakeEvent(_fired[0].Detection.Keyword, _zones[zone].Zone, CabinEvent.Round(score), CabinEvent.Round(streamTime)));
     }
 
-    private int Index(string zone)
+    private static int? StrongestActiveZone(SpatialFrontEnd spatial)
     {
-        for (var z = 0; z < _zones.Length; z++)
-            if (_zones[z].Zone == zone) return z;
-        return -1;
+        var active = spatial.Tracker.Active;
+        var evidence = spatial.ZoneMap.Evidence;
+        int? strongest = null;
+        for (var z = 0; z < active.Length; z++)
+            if (active[z] && (strongest is null || evidence[z] > evidence[strongest.Value])) strongest = z;
+        return strongest;
     }
 
     public void Dispose()
