@@ -69,6 +69,8 @@ public static class RunCommand
             .Bind(builder.Configuration.GetSection(StepAudioOptions.Section))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<StepAudioOptions>, StepAudioOptionsValidator>();
+        // Loaded once, after the validator has checked it.
+        builder.Services.AddSingleton(sp => CabinProfileReader.Load(sp.GetRequiredService<IOptions<StepAudioOptions>>().Value.CabinProfile));
         builder.Services.AddSingleton<LoggingEventSink>();
         builder.Services.AddSingleton<PipelineHeartbeat>();
         builder.Services.AddSingleton(TimeProvider.System);
@@ -86,7 +88,7 @@ public static class RunCommand
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MqttGatewayService>());
         builder.Services.AddSingleton(sp =>
         {
-            var listening = new ListeningControl(CabinProfileReader.Load(sp.GetRequiredService<IOptions<StepAudioOptions>>().Value.CabinProfile).Zones.Select(z => z.Name));
+            var listening = new ListeningControl(sp.GetRequiredService<CabinProfile>().Zones.Select(z => z.Name));
             // Mutes asked for over MQTT (control/mute) stop the pipeline listening in those zones; the
             // privacy filter also keeps anything already decided there off every sink.
             var control = sp.GetRequiredService<ControlState>();

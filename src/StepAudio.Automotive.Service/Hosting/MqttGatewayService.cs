@@ -15,6 +15,7 @@ namespace StepAudio.Automotive.Service.Hosting;
 /// </summary>
 public sealed partial class MqttGatewayService(
     IOptions<StepAudioOptions> options,
+    CabinProfile profile,
     ControlState control,
     ILoggerFactory loggers) : IHostedService, IEventSink, IAsyncDisposable
 {
@@ -48,7 +49,7 @@ public sealed partial class MqttGatewayService(
             LogNoBroker(_logger);
             return;
         }
-        var zones = CabinProfileReader.Load(options.Value.CabinProfile).Zones.Select(z => z.Name).ToList();
+        var zones = profile.Zones.Select(z => z.Name).ToList();
         try
         {
             _publisher = new GatewayPublisher(o, gateway, TimeProvider.System, loggers.CreateLogger<GatewayPublisher>(), new ControlHandler(control, zones, o.MaxControlBytes));

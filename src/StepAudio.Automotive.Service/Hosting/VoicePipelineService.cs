@@ -17,6 +17,7 @@ namespace StepAudio.Automotive.Service.Hosting;
 /// </summary>
 public sealed partial class VoicePipelineService(
     IOptions<StepAudioOptions> options,
+    CabinProfile profile,
     IEventSink sink,
     PipelineHeartbeat heartbeat,
     ListeningControl listening,
@@ -32,7 +33,6 @@ public sealed partial class VoicePipelineService(
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var profile = CabinProfileReader.Load(o.CabinProfile);
         var spatial = new SpatialOptions { Beamformer = SpatialOptions.ParseBeamformer(o.Spatial.Beamformer, "StepAudio:Spatial:Beamformer") };
         var speech = o.WakeHeads.Count == 0 ? null
             : SpeechStage.Create(profile, ModelStore.Default(o.Models.Cache), o.WakeHeads, o.Inference, logger);

@@ -86,6 +86,19 @@ public class RunCommandTests
     }
 
     [Fact]
+    public async Task ACabinProfileThatDoesNotParseStopsTheStartNamingTheFile()
+    {
+        var dir = TestPaths.NewTempDir();
+        var cabin = Path.Combine(dir, "cabin.json");
+        File.WriteAllText(cabin, """{ "name": "broken", "microphones": [ """);
+        var etc = Directory.CreateDirectory(Path.Combine(dir, "etc")).FullName;
+        File.WriteAllText(Path.Combine(etc, "10-cabin.json"), $$"""{ "StepAudio": { "CabinProfile": "{{cabin}}", "Audio": { "Source": "wav", "Path": "{{Path.Combine(TestPaths.RepoRoot, "deploy", "demo", "demo.wav")}}" } } }""");
+        var (code, err) = await Run("run", "--config-dir", etc);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains(cabin, err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ConfigDirectoryFilesApplyInNameOrder()
     {
         var dir = TestPaths.NewTempDir();
