@@ -2,13 +2,15 @@ using System.CommandLine;
 using StepAudio.Automotive.Inference;
 using StepAudio.Automotive.Speech;
 using StepAudio.Automotive.Tools.Onnx;
+using StepAudio.Automotive.Tools.Quantization;
 using StepAudio.Automotive.Vision;
 
 namespace StepAudio.Automotive.Service.Cli;
 
 /// <summary>
-/// <c>stepaudio models fetch|verify</c>: installs the pinned third-party models into the model cache
-/// and checks an installed set offline. A file that does not match its pin is exit code 2.
+/// <c>stepaudio models fetch|verify|quantize</c>: installs the pinned third-party models into the model
+/// cache (and derives the converted and INT8 ones), checks an installed set offline, and quantizes a
+/// speech model to INT8 QDQ. A file that does not match its pin is exit code 2.
 /// </summary>
 public static class ModelsCommand
 {
@@ -18,6 +20,7 @@ public static class ModelsCommand
         {
             Fetch(stdout, stderr),
             Verify(stdout),
+            Quantize(stdout),
         };
         return command;
     }
@@ -63,6 +66,7 @@ public static class ModelsCommand
             {
                 store.Fetch(stdout, includeDemo: !parse.GetValue(defaultBuild), ct);
                 FaceApiModels.ConvertInstalled(store, stdout);
+                SpeechModelQuantization.QuantizeInstalledEmbedding(store, stdout);
             }
             catch (ModelFetchException e)
             {
@@ -70,6 +74,42 @@ public static class ModelsCommand
                 return Task.FromResult(ExitCodes.Failure);
             }
             stdout.WriteLine($"models ready in {store.CacheDirectory}");
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+
+    private static Command Quantize(TextWriter stdout)
+    {
+        var model = new Option<string>("--model")
+        {
+            Description = "The FP32 model: a manifest id (embedding_model, hey_jarvis_v0.1) or an .onnx file (a head of our own)",
+            HelpName = "id|model.onnx",
+            Required = true,
+        };
+        var calibration = new Option<string[]>("--calibration")
+        {
+            Description = "Representative recordings (WAV, any rate, every channel used), run through the speech stage's features",
+            HelpName = "audio.wav",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var output = new Option<string>("--out") { Description = "The INT8 QDQ model to write", HelpName = "model.int8.onnx", Required = true };
+        var cache = CacheOption();
+        var command = new Command("quantize", "Quantize a speech model to static INT8 QDQ (symmetric, per-channel weights), calibrated with ONNX Runtime")
+        {
+            model, calibration, output, cache,
+        };
+        command.SetAction((parse, ct) =>
+        {
+            var store = ModelStore.Default(parse.GetValue(cache));
+            var id = parse.GetRequiredValue(model);
+            var path = File.Exists(id) || id.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? id : store.Require(id);
+            var recordings = parse.GetRequiredValue(calibration);
+            foreach (var r in recordings.Where(r => !File.Exists(r)))
+                throw new InvalidInputException(r, "calibration recording not found");
+            var summary = SpeechModelQuantization.Quantize(path, recordings, parse.GetRequiredValue(output), store);
+            stdout.WriteLine($"{parse.GetRequiredValue(output)}: {summary}");
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;
