@@ -2,10 +2,16 @@ using BenchmarkDotNet.Running;
 using StepAudio.Automotive.Speech.Bench;
 
 // `rtf`: CPU seconds per second of audio for four zones (robust on a shared, loaded machine);
+// `int8-accuracy`: FP32 against INT8 decisions, scores and embeddings on held-out TTS clips;
 // anything else goes to BenchmarkDotNet (e.g. --filter '*').
 if (args.Length > 0 && args[0] == "rtf")
 {
     FourZoneRtf.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 60);
+    return;
+}
+if (args.Length > 0 && args[0] == "int8-accuracy")
+{
+    Int8Accuracy.Run(args.Length > 1 ? args[1] : null);
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(ZoneSpeechBenchmarks).Assembly).Run(args);

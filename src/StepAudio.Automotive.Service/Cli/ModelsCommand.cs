@@ -95,10 +95,21 @@ public static class ModelsCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var output = new Option<string>("--out") { Description = "The INT8 QDQ model to write", HelpName = "model.int8.onnx", Required = true };
+        var percentile = new Option<double>("--percentile")
+        {
+            Description = "Activation range: this percentile of the calibrated magnitudes (100 = max-abs)",
+            DefaultValueFactory = _ => 100,
+        };
+        var keepFloat = new Option<string[]>("--keep-float")
+        {
+            Description = "Nodes (by name) to leave in float, e.g. a sensitive first or last layer",
+            HelpName = "node",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var cache = CacheOption();
         var command = new Command("quantize", "Quantize a speech model to static INT8 QDQ (symmetric, per-channel weights), calibrated with ONNX Runtime")
         {
-            model, calibration, output, cache,
+            model, calibration, output, percentile, keepFloat, cache,
         };
         command.SetAction((parse, ct) =>
         {
@@ -108,7 +119,10 @@ public static class ModelsCommand
             var recordings = parse.GetRequiredValue(calibration);
             foreach (var r in recordings.Where(r => !File.Exists(r)))
                 throw new InvalidInputException(r, "calibration recording not found");
-            var summary = SpeechModelQuantization.Quantize(path, recordings, parse.GetRequiredValue(output), store);
+            var p = parse.GetValue(percentile);
+            if (p is <= 50 or > 100) throw new InvalidInputException("--percentile", $"{p} is not in (50, 100]");
+            var settings = new QuantizationSettings(p, (parse.GetValue(keepFloat) ?? []).ToHashSet(StringComparer.Ordinal));
+            var summary = SpeechModelQuantization.Quantize(path, recordings, parse.GetRequiredValue(output), store, settings);
             stdout.WriteLine($"{parse.GetRequiredValue(output)}: {summary}");
             return Task.FromResult(ExitCodes.Ok);
         });

@@ -59,13 +59,13 @@ public static class QdqQuantizer
     /// The activation tensors whose ranges calibration must measure: the activation inputs and the
     /// outputs of every quantizable node. Empty means the model has nothing to quantize.
     /// </summary>
-    public static IReadOnlyList<string> ActivationsToCalibrate(ModelProto model)
+    public static IReadOnlyList<string> ActivationsToCalibrate(ModelProto model, IReadOnlySet<string>? keepFloat = null)
     {
         var initializers = model.Graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var constants = model.Graph.Node.Where(n => n.OpType == "Constant").SelectMany(n => n.Output).ToHashSet(StringComparer.Ordinal);
         var tensors = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var node in model.Graph.Node)
+        foreach (var node in model.Graph.Node.Where(n => keepFloat?.Contains(n.Name) != true))
         {
             if (Plan(node, initializers) is not { } plan) continue;
             foreach (var t in plan.Activations.Append(node.Output[0]))
@@ -76,9 +76,9 @@ public static class QdqQuantizer
 
     /// <summary>
     /// The quantized model. <paramref name="maxAbs"/> holds each calibrated activation's largest
-    /// magnitude; a node whose activations were not calibrated stays float.
+    /// magnitude; a node whose activations were not calibrated, or named in <paramref name="keepFloat"/>, stays float.
     /// </summary>
-    public static ModelProto Quantize(ModelProto source, IReadOnlyDictionary<string, float> maxAbs, string modelName)
+    public static ModelProto Quantize(ModelProto source, IReadOnlyDictionary<string, float> maxAbs, string modelName, IReadOnlySet<string>? keepFloat = null)
     {
         var model = source.Clone();
         var graph = model.Graph;
@@ -88,12 +88,13 @@ public static class QdqQuantizer
         var activationScales = new Dictionary<string, (string Scale, string ZeroPoint)>(StringComparer.Ordinal);
         var quantizedWeights = new Dictionary<string, (string Output, float[] Scales)>(StringComparer.Ordinal);
         var quantizedNodes = 0;
+        var used = new HashSet<string>(StringComparer.Ordinal); // activations of the quantized nodes
 
         // Activation scales first: a node is quantized only if all its activations have one.
         foreach (var (tensor, range) in maxAbs)
             activationScales[tensor] = AddActivationScale(graph, names, tensor, range);
 
-        foreach (var node in graph.Node.Where(n => ComputeOps.Contains(n.OpType)).ToList())
+        foreach (var node in graph.Node.Where(n => ComputeOps.Contains(n.OpType) && keepFloat?.Contains(n.Name) != true).ToList())
         {
             if (Plan(node, initializers) is not { } plan) continue;
             if (!plan.Activations.Append(node.Output[0]).All(activationScales.ContainsKey)) continue;
@@ -109,13 +110,13 @@ public static class QdqQuantizer
                 var inputScale = ScaleOf(maxAbs[plan.Activations[0]]);
                 node.Input[2] = QuantizeBias(graph, names, initializers[bias], inputScale, weight.Scales, weightNodes);
             }
+            used.UnionWith(plan.Activations.Append(node.Output[0]));
             quantizedNodes++;
         }
         if (quantizedNodes == 0)
             throw new InvalidInputException(modelName, $"nothing to quantize: no {string.Join("/", ComputeOps)} node with float initializer weights and calibrated activations");
 
         // Q → DQ after each calibrated activation's producer (graph inputs: at the start); consumers read the DQ.
-        var used = activationScales.Keys.Where(t => graph.Node.Any(n => ComputeOps.Contains(n.OpType) && (n.Input.Contains(t) || n.Output[0] == t))).ToHashSet(StringComparer.Ordinal);
         var dequantized = new Dictionary<string, string>(StringComparer.Ordinal);
         var nodes = new List<NodeProto>(weightNodes);
         foreach (var input in graph.Input.Where(i => used.Contains(i.Name)))
