@@ -165,6 +165,10 @@ public static class ModelsCommand
                 stdout.WriteLine($"BAD {c.File.Id,-16} {c.Path}: {c.Problem}");
             if (bad.Count > 0) throw new InvalidInputException(bad[0].Path, bad[0].Problem!);
             stdout.WriteLine($"{checks.Count} model file(s) verified in {store.CacheDirectory}");
+            // The INT8 embedding is derived at fetch time, not pinned: report it, loading it with --load.
+            var int8 = checks.Any(c => c.File.Id == "embedding_model") ? SpeechModelPaths.Int8EmbeddingPath(store) : null;
+            if (int8 is not null)
+                stdout.WriteLine(File.Exists(int8) ? $"int8 embedding_model    (quantized at fetch) {int8}" : $"no INT8 embedding model yet ({int8}): `stepaudio models fetch` makes it; until then set StepAudio:Inference:Precision to Fp32");
             if (parse.GetValue(load))
             {
                 var inference = new InferenceOptions { Providers = parse.GetRequiredValue(providers).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) };
@@ -176,6 +180,12 @@ public static class ModelsCommand
                     model.WarmUp(1);
                     var reasons = model.FallbackReasons.Count == 0 ? "" : $" (skipped {string.Join("; ", model.FallbackReasons)})";
                     stdout.WriteLine($"loaded {c.File.Id} on {model.ExecutionProvider}{reasons}");
+                }
+                if (int8 is not null && File.Exists(int8))
+                {
+                    using var model = new OnnxModel(int8, inference, SpeechEmbedder.Shapes);
+                    model.WarmUp(1);
+                    stdout.WriteLine($"loaded embedding_model (INT8) on {model.ExecutionProvider}");
                 }
                 if (checks.Any(c => c.File.Id == TinyFaceDetector.WeightsId))
                 {
