@@ -63,12 +63,13 @@ public static class QdqQuantizer
     {
         var initializers = model.Graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var constants = model.Graph.Node.Where(n => n.OpType == "Constant").SelectMany(n => n.Output).ToHashSet(StringComparer.Ordinal);
+        var readers = Readers(model.Graph);
         var tensors = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in model.Graph.Node.Where(n => keepFloat?.Contains(n.Name) != true))
         {
-            if (Plan(node, initializers) is not { } plan) continue;
-            foreach (var t in plan.Activations.Append(node.Output[0]))
+            if (Plan(node, initializers, readers) is not { } plan) continue;
+            foreach (var t in plan.Tensors)
                 if (!constants.Contains(t) && !initializers.ContainsKey(t) && seen.Add(t)) tensors.Add(t);
         }
         return tensors;
@@ -84,6 +85,7 @@ public static class QdqQuantizer
         var graph = model.Graph;
         var initializers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var names = new UniqueNames(graph);
+        var readers = Readers(graph);
         var weightNodes = new List<NodeProto>();
         var activationScales = new Dictionary<string, (string Scale, string ZeroPoint)>(StringComparer.Ordinal);
         var quantizedWeights = new Dictionary<string, (string Output, float[] Scales)>(StringComparer.Ordinal);
@@ -96,8 +98,8 @@ public static class QdqQuantizer
 
         foreach (var node in graph.Node.Where(n => ComputeOps.Contains(n.OpType) && keepFloat?.Contains(n.Name) != true).ToList())
         {
-            if (Plan(node, initializers) is not { } plan) continue;
-            if (!plan.Activations.Append(node.Output[0]).All(activationScales.ContainsKey)) continue;
+            if (Plan(node, initializers, readers) is not { } plan) continue;
+            if (!plan.Tensors.All(activationScales.ContainsKey)) continue;
 
             if (!quantizedWeights.TryGetValue($"{plan.Weight}@{plan.WeightAxis}", out var weight))
             {
@@ -110,7 +112,7 @@ public static class QdqQuantizer
                 var inputScale = ScaleOf(maxAbs[plan.Activations[0]]);
                 node.Input[2] = QuantizeBias(graph, names, initializers[bias], inputScale, weight.Scales, weightNodes);
             }
-            used.UnionWith(plan.Activations.Append(node.Output[0]));
+            used.UnionWith(plan.Tensors);
             quantizedNodes++;
         }
         if (quantizedNodes == 0)
@@ -157,7 +159,7 @@ public static class QdqQuantizer
     public static float ScaleOf(float maxAbs) => maxAbs > 0 && float.IsFinite(maxAbs) ? maxAbs / Int8Max : 1f;
 
     /// <summary>Which inputs of a node are activations, weight and bias; null when the node is not quantizable.</summary>
-    private static NodePlan? Plan(NodeProto node, Dictionary<string, TensorProto> initializers)
+    private static NodePlan? Plan(NodeProto node, Dictionary<string, TensorProto> initializers, Dictionary<string, int> readers)
     {
         if (!ComputeOps.Contains(node.OpType) || node.Input.Count < 2 || node.Output.Count < 1) return null;
         if (!initializers.TryGetValue(node.Input[1], out var w) || w.DataType != (int)TensorProto.Types.DataType.Float || w.Dims.Count < 2)
@@ -185,7 +187,11 @@ public static class QdqQuantizer
             bias = node.Input[2];
         else if (node.OpType == "Gemm" && node.Input.Count > 2 && node.Input[2].Length > 0)
             return null; // a bias that cannot be int32 would keep ONNX Runtime from fusing the node
-        return new NodePlan([node.Input[0]], node.Input[1], 1, axis, bias);
+        // The output is quantized only for a single reader: ONNX Runtime fuses DQ → op → Q only when that Q
+        // is the op's one consumer (and then carries the int8 on); read twice (e.g. by a LayerNorm), a Q
+        // blocks the fusion, while with no Q it still runs as an int8 kernel with float output.
+        var output = readers.GetValueOrDefault(node.Output[0]) == 1 ? node.Output[0] : null;
+        return new NodePlan([node.Input[0]], node.Input[1], 1, axis, bias, output);
     }
 
     private static long Attribute(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name)?.I ?? 0;
@@ -287,7 +293,20 @@ public static class QdqQuantizer
         graph.Node.SelectMany(n => n.Input.Concat(n.Attribute.SelectMany(a => (a.G is null ? a.Graphs : a.Graphs.Append(a.G)).SelectMany(AllInputs))))
             .Concat(graph.Output.Select(o => o.Name));
 
-    private sealed record NodePlan(IReadOnlyList<string> Activations, string Weight, int WeightIndex, int WeightAxis, string? Bias);
+    private sealed record NodePlan(IReadOnlyList<string> Activations, string Weight, int WeightIndex, int WeightAxis, string? Bias, string? Output)
+    {
+        /// <summary>Every activation of the node to quantize: inputs and, if it has one reader, the output.</summary>
+        public IEnumerable<string> Tensors => Output is null ? Activations : Activations.Append(Output);
+    }
+
+    /// <summary>How many nodes (or graph outputs) read each tensor of the main graph.</summary>
+    private static Dictionary<string, int> Readers(GraphProto graph)
+    {
+        var readers = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var name in graph.Node.SelectMany(n => n.Input.Distinct()).Concat(graph.Output.Select(o => o.Name)))
+            readers[name] = readers.GetValueOrDefault(name) + 1;
+        return readers;
+    }
 
     /// <summary>Names not yet used anywhere in the graph.</summary>
     private sealed class UniqueNames(GraphProto graph)
