@@ -16,12 +16,12 @@ internal static class Int8Accuracy
 {
     private const int Rate = 16000;
 
-    public static void Run(string? int8Embedding = null)
+    public static void Run(string? int8Embedding = null, string? wakeHead = null, string? commandHead = null)
     {
         var store = ModelStore.Default();
         var fp32 = SpeechModelPaths.From(store, ModelPrecision.Fp32);
-        var int8 = int8Embedding is null ? SpeechModelPaths.From(store, ModelPrecision.Int8) : fp32 with { Embedding = int8Embedding };
-        var head = store.Require("hey_jarvis_v0.1");
+        var int8 = int8Embedding is null or "default" ? SpeechModelPaths.From(store, ModelPrecision.Int8) : fp32 with { Embedding = int8Embedding };
+        var head = wakeHead ?? store.Require("hey_jarvis_v0.1");
         var headInt8 = Path.Combine(Path.GetTempPath(), $"stepaudio-bench-hey_jarvis-{Environment.ProcessId}.int8.onnx");
         SpeechModelQuantization.Quantize(head, [Repo.DemoWav], headInt8, store);
 
@@ -70,6 +70,48 @@ internal static class Int8Accuracy
 
         var (mean, min, count) = EmbeddingCosine(store, fp32.Embedding, int8.Embedding, clips);
         Console.WriteLine($"embedding cosine similarity INT8 vs FP32 over {count} steps of the clips: mean {mean:F4}, min {min:F4}");
+        if (commandHead is not null) CommandHeadAgreement(store, fp32.Embedding, commandHead, clips);
+    }
+
+    /// <summary>A softmax command head FP32 against its INT8 version on the same FP32 embedding windows of the clips.</summary>
+    private static void CommandHeadAgreement(ModelStore store, string embedding, string head, List<(string Name, bool Positive, float[] Audio)> clips)
+    {
+        var int8Head = Path.Combine(Path.GetTempPath(), $"stepaudio-bench-commands-{Environment.ProcessId}.int8.onnx");
+        SpeechModelQuantization.Quantize(head, [Repo.DemoWav], int8Head, store);
+        var options = new InferenceOptions();
+        using var a = new OnnxModel(head, options);
+        using var b = new OnnxModel(int8Head, options);
+        var window = (int)a.Inputs.Values.Single().Shape[1];
+        using var mel = new MelSpectrogram(store.Require("melspectrogram"), options);
+        using var embedder = new SpeechEmbedder(embedding, options, window);
+        var frames = new float[MelSpectrogram.FramesPerStep * MelSpectrogram.Bins];
+        int same = 0, n = 0;
+        double gap = 0, worst = 0;
+        foreach (var clip in clips)
+        {
+            mel.Reset();
+            embedder.Reset();
+            for (var at = 0; at + MelSpectrogram.StepSamples <= clip.Audio.Length; at += MelSpectrogram.StepSamples)
+            {
+                mel.Step(clip.Audio.AsSpan(at, MelSpectrogram.StepSamples), frames);
+                embedder.Step(frames);
+                embedder.Latest(window).CopyTo(a.Inputs.Values.Single().Floats);
+                embedder.Latest(window).CopyTo(b.Inputs.Values.Single().Floats);
+                a.Run();
+                b.Run();
+                var p = a.Outputs.Values.Single().Floats;
+                var q = b.Outputs.Values.Single().Floats;
+                var argP = p.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(p));
+                var argQ = q.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(q));
+                if (argP == argQ) same++;
+                var d = Math.Abs(p[argP] - q[argP]);
+                gap += d;
+                worst = Math.Max(worst, d);
+                n++;
+            }
+        }
+        File.Delete(int8Head);
+        Console.WriteLine($"{Path.GetFileName(head)} FP32 vs INT8 over {n} windows of the clips: same top class {same}/{n} ({100.0 * same / n:F1} %), top-class probability change mean {gap / n:F4}, largest {worst:F4}");
     }
 
     private static (double Mean, double Min, int Count) EmbeddingCosine(ModelStore store, string fp32, string int8, List<(string Name, bool Positive, float[] Audio)> clips)
