@@ -114,13 +114,14 @@ public class QdqQuantizerTests(QuantizedSpeechModels models, ITestOutputHelper o
     [Fact]
     public void Int8EmbeddingsAndHeadScoresStayCloseToFp32OnHeldOutSpeech()
     {
-        // Not the demo recording that calibrated: TTS the calibration never heard.
+        // Not the demo recording that calibrated: TTS the calibration never heard, over a microphone's low noise floor.
         float[][] clips =
         [
             TestSpeech.Concat(TestSpeech.Silence(0.5), TestSpeech.Espeak("hey jarvis", "en-gb"), TestSpeech.Silence(1.0)),
             TestSpeech.Concat(TestSpeech.Silence(0.5), TestSpeech.Flite("hey jarvis", "kal"), TestSpeech.Silence(1.0)),
             TestSpeech.Concat(TestSpeech.Silence(0.5), TestSpeech.Espeak("turn on the air conditioning", "en-us+f3"), TestSpeech.Silence(1.0)),
         ];
+        clips = [.. clips.Select((c, i) => TestSpeech.WithNoise(c, 0.002, seed: i))];
         var options = new InferenceOptions();
         using var mel = new MelSpectrogram(TestModels.Melspectrogram, options);
         using var a = new SpeechEmbedder(TestModels.Embedding, options, historyLength: 16);
@@ -155,8 +156,8 @@ public class QdqQuantizerTests(QuantizedSpeechModels models, ITestOutputHelper o
         }
         output.WriteLine($"cosine mean {cosines.Average():F4} min {cosines.Min():F4}; head score gap mean {scoreGaps.Average():F4} max {scoreGaps.Max():F4}; peaks {string.Join(" ", peaks.Select(p => $"{p.Fp32:F3}/{p.Int8:F3}"))}");
         Assert.True(cosines.Average() >= 0.99, $"mean cosine {cosines.Average():F4}");
-        Assert.True(cosines.Min() >= 0.95, $"min cosine {cosines.Min():F4}");
-        Assert.True(scoreGaps.Average() <= 0.02, $"mean head score gap {scoreGaps.Average():F4}");
+        Assert.True(cosines.Min() >= 0.97, $"min cosine {cosines.Min():F4}");
+        Assert.True(scoreGaps.Average() <= 0.01, $"mean head score gap {scoreGaps.Average():F4}");
         // Same decisions at the default threshold: both keywords fire, the command does not.
         Assert.All(peaks, p => Assert.Equal(p.Fp32 >= 0.5, p.Int8 >= 0.5));
     }
