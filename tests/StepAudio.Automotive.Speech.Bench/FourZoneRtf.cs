@@ -14,7 +14,7 @@ internal static class FourZoneRtf
     {
         const int rate = 16000, block = 256;
         var store = ModelStore.Default();
-        var models = SpeechModelPaths.From(store, precision);
+        var models = BenchModels.For(store, precision);
         var head = (store.Require("hey_jarvis_v0.1"), new WakeWordOptions());
         string[] names = ["driver", "front-passenger", "rear-left", "rear-right"];
         var zones = names.Select(n => new ZoneSpeech(n, models, [head], new InferenceOptions())).ToArray();

@@ -19,8 +19,8 @@ internal static class Int8Accuracy
     public static void Run(string? int8Embedding = null, string? wakeHead = null, string? commandHead = null)
     {
         var store = ModelStore.Default();
-        var fp32 = SpeechModelPaths.From(store, ModelPrecision.Fp32);
-        var int8 = int8Embedding is null or "default" ? SpeechModelPaths.From(store, ModelPrecision.Int8) : fp32 with { Embedding = int8Embedding };
+        var fp32 = BenchModels.For(store, ModelPrecision.Fp32);
+        var int8 = int8Embedding is null or "default" ? BenchModels.For(store, ModelPrecision.Int8) : fp32 with { Embedding = int8Embedding };
         var head = wakeHead ?? store.Require("hey_jarvis_v0.1");
         var headInt8 = Path.Combine(Path.GetTempPath(), $"stepaudio-bench-hey_jarvis-{Environment.ProcessId}.int8.onnx");
         SpeechModelQuantization.Quantize(head, [Repo.DemoWav], headInt8, store);
@@ -225,5 +225,17 @@ internal static class Repo
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "StepAudio.Automotive.sln"))) return dir.FullName;
         throw new InvalidOperationException("run the benchmarks inside the repository (StepAudio.Automotive.sln not found above the binary)");
+    }
+}
+
+/// <summary>The speech models at a precision; INT8 must really be there (the stage would fall back to FP32 and skew the comparison).</summary>
+internal static class BenchModels
+{
+    public static SpeechModelPaths For(ModelStore store, ModelPrecision precision)
+    {
+        var models = SpeechModelPaths.From(store, precision);
+        if (precision == ModelPrecision.Int8 && models.Embedding != SpeechModelPaths.Int8EmbeddingPath(store))
+            throw new InvalidOperationException($"{SpeechModelPaths.Int8EmbeddingPath(store)} is missing: run `stepaudio models fetch` first");
+        return models;
     }
 }

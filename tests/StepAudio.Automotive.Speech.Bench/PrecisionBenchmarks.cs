@@ -38,7 +38,7 @@ public class PrecisionBenchmarks
     {
         var store = ModelStore.Default();
         var options = new InferenceOptions { Precision = Precision };
-        var models = SpeechModelPaths.From(store, Precision);
+        var models = BenchModels.For(store, Precision);
         var head = store.Require("hey_jarvis_v0.1");
         if (Precision == ModelPrecision.Int8)
         {

@@ -142,16 +142,18 @@ public sealed record SpeechModelPaths(string Vad, string Melspectrogram, string 
 {
     /// <summary>
     /// The pinned models from the model store, checked against their SHA-256; with
-    /// <see cref="ModelPrecision.Int8"/> the embedding is the INT8 model quantized from the pinned one at fetch time.
+    /// <see cref="ModelPrecision.Int8"/> the embedding is the INT8 model quantized from the pinned one at
+    /// fetch time. An image that lacks it (installed without `models fetch`) runs the FP32 one, with a
+    /// warning: slower, not broken.
     /// </summary>
-    public static SpeechModelPaths From(ModelStore store, ModelPrecision precision = ModelPrecision.Fp32)
+    public static SpeechModelPaths From(ModelStore store, ModelPrecision precision = ModelPrecision.Fp32, ILogger? logger = null)
     {
         var embedding = store.Require("embedding_model");
         if (precision == ModelPrecision.Int8)
         {
-            embedding = Int8EmbeddingPath(store);
-            if (!File.Exists(embedding))
-                throw new InvalidInputException(embedding, "the INT8 embedding model is missing: run `stepaudio models fetch` (it quantizes it), or set StepAudio:Inference:Precision to Fp32");
+            var int8 = Int8EmbeddingPath(store);
+            if (File.Exists(int8)) embedding = int8;
+            else logger?.LogWarning("{Model}: the INT8 embedding model is missing, running the FP32 one; `stepaudio models fetch` quantizes it", int8);
         }
         return new(store.Require("silero_vad_v5"), store.Require("melspectrogram"), embedding);
     }
