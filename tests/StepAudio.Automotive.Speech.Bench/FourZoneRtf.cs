@@ -10,11 +10,11 @@ namespace StepAudio.Automotive.Speech.Bench;
 /// </summary>
 internal static class FourZoneRtf
 {
-    public static void Run(double seconds)
+    public static void Run(double seconds, ModelPrecision precision = ModelPrecision.Fp32)
     {
         const int rate = 16000, block = 256;
         var store = ModelStore.Default();
-        var models = SpeechModelPaths.From(store);
+        var models = BenchModels.For(store, precision);
         var head = (store.Require("hey_jarvis_v0.1"), new WakeWordOptions());
         string[] names = ["driver", "front-passenger", "rear-left", "rear-right"];
         var zones = names.Select(n => new ZoneSpeech(n, models, [head], new InferenceOptions())).ToArray();
@@ -48,7 +48,7 @@ internal static class FourZoneRtf
         process.Refresh();
         var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
         var alloc = GC.GetAllocatedBytesForCurrentThread() - alloc0;
-        Console.WriteLine($"4 zones (1 talking, 3 noise), {seconds:F0} s of audio");
+        Console.WriteLine($"4 zones (1 talking, 3 noise), {seconds:F0} s of audio, {precision} embedding");
         Console.WriteLine($"  CPU RTF  {cpu / seconds:F4}  ({cpu:F2} CPU-s)");
         Console.WriteLine($"  wall RTF {wall.Elapsed.TotalSeconds / seconds:F4}  (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
         Console.WriteLine($"  active steps: {string.Join(", ", zones.Select(z => $"{z.Zone} {100.0 * z.ActiveSteps / z.Steps:F0}%"))}");

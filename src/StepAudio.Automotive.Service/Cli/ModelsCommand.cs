@@ -2,13 +2,15 @@ using System.CommandLine;
 using StepAudio.Automotive.Inference;
 using StepAudio.Automotive.Speech;
 using StepAudio.Automotive.Tools.Onnx;
+using StepAudio.Automotive.Tools.Quantization;
 using StepAudio.Automotive.Vision;
 
 namespace StepAudio.Automotive.Service.Cli;
 
 /// <summary>
-/// <c>stepaudio models fetch|verify</c>: installs the pinned third-party models into the model cache
-/// and checks an installed set offline. A file that does not match its pin is exit code 2.
+/// <c>stepaudio models fetch|verify|quantize</c>: installs the pinned third-party models into the model
+/// cache (and derives the converted and INT8 ones), checks an installed set offline, and quantizes a
+/// speech model to INT8 QDQ. A file that does not match its pin is exit code 2.
 /// </summary>
 public static class ModelsCommand
 {
@@ -18,6 +20,7 @@ public static class ModelsCommand
         {
             Fetch(stdout, stderr),
             Verify(stdout),
+            Quantize(stdout),
         };
         return command;
     }
@@ -63,6 +66,7 @@ public static class ModelsCommand
             {
                 store.Fetch(stdout, includeDemo: !parse.GetValue(defaultBuild), ct);
                 FaceApiModels.ConvertInstalled(store, stdout);
+                SpeechModelQuantization.QuantizeInstalledEmbedding(store, stdout);
             }
             catch (ModelFetchException e)
             {
@@ -70,6 +74,56 @@ public static class ModelsCommand
                 return Task.FromResult(ExitCodes.Failure);
             }
             stdout.WriteLine($"models ready in {store.CacheDirectory}");
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+
+    private static Command Quantize(TextWriter stdout)
+    {
+        var model = new Option<string>("--model")
+        {
+            Description = "The FP32 model: a manifest id (embedding_model, hey_jarvis_v0.1) or an .onnx file (a head of our own)",
+            HelpName = "id|model.onnx",
+            Required = true,
+        };
+        var calibration = new Option<string[]>("--calibration")
+        {
+            Description = "Representative recordings (WAV, any rate, every channel used), run through the speech stage's features",
+            HelpName = "audio.wav",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var output = new Option<string>("--out") { Description = "The INT8 QDQ model to write", HelpName = "model.int8.onnx", Required = true };
+        var percentile = new Option<double>("--percentile")
+        {
+            Description = "Activation range: this percentile of the calibrated magnitudes (100 = max-abs)",
+            DefaultValueFactory = _ => 100,
+        };
+        var keepFloat = new Option<string[]>("--keep-float")
+        {
+            Description = "Nodes (by name) to leave in float, e.g. a sensitive first or last layer",
+            HelpName = "node",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var cache = CacheOption();
+        var command = new Command("quantize", "Quantize a speech model to static INT8 QDQ (symmetric, per-channel weights), calibrated with ONNX Runtime")
+        {
+            model, calibration, output, percentile, keepFloat, cache,
+        };
+        command.SetAction((parse, ct) =>
+        {
+            var store = ModelStore.Default(parse.GetValue(cache));
+            var id = parse.GetRequiredValue(model);
+            var path = File.Exists(id) || id.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? id : store.Require(id);
+            var recordings = parse.GetRequiredValue(calibration);
+            foreach (var r in recordings.Where(r => !File.Exists(r)))
+                throw new InvalidInputException(r, "calibration recording not found");
+            var p = parse.GetValue(percentile);
+            if (p is <= 50 or > 100) throw new InvalidInputException("--percentile", $"{p} is not in (50, 100]");
+            var settings = new QuantizationSettings(p, (parse.GetValue(keepFloat) ?? []).ToHashSet(StringComparer.Ordinal));
+            var summary = SpeechModelQuantization.Quantize(path, recordings, parse.GetRequiredValue(output), store, settings);
+            stdout.WriteLine($"{parse.GetRequiredValue(output)}: {summary}");
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;
@@ -111,6 +165,10 @@ public static class ModelsCommand
                 stdout.WriteLine($"BAD {c.File.Id,-16} {c.Path}: {c.Problem}");
             if (bad.Count > 0) throw new InvalidInputException(bad[0].Path, bad[0].Problem!);
             stdout.WriteLine($"{checks.Count} model file(s) verified in {store.CacheDirectory}");
+            // The INT8 embedding is derived at fetch time, not pinned: report it, loading it with --load.
+            var int8 = checks.Any(c => c.File.Id == "embedding_model") ? SpeechModelPaths.Int8EmbeddingPath(store) : null;
+            if (int8 is not null)
+                stdout.WriteLine(File.Exists(int8) ? $"int8 embedding_model    (quantized at fetch) {int8}" : $"no INT8 embedding model yet ({int8}): `stepaudio models fetch` makes it; until then set StepAudio:Inference:Precision to Fp32");
             if (parse.GetValue(load))
             {
                 var inference = new InferenceOptions { Providers = parse.GetRequiredValue(providers).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) };
@@ -122,6 +180,12 @@ public static class ModelsCommand
                     model.WarmUp(1);
                     var reasons = model.FallbackReasons.Count == 0 ? "" : $" (skipped {string.Join("; ", model.FallbackReasons)})";
                     stdout.WriteLine($"loaded {c.File.Id} on {model.ExecutionProvider}{reasons}");
+                }
+                if (int8 is not null && File.Exists(int8))
+                {
+                    using var model = new OnnxModel(int8, inference, SpeechEmbedder.Shapes);
+                    model.WarmUp(1);
+                    stdout.WriteLine($"loaded embedding_model (INT8) on {model.ExecutionProvider}");
                 }
                 if (checks.Any(c => c.File.Id == TinyFaceDetector.WeightsId))
                 {

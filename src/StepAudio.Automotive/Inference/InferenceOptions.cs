@@ -26,6 +26,12 @@ public sealed class InferenceOptions
     /// </summary>
     public bool CpuMemoryArena { get; set; }
 
+    /// <summary>
+    /// The speech embedding's precision: <c>Int8</c> (default) runs the QDQ model that
+    /// <c>stepaudio models fetch</c> quantizes into the cache, <c>Fp32</c> the published one.
+    /// </summary>
+    public ModelPrecision Precision { get; set; } = ModelPrecision.Int8;
+
     /// <summary>GPU index for CUDA and TensorRT.</summary>
     public int DeviceId { get; set; }
 

@@ -53,7 +53,7 @@ public sealed class SpeechStage : IDisposable
     public static SpeechStage Create(CabinProfile profile, ModelStore store, IEnumerable<WakeHead> heads, InferenceOptions inference, ILogger? logger = null)
     {
         var resolved = heads.Select(h => (File.Exists(h.Model) ? h.Model : store.Require(h.Model), h.Options)).ToList();
-        return new SpeechStage([.. profile.Zones.Select(z => z.Name)], SpeechModelPaths.From(store), resolved, inference, logger);
+        return new SpeechStage([.. profile.Zones.Select(z => z.Name)], SpeechModelPaths.From(store, inference.Precision, logger), resolved, inference, logger);
     }
 
     /// <summary>Runs each unmuted zone's beam of this hop through its speech stage and publishes what was heard.</summary>

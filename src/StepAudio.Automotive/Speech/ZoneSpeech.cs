@@ -140,9 +140,27 @@ public sealed class ZoneSpeech : IDisposable
 /// <summary>Where the zone's pretrained feature models are.</summary>
 public sealed record SpeechModelPaths(string Vad, string Melspectrogram, string Embedding)
 {
-    /// <summary>The pinned models from the model store, checked against their SHA-256.</summary>
-    public static SpeechModelPaths From(ModelStore store) =>
-        new(store.Require("silero_vad_v5"), store.Require("melspectrogram"), store.Require("embedding_model"));
+    /// <summary>
+    /// The pinned models from the model store, checked against their SHA-256; with
+    /// <see cref="ModelPrecision.Int8"/> the embedding is the INT8 model quantized from the pinned one at
+    /// fetch time. An image that lacks it (installed without `models fetch`) runs the FP32 one, with a
+    /// warning: slower, not broken.
+    /// </summary>
+    public static SpeechModelPaths From(ModelStore store, ModelPrecision precision = ModelPrecision.Fp32, ILogger? logger = null)
+    {
+        var embedding = store.Require("embedding_model");
+        if (precision == ModelPrecision.Int8)
+        {
+            var int8 = Int8EmbeddingPath(store);
+            if (File.Exists(int8)) embedding = int8;
+            else logger?.LogWarning("{Model}: the INT8 embedding model is missing, running the FP32 one; `stepaudio models fetch` quantizes it", int8);
+        }
+        return new(store.Require("silero_vad_v5"), store.Require("melspectrogram"), embedding);
+    }
+
+    /// <summary>Where <c>stepaudio models fetch</c> writes the INT8 embedding model: beside the pinned one.</summary>
+    public static string Int8EmbeddingPath(ModelStore store) =>
+        Path.ChangeExtension(store.PathOf(store.Manifest.File("embedding_model")), ".int8.onnx");
 }
 
 /// <summary>A keyword heard in a zone, at the stream time of the step that fired.</summary>
