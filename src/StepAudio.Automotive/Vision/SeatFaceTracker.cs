@@ -1,0 +1,109 @@
+using StepAudio.Automotive.Cabin;
+
+namespace StepAudio.Automotive.Vision;
+
+/// <summary>
+/// Follows one occupant's face inside their seat's image region. The detector runs on the region when there
+/// is no track and every <see cref="RedetectFrames"/> frames; in between, the box follows the landmarks (the
+/// landmark net re-centres itself on the face each frame, so a moving head is kept). Of several faces in a
+/// region (a rear passenger seen behind the driver's region, say) the one whose centre is inside the region
+/// with the largest score × area wins: the seat's own occupant is nearest the camera.
+/// </summary>
+public sealed class SeatFaceTracker
+{
+    private readonly TinyFaceDetector _detector;
+    private readonly FaceLandmarker _landmarker;
+    private readonly double _scoreThreshold;
+    private readonly byte[] _region;
+    private readonly List<FaceBox> _faces = [];
+    private FaceBox _box;
+    private bool _tracking;
+    private int _sinceDetect;
+    private double _boxToEyes; // box width over inter-ocular distance, when last detected
+    private double _offsetX, _offsetY; // box centre minus landmark centre, when last detected
+
+    public SeatFaceTracker(SeatRegion region, TinyFaceDetector detector, FaceLandmarker landmarker, int redetectFrames = 15, double scoreThreshold = 0.4)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(redetectFrames, 1);
+        Region = region;
+        _detector = detector;
+        _landmarker = landmarker;
+        RedetectFrames = redetectFrames;
+        _scoreThreshold = scoreThreshold;
+        _region = new byte[region.Width * region.Height];
+    }
+
+    public SeatRegion Region { get; }
+
+    public int RedetectFrames { get; }
+
+    /// <summary>The face box used this frame (valid when <see cref="Track"/> returned true).</summary>
+    public FaceBox Box => _box;
+
+    /// <summary>Whether the detector ran this frame (its score is then in <see cref="Box"/>).</summary>
+    public bool Detected { get; private set; }
+
+    /// <summary>Finds the occupant's face and its landmarks in <paramref name="frame"/>; false when no face is there.</summary>
+    public bool Track(VideoFrame frame, FaceLandmarks landmarks)
+    {
+        Detected = false;
+        if (!_tracking || _sinceDetect >= RedetectFrames)
+        {
+            Detected = true;
+            _sinceDetect = 0;
+            if (!Detect(frame))
+            {
+                _tracking = false;
+                return false;
+            }
+        }
+        _sinceDetect++;
+        if (!_landmarker.Locate(frame.Luma, frame.Width, frame.Height, 1, _box, landmarks))
+        {
+            _tracking = false;
+            return false;
+        }
+        var (cx, cy) = landmarks.Centre(0, FaceLandmarks.Count);
+        var iod = landmarks.InterOcularDistance();
+        if (Detected)
+        {
+            _boxToEyes = _box.Width / Math.Max(iod, 1e-6);
+            _offsetX = _box.X + (_box.Width / 2) - cx;
+            _offsetY = _box.Y + (_box.Height / 2) - cy;
+        }
+        else if (Math.Abs((_box.Width / Math.Max(iod, 1e-6)) - _boxToEyes) > 0.35 * _boxToEyes || !Inside(cx, cy))
+        {
+            // The landmarks no longer describe a face of the tracked size here: look again next frame.
+            _tracking = false;
+            return false;
+        }
+        _tracking = true;
+        // Next frame's box: same size, re-centred where the landmarks went.
+        _box = _box with { X = cx + _offsetX - (_box.Width / 2), Y = cy + _offsetY - (_box.Height / 2) };
+        return true;
+    }
+
+    /// <summary>Drops the track (e.g. after the camera came back): the next frame detects.</summary>
+    public void Reset() => _tracking = false;
+
+    private bool Inside(double x, double y) => x >= Region.X && x < Region.X + Region.Width && y >= Region.Y && y < Region.Y + Region.Height;
+
+    private bool Detect(VideoFrame frame)
+    {
+        var r = Region;
+        for (var y = 0; y < r.Height; y++)
+            frame.Luma.AsSpan(((r.Y + y) * frame.Width) + r.X, r.Width).CopyTo(_region.AsSpan(y * r.Width, r.Width));
+        _detector.DetectGray(_region, r.Width, r.Height, _faces, _scoreThreshold);
+        var best = -1.0;
+        foreach (var f in _faces)
+        {
+            double cx = f.X + (f.Width / 2), cy = f.Y + (f.Height / 2);
+            if (cx < 0 || cy < 0 || cx >= r.Width || cy >= r.Height) continue;
+            var merit = f.Score * f.Area;
+            if (merit <= best) continue;
+            best = merit;
+            _box = f with { X = f.X + r.X, Y = f.Y + r.Y };
+        }
+        return best > 0;
+    }
+}

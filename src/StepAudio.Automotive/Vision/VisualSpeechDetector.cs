@@ -1,0 +1,121 @@
+namespace StepAudio.Automotive.Vision;
+
+/// <summary>
+/// Whether a seat's occupant is speaking, from their lips over a short window (<see cref="Window"/>, 0.4 s by
+/// default): speech moves the lips several times a second, so the window's spread of mouth opening and its
+/// median lip speed (head motion already removed by <see cref="LipFeatureExtractor"/>) rise together, while a
+/// still, smiling or yawning mouth has at most one of them. The median ignores the single-frame jumps a
+/// change of IR exposure gives the landmarks. Each seat learns its own floor (landmark jitter differs between
+/// faces and distances) as a slowly rising minimum. The probability describes the window's centre, so it is
+/// known <see cref="Latency"/> (half a window) after that frame.
+/// </summary>
+public sealed class VisualSpeechDetector
+{
+    private readonly double[] _times;
+    private readonly double[] _openings;
+    private readonly double[] _speeds;
+    private readonly double[] _sorted;
+    private int _count;
+    private int _head;
+    private double _floor = double.NaN;
+    private double _lastTime = double.NaN;
+
+    /// <param name="window">Seconds of lip history per decision (0.3–0.5 s).</param>
+    /// <param name="maxFrameRate">Largest frame rate the buffers are sized for.</param>
+    public VisualSpeechDetector(double window = 0.4, double maxFrameRate = 120)
+    {
+        if (window is < 0.1 or > 2) throw new ArgumentOutOfRangeException(nameof(window), window, "0.1..2 s");
+        Window = window;
+        var capacity = (int)Math.Ceiling(window * maxFrameRate) + 2;
+        _times = new double[capacity];
+        _openings = new double[capacity];
+        _speeds = new double[capacity];
+        _sorted = new double[capacity];
+    }
+
+    public double Window { get; }
+
+    public double Latency => Window / 2;
+
+    /// <summary>Activity (face-normalised units) above the learned floor at which the probability is one half.</summary>
+    public double Threshold { get; init; } = 0.12;
+
+    /// <summary>How fast the floor may rise, per second, as a fraction of itself (it falls at once).</summary>
+    public double FloorRise { get; init; } = 0.05;
+
+    /// <summary>The probability of speech at <see cref="DecisionTime"/>; NaN until a window with a face has been seen.</summary>
+    public double Probability { get; private set; } = double.NaN;
+
+    /// <summary>The frame time the current <see cref="Probability"/> describes (the window's centre).</summary>
+    public double DecisionTime { get; private set; } = double.NaN;
+
+    /// <summary>The window's activity before the floor: opening spread plus median lip speed (per second, ÷ 10).</summary>
+    public double Activity { get; private set; }
+
+    /// <summary>Adds one frame's lip features (null when no face was found) at stream time <paramref name="time"/>.</summary>
+    public void Add(double time, LipFeatures? lips)
+    {
+        var dt = double.IsNaN(_lastTime) ? 0 : time - _lastTime;
+        _lastTime = time;
+        if (lips is not { } f)
+        {
+            // No face: no evidence either way; forget the window so stale lips do not speak for it.
+            _count = 0;
+            Probability = double.NaN;
+            DecisionTime = time - Latency;
+            return;
+        }
+        var speed = dt > 0 && _count > 0 ? f.MotionEnergy / dt : 0;
+        var slot = (_head + _count) % _times.Length;
+        if (_count == _times.Length)
+        {
+            _head = (_head + 1) % _times.Length;
+            _count--;
+        }
+        _times[slot] = time;
+        _openings[slot] = f.MouthOpening;
+        _speeds[slot] = speed;
+        _count++;
+        while (_count > 1 && _times[_head] < time - Window + 1e-9)
+        {
+            _head = (_head + 1) % _times.Length;
+            _count--;
+        }
+        Activity = Spread() + (Median() / 10);
+        if (double.IsNaN(_floor)) _floor = Activity;
+        else if (Activity < _floor) _floor = Activity;
+        else _floor += Math.Min(Activity - _floor, _floor * FloorRise * dt);
+        Probability = 1 / (1 + Math.Exp(-(Activity - _floor - Threshold) / (Threshold / 4)));
+        DecisionTime = time - Latency;
+    }
+
+    /// <summary>Forget everything (a different occupant, the camera came back).</summary>
+    public void Reset()
+    {
+        _count = 0;
+        _floor = double.NaN;
+        _lastTime = double.NaN;
+        Probability = double.NaN;
+    }
+
+    private double Spread()
+    {
+        double sum = 0, sum2 = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            var v = _openings[(_head + i) % _openings.Length];
+            sum += v;
+            sum2 += v * v;
+        }
+        var mean = sum / _count;
+        return Math.Sqrt(Math.Max(0, (sum2 / _count) - (mean * mean)));
+    }
+
+    private double Median()
+    {
+        for (var i = 0; i < _count; i++) _sorted[i] = _speeds[(_head + i) % _speeds.Length];
+        var s = _sorted.AsSpan(0, _count);
+        s.Sort();
+        return _count % 2 == 1 ? s[_count / 2] : (s[(_count / 2) - 1] + s[_count / 2]) / 2;
+    }
+}
