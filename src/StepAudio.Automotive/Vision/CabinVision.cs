@@ -42,6 +42,12 @@ public sealed class SeatVision
 
     public bool FaceFound { get; internal set; }
 
+    /// <summary>Whether the face detector ran for this seat this frame (else the face was tracked by its landmarks).</summary>
+    public bool DetectorRan { get; internal set; }
+
+    /// <summary>Whether the detector found the seat's face this frame (a miss while tracking keeps the track for a few runs).</summary>
+    public bool Detected { get; internal set; }
+
     public FaceBox Face { get; internal set; }
 
     public FaceLandmarks Landmarks { get; } = new();
@@ -106,6 +112,8 @@ public sealed class CabinVision : IDisposable
         foreach (var seat in Seats)
         {
             seat.FaceFound = seat.Tracker!.Track(frame, seat.Landmarks);
+            seat.DetectorRan = seat.Tracker.DetectorRan;
+            seat.Detected = seat.Tracker.Detected;
             if (!seat.FaceFound)
             {
                 seat.LipExtractor.Reset();

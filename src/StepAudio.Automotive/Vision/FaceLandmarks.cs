@@ -15,7 +15,7 @@ public sealed class FaceLandmarks
 
     public double Y(int i) => _xy[(2 * i) + 1];
 
-    internal void Set(int i, double x, double y)
+    public void Set(int i, double x, double y)
     {
         _xy[2 * i] = x;
         _xy[(2 * i) + 1] = y;

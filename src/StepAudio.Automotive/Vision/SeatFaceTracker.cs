@@ -7,7 +7,10 @@ namespace StepAudio.Automotive.Vision;
 /// is no track and every <see cref="RedetectFrames"/> frames; in between, the box follows the landmarks (the
 /// landmark net re-centres itself on the face each frame, so a moving head is kept). Of several faces in a
 /// region (a rear passenger seen behind the driver's region, say) the one whose centre is inside the region
-/// with the largest score × area wins: the seat's own occupant is nearest the camera.
+/// with the largest score × area wins: the seat's own occupant is nearest the camera. While a face is tracked,
+/// a re-detection must overlap it; when the detector misses it, the landmarks keep following it, and only
+/// after <see cref="MissesBeforeLost"/> misses in a row is the track given up (so one missed detection does
+/// not hand the seat to the face behind it).
 /// </summary>
 public sealed class SeatFaceTracker
 {
@@ -21,6 +24,10 @@ public sealed class SeatFaceTracker
     private int _sinceDetect;
     private double _boxToEyes; // box width over inter-ocular distance, when last detected
     private double _offsetX, _offsetY; // box centre minus landmark centre, when last detected
+    private int _misses;
+
+    /// <summary>Detector runs in a row that may miss a tracked face before the track is dropped.</summary>
+    public const int MissesBeforeLost = 3;
 
     public SeatFaceTracker(SeatRegion region, TinyFaceDetector detector, FaceLandmarker landmarker, int redetectFrames = 15, double scoreThreshold = 0.4)
     {
@@ -40,18 +47,27 @@ public sealed class SeatFaceTracker
     /// <summary>The face box used this frame (valid when <see cref="Track"/> returned true).</summary>
     public FaceBox Box => _box;
 
-    /// <summary>Whether the detector ran this frame (its score is then in <see cref="Box"/>).</summary>
+    /// <summary>Whether the detector ran this frame.</summary>
+    public bool DetectorRan { get; private set; }
+
+    /// <summary>Whether this frame's box came from the detector (its score is then in <see cref="Box"/>).</summary>
     public bool Detected { get; private set; }
 
     /// <summary>Finds the occupant's face and its landmarks in <paramref name="frame"/>; false when no face is there.</summary>
     public bool Track(VideoFrame frame, FaceLandmarks landmarks)
     {
         Detected = false;
+        DetectorRan = false;
         if (!_tracking || _sinceDetect >= RedetectFrames)
         {
-            Detected = true;
+            DetectorRan = true;
             _sinceDetect = 0;
-            if (!Detect(frame))
+            if (Detect(frame, _tracking))
+            {
+                Detected = true;
+                _misses = 0;
+            }
+            else if (!_tracking || ++_misses >= MissesBeforeLost)
             {
                 _tracking = false;
                 return false;
@@ -84,26 +100,34 @@ public sealed class SeatFaceTracker
     }
 
     /// <summary>Drops the track (e.g. after the camera came back): the next frame detects.</summary>
-    public void Reset() => _tracking = false;
+    public void Reset()
+    {
+        _tracking = false;
+        _misses = 0;
+    }
 
     private bool Inside(double x, double y) => x >= Region.X && x < Region.X + Region.Width && y >= Region.Y && y < Region.Y + Region.Height;
 
-    private bool Detect(VideoFrame frame)
+    /// <summary>Runs the detector on the region; when <paramref name="tracking"/>, only a face overlapping the tracked box counts.</summary>
+    private bool Detect(VideoFrame frame, bool tracking)
     {
         var r = Region;
         for (var y = 0; y < r.Height; y++)
             frame.Luma.AsSpan(((r.Y + y) * frame.Width) + r.X, r.Width).CopyTo(_region.AsSpan(y * r.Width, r.Width));
         _detector.DetectGray(_region, r.Width, r.Height, _faces, _scoreThreshold);
         var best = -1.0;
+        var chosen = default(FaceBox);
         foreach (var f in _faces)
         {
             double cx = f.X + (f.Width / 2), cy = f.Y + (f.Height / 2);
             if (cx < 0 || cy < 0 || cx >= r.Width || cy >= r.Height) continue;
-            var merit = f.Score * f.Area;
-            if (merit <= best) continue;
+            var inFrame = f with { X = f.X + r.X, Y = f.Y + r.Y };
+            var merit = tracking ? inFrame.IntersectionOverUnion(_box) : f.Score * f.Area;
+            if (merit <= best || (tracking && merit < 0.3)) continue;
             best = merit;
-            _box = f with { X = f.X + r.X, Y = f.Y + r.Y };
+            chosen = inFrame;
         }
+        if (best > 0) _box = chosen;
         return best > 0;
     }
 }

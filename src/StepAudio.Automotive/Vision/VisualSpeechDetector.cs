@@ -38,10 +38,10 @@ public sealed class VisualSpeechDetector
     public double Latency => Window / 2;
 
     /// <summary>Activity (face-normalised units) above the learned floor at which the probability is one half.</summary>
-    public double Threshold { get; init; } = 0.12;
+    public double Threshold { get; init; } = 0.04;
 
-    /// <summary>How fast the floor may rise, per second, as a fraction of itself (it falls at once).</summary>
-    public double FloorRise { get; init; } = 0.05;
+    /// <summary>How fast the floor may rise, in activity units per second (it falls at once).</summary>
+    public double FloorRise { get; init; } = 0.005;
 
     /// <summary>The probability of speech at <see cref="DecisionTime"/>; NaN until a window with a face has been seen.</summary>
     public double Probability { get; private set; } = double.NaN;
@@ -82,11 +82,15 @@ public sealed class VisualSpeechDetector
             _count--;
         }
         Activity = Spread() + (Median() / 10);
-        if (double.IsNaN(_floor)) _floor = Activity;
-        else if (Activity < _floor) _floor = Activity;
-        else _floor += Math.Min(Activity - _floor, _floor * FloorRise * dt);
-        Probability = 1 / (1 + Math.Exp(-(Activity - _floor - Threshold) / (Threshold / 4)));
         DecisionTime = time - Latency;
+        if (_count < 2 || time - _times[_head] < Window * 0.8)
+        {
+            Probability = double.NaN; // the window is not full yet
+            return;
+        }
+        if (double.IsNaN(_floor) || Activity < _floor) _floor = Activity;
+        else _floor += Math.Min(Activity - _floor, FloorRise * dt);
+        Probability = 1 / (1 + Math.Exp(-(Activity - _floor - Threshold) / (Threshold / 4)));
     }
 
     /// <summary>Forget everything (a different occupant, the camera came back).</summary>
