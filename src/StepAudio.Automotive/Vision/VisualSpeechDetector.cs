@@ -2,19 +2,20 @@ namespace StepAudio.Automotive.Vision;
 
 /// <summary>
 /// Whether a seat's occupant is speaking, from their lips over a short window (<see cref="Window"/>, 0.4 s by
-/// default): speech moves the lips several times a second, so the window's spread of mouth opening and its
-/// median lip speed (head motion already removed by <see cref="LipFeatureExtractor"/>) rise together, while a
-/// still, smiling or yawning mouth has at most one of them. The median ignores the single-frame jumps a
-/// change of IR exposure gives the landmarks. Each seat learns its own floor (landmark jitter differs between
-/// faces and distances) as a slowly rising minimum. The probability describes the window's centre, so it is
-/// known <see cref="Latency"/> (half a window) after that frame.
+/// default): speech opens and closes the mouth several times a second, so the spread (standard deviation) of
+/// the mouth opening over the window rises, while a still, smiling or yawning mouth keeps it low. The
+/// opening is measured in the head's own frame in inter-ocular distances (<see cref="LipFeatureExtractor"/>),
+/// so head sway and distance do not move it, and landmark geometry does not follow IR exposure. (The lips'
+/// overall motion energy was tried as a second cue and separated speech from silence less well: on gray,
+/// noisy frames it is dominated by landmark jitter.) Each seat learns its own floor — faces and distances
+/// jitter differently — as a minimum that rises only slowly, so speech is judged against that occupant's
+/// own stillness. The probability describes the window's centre, known <see cref="Latency"/> (half a window)
+/// after that frame.
 /// </summary>
 public sealed class VisualSpeechDetector
 {
     private readonly double[] _times;
     private readonly double[] _openings;
-    private readonly double[] _speeds;
-    private readonly double[] _sorted;
     private int _count;
     private int _head;
     private double _floor = double.NaN;
@@ -29,27 +30,25 @@ public sealed class VisualSpeechDetector
         var capacity = (int)Math.Ceiling(window * maxFrameRate) + 2;
         _times = new double[capacity];
         _openings = new double[capacity];
-        _speeds = new double[capacity];
-        _sorted = new double[capacity];
     }
 
     public double Window { get; }
 
     public double Latency => Window / 2;
 
-    /// <summary>Activity (face-normalised units) above the learned floor at which the probability is one half.</summary>
-    public double Threshold { get; init; } = 0.04;
+    /// <summary>Opening spread (inter-ocular distances) above the learned floor at which the probability is one half.</summary>
+    public double Threshold { get; init; } = 0.0135;
 
-    /// <summary>How fast the floor may rise, in activity units per second (it falls at once).</summary>
-    public double FloorRise { get; init; } = 0.005;
+    /// <summary>How fast the floor may rise, in spread units per second (it falls at once).</summary>
+    public double FloorRise { get; init; } = 0.001;
 
-    /// <summary>The probability of speech at <see cref="DecisionTime"/>; NaN until a window with a face has been seen.</summary>
+    /// <summary>The probability of speech at <see cref="DecisionTime"/>; NaN while there is no full window with a face.</summary>
     public double Probability { get; private set; } = double.NaN;
 
     /// <summary>The frame time the current <see cref="Probability"/> describes (the window's centre).</summary>
     public double DecisionTime { get; private set; } = double.NaN;
 
-    /// <summary>The window's activity before the floor: opening spread plus median lip speed (per second, ÷ 10).</summary>
+    /// <summary>The window's spread of mouth opening.</summary>
     public double Activity { get; private set; }
 
     /// <summary>Adds one frame's lip features (null when no face was found) at stream time <paramref name="time"/>.</summary>
@@ -57,32 +56,29 @@ public sealed class VisualSpeechDetector
     {
         var dt = double.IsNaN(_lastTime) ? 0 : time - _lastTime;
         _lastTime = time;
+        DecisionTime = time - Latency;
         if (lips is not { } f)
         {
             // No face: no evidence either way; forget the window so stale lips do not speak for it.
             _count = 0;
             Probability = double.NaN;
-            DecisionTime = time - Latency;
             return;
         }
-        var speed = dt > 0 && _count > 0 ? f.MotionEnergy / dt : 0;
-        var slot = (_head + _count) % _times.Length;
         if (_count == _times.Length)
         {
             _head = (_head + 1) % _times.Length;
             _count--;
         }
+        var slot = (_head + _count) % _times.Length;
         _times[slot] = time;
         _openings[slot] = f.MouthOpening;
-        _speeds[slot] = speed;
         _count++;
         while (_count > 1 && _times[_head] < time - Window + 1e-9)
         {
             _head = (_head + 1) % _times.Length;
             _count--;
         }
-        Activity = Spread() + (Median() / 10);
-        DecisionTime = time - Latency;
+        Activity = Spread();
         if (_count < 2 || time - _times[_head] < Window * 0.8)
         {
             Probability = double.NaN; // the window is not full yet
@@ -113,13 +109,5 @@ public sealed class VisualSpeechDetector
         }
         var mean = sum / _count;
         return Math.Sqrt(Math.Max(0, (sum2 / _count) - (mean * mean)));
-    }
-
-    private double Median()
-    {
-        for (var i = 0; i < _count; i++) _sorted[i] = _speeds[(_head + i) % _speeds.Length];
-        var s = _sorted.AsSpan(0, _count);
-        s.Sort();
-        return _count % 2 == 1 ? s[_count / 2] : (s[(_count / 2) - 1] + s[_count / 2]) / 2;
     }
 }
