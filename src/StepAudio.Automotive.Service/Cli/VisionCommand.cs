@@ -14,9 +14,6 @@ namespace StepAudio.Automotive.Service.Cli;
 /// </summary>
 public static class VisionCommand
 {
-    /// <summary>face-api's demo photos (pinned in the model manifest), the source of the generated faces.</summary>
-    public static readonly string[] Photos = ["face_api_sample1", "face_api_sample2", "face_api_sample3", "face_api_sample4", "face_api_sample5", "face_api_sample6"];
-
     public static Command Build(TextWriter stdout) => new("vision", "Generate and score cabin camera test videos") { Generate(stdout), Score(stdout) };
 
     private static Command Generate(TextWriter stdout)
@@ -48,15 +45,12 @@ public static class VisionCommand
             using var landmarker = new FaceLandmarker(FaceLandmarker.RequireModel(store), cpu);
             var seeded = parse.GetValue(seed);
             // The most frontal, closed-mouth faces of the demo photos, best first, one per seat.
-            var faces = Photos.SelectMany(p => SourceFace.LoadAll(store.Require(p), detector, landmarker)).OrderBy(f => f.Unsuitability).ToList();
+            var faces = CabinVideoGenerator.DemoFaces(store, detector, landmarker);
             foreach (var f in faces)
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  face {f.Name}: score {f.Score:0.00}, yaw {f.Yaw:0.00}, opening {f.Opening:0.00}, eye distance {f.Landmarks.InterOcularDistance():0} px"));
             if (parse.GetValue(faceList) is { } wanted)
                 faces = [.. wanted.Split(',', StringSplitOptions.TrimEntries).Select(n => faces.FirstOrDefault(f => f.Name == n) ?? throw new InvalidInputException("--faces", $"no usable face '{n}' (faces: {string.Join(", ", faces.Select(f => f.Name))})"))];
-            if (faces.Count < camera.Seats.Count) throw new InvalidInputException("face-api demo photos", $"{faces.Count} usable faces for {camera.Seats.Count} seats");
-            var seats = camera.Seats.Select((r, i) => new GeneratedSeat(r, faces[i],
-                talking.Contains(r.Zone) ? new SpeechEnvelope(duration, (seeded * 100) + i, firstSpurt: 0.6 + (1.5 * Array.IndexOf(talking, r.Zone))) : SpeechEnvelope.Silent(duration)))
-                .ToList();
+            var seats = CabinVideoGenerator.Seats(camera, faces, talking, duration, seeded);
             var outPath = parse.GetRequiredValue(output);
             var truthPath = parse.GetValue(truth) ?? Path.ChangeExtension(outPath, ".truth.json");
             new CabinVideoGenerator(camera, seats, parse.GetValue(fps), seeded).Write(outPath, truthPath, duration);

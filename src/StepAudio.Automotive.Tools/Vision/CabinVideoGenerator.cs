@@ -35,6 +35,22 @@ public sealed class CabinVideoGenerator
         _seed = seed;
     }
 
+    /// <summary>face-api's demo photos (pinned in the model manifest), the source of the generated faces.</summary>
+    public static readonly string[] DemoPhotos = ["face_api_sample1", "face_api_sample2", "face_api_sample3", "face_api_sample4", "face_api_sample5", "face_api_sample6"];
+
+    /// <summary>Every usable face of the demo photos, the most frontal, closed-mouth, confidently detected first.</summary>
+    public static List<SourceFace> DemoFaces(Inference.ModelStore store, TinyFaceDetector detector, FaceLandmarker landmarker) =>
+        [.. DemoPhotos.SelectMany(p => SourceFace.LoadAll(store.Require(p), detector, landmarker)).OrderBy(f => f.Unsuitability)];
+
+    /// <summary>One seat per camera region in profile order, each with the next face; the <paramref name="talking"/> seats get seeded envelopes (their first spurts 1.5 s apart), the others stay closed.</summary>
+    public static List<GeneratedSeat> Seats(CabinCamera camera, IReadOnlyList<SourceFace> faces, IReadOnlyList<string> talking, double seconds, int seed)
+    {
+        if (faces.Count < camera.Seats.Count) throw new InvalidInputException("faces", $"{faces.Count} faces for {camera.Seats.Count} seats");
+        var order = talking.ToList();
+        return [.. camera.Seats.Select((r, i) => new GeneratedSeat(r, faces[i],
+            order.Contains(r.Zone) ? new SpeechEnvelope(seconds, (seed * 100) + i, firstSpurt: 0.6 + (1.5 * order.IndexOf(r.Zone))) : SpeechEnvelope.Silent(seconds)))];
+    }
+
     /// <summary>Writes <paramref name="y4mPath"/> and <paramref name="truthPath"/> for <paramref name="seconds"/> of video.</summary>
     public void Write(string y4mPath, string truthPath, double seconds)
     {

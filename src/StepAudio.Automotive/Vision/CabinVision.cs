@@ -87,7 +87,7 @@ public sealed class CabinVision : IDisposable
         _detector = detector;
         _landmarker = landmarker;
         _expressions = expressions;
-        Seats = [.. camera.Seats.Select(r => new SeatVision(r, _options) { Tracker = new SeatFaceTracker(r, detector, landmarker, _options.RedetectFrames, _options.DetectorScoreThreshold) })];
+        Seats = [.. camera.Seats.Select(r => new SeatVision(r, _options) { Tracker = new SeatFaceTracker(r, detector, landmarker, _options.RedetectFrames, _options.DetectorScoreThreshold, camera.Seats) })];
     }
 
     /// <summary>Loads the three converted face-api nets from the model store.</summary>

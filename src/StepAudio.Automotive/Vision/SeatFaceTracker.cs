@@ -6,8 +6,9 @@ namespace StepAudio.Automotive.Vision;
 /// Follows one occupant's face inside their seat's image region. The detector runs on the region when there
 /// is no track and every <see cref="RedetectFrames"/> frames; in between, the box follows the landmarks (the
 /// landmark net re-centres itself on the face each frame, so a moving head is kept). Of several faces in a
-/// region (a rear passenger seen behind the driver's region, say) the one whose centre is inside the region
-/// with the largest score × area wins: the seat's own occupant is nearest the camera. While a face is tracked,
+/// region, a face belongs to this seat only if no other seat's region holding it has its centre nearer (in
+/// region sizes) — a rear passenger seen through the driver's region stays the rear seat's — and of the rest
+/// the largest score × area wins: the seat's own occupant is nearest the camera. While a face is tracked,
 /// a re-detection must overlap it; when the detector misses it, the landmarks keep following it, and only
 /// after <see cref="MissesBeforeLost"/> misses in a row is the track given up (so one missed detection does
 /// not hand the seat to the face behind it).
@@ -29,8 +30,12 @@ public sealed class SeatFaceTracker
     /// <summary>Detector runs in a row that may miss a tracked face before the track is dropped.</summary>
     public const int MissesBeforeLost = 3;
 
-    public SeatFaceTracker(SeatRegion region, TinyFaceDetector detector, FaceLandmarker landmarker, int redetectFrames = 15, double scoreThreshold = 0.4)
+    private readonly SeatRegion[] _others;
+
+    /// <param name="allRegions">Every seat region of the camera, so faces that belong to another seat are left to it.</param>
+    public SeatFaceTracker(SeatRegion region, TinyFaceDetector detector, FaceLandmarker landmarker, int redetectFrames = 15, double scoreThreshold = 0.4, IReadOnlyList<SeatRegion>? allRegions = null)
     {
+        _others = [.. (allRegions ?? []).Where(r => r != region)];
         ArgumentOutOfRangeException.ThrowIfLessThan(redetectFrames, 1);
         Region = region;
         _detector = detector;
@@ -106,6 +111,20 @@ public sealed class SeatFaceTracker
         _misses = 0;
     }
 
+    private bool Owns(double x, double y)
+    {
+        var own = Distance(Region, x, y);
+        foreach (var o in _others)
+            if (x >= o.X && x < o.X + o.Width && y >= o.Y && y < o.Y + o.Height && Distance(o, x, y) < own) return false;
+        return true;
+    }
+
+    private static double Distance(SeatRegion r, double x, double y)
+    {
+        double dx = (x - r.X - (r.Width / 2.0)) / r.Width, dy = (y - r.Y - (r.Height / 2.0)) / r.Height;
+        return (dx * dx) + (dy * dy);
+    }
+
     private bool Inside(double x, double y) => x >= Region.X && x < Region.X + Region.Width && y >= Region.Y && y < Region.Y + Region.Height;
 
     /// <summary>Runs the detector on the region; when <paramref name="tracking"/>, only a face overlapping the tracked box counts.</summary>
@@ -122,6 +141,7 @@ public sealed class SeatFaceTracker
             double cx = f.X + (f.Width / 2), cy = f.Y + (f.Height / 2);
             if (cx < 0 || cy < 0 || cx >= r.Width || cy >= r.Height) continue;
             var inFrame = f with { X = f.X + r.X, Y = f.Y + r.Y };
+            if (!Owns(cx + r.X, cy + r.Y)) continue;
             var merit = tracking ? inFrame.IntersectionOverUnion(_box) : f.Score * f.Area;
             if (merit <= best || (tracking && merit < 0.3)) continue;
             best = merit;
