@@ -37,6 +37,7 @@ public static class VisionCommand
             var talking = parse.GetRequiredValue(talkers).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             foreach (var z in talking)
                 if (camera.RegionOf(z) is null) throw new InvalidInputException("--talkers", $"'{z}' has no camera region (seats: {string.Join(", ", camera.Seats.Select(s => s.Zone))})");
+            if (parse.GetValue(fps) is < 1 or > 240) throw new InvalidInputException("--fps", $"{parse.GetValue(fps)} must be in [1, 240]");
             var duration = parse.GetValue(seconds);
             if (duration is <= 0 or > 600) throw new InvalidInputException("--seconds", $"{duration} must be in (0, 600]");
             var store = ModelStore.Default();
@@ -78,6 +79,7 @@ public static class VisionCommand
             var profile = CabinProfileReader.Load(parse.GetRequiredValue(cabin));
             var camera = profile.Camera ?? throw new InvalidInputException(parse.GetRequiredValue(cabin), "the profile has no camera section");
             var videoPath = parse.GetRequiredValue(video);
+            if (parse.GetValue(redetect) < 1) throw new InvalidInputException("--redetect", $"{parse.GetValue(redetect)} must be at least 1");
             var options = new VisionOptions { RedetectFrames = parse.GetValue(redetect), DetectorInputSize = parse.GetValue(input), ExpressionEvery = 0 };
             using var vision = CabinVision.Load(camera, ModelStore.Default(), new InferenceOptions { Providers = [InferenceOptions.Cpu] }, options);
             using var traceWriter = parse.GetValue(trace) is { } tracePath ? new StreamWriter(tracePath) : null;
