@@ -60,17 +60,10 @@ public sealed class TinyFaceDetector : IDisposable
     public int InputSize { get; }
 
     /// <summary>Where <c>models fetch</c> writes the converted detector (beside its pinned weights).</summary>
-    public static string ConvertedPath(ModelStore store) =>
-        System.IO.Path.Combine(System.IO.Path.GetDirectoryName(store.PathOf(store.Manifest.File(WeightsId)))!, OnnxFileName);
+    public static string ConvertedPath(ModelStore store) => ConvertedModels.PathOf(store, WeightsId, OnnxFileName);
 
     /// <summary>The converted detector, after checking the weights it came from against their pins.</summary>
-    public static string RequireModel(ModelStore store)
-    {
-        store.Require(WeightsId);
-        store.Require(ShardId);
-        var path = ConvertedPath(store);
-        return File.Exists(path) ? path : throw new InvalidInputException(path, "the face detector has not been converted: run `stepaudio models fetch`");
-    }
+    public static string RequireModel(ModelStore store) => ConvertedModels.Require(store, WeightsId, ShardId, OnnxFileName, "the face detector");
 
     /// <summary>Faces with a score above <paramref name="scoreThreshold"/> in an interleaved RGB image, best first.</summary>
     public void Detect(ReadOnlySpan<byte> rgb, int width, int height, List<FaceBox> faces, double scoreThreshold = 0.5)

@@ -7,10 +7,13 @@ namespace StepAudio.Automotive.Tests.Vision;
 /// <summary>
 /// Runs face-api itself in Node (FaceApiReference/reference.mjs, its npm dependencies locked in
 /// package-lock.json) on the pinned demo photos, once per test class: the decoded pixels and the reference
-/// detections the converted ONNX detector must reproduce.
+/// detections, landmarks, aligned boxes and expressions the converted ONNX nets must reproduce.
 /// </summary>
 public sealed class FaceApiReference
 {
+    /// <summary>The test collection that shares one Node run among the face-net test classes.</summary>
+    public const string Collection = "face-api reference";
+
     public static readonly string[] Photos = ["sample1", "sample2", "sample3", "sample4", "sample5", "sample6"];
 
     public FaceApiReference()
@@ -18,6 +21,8 @@ public sealed class FaceApiReference
         var store = TestModels.Store;
         WeightsManifest = store.Require(TinyFaceDetector.WeightsId);
         store.Require(TinyFaceDetector.ShardId);
+        foreach (var id in new[] { FaceLandmarker.WeightsId, FaceLandmarker.ShardId, ExpressionClassifier.WeightsId, ExpressionClassifier.ShardId })
+            store.Require(id);
         var photos = Photos.Select(p => store.Require("face_api_" + p)).ToArray();
         Directory = TestPaths.NewTempDir();
         foreach (var f in new[] { "package.json", "package-lock.json", "reference.mjs" })
@@ -27,10 +32,14 @@ public sealed class FaceApiReference
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Directory, "reference.json")));
         foreach (var p in doc.RootElement.EnumerateObject())
         {
-            var faces = p.Value.GetProperty("faces").EnumerateArray()
-                .Select(f => new FaceBox(f.GetProperty("x").GetDouble(), f.GetProperty("y").GetDouble(), f.GetProperty("width").GetDouble(), f.GetProperty("height").GetDouble(), f.GetProperty("score").GetDouble()))
+            var faces = p.Value.GetProperty("faces").EnumerateArray().Select(f => new ReferenceFace(
+                    Box(f, f.GetProperty("score").GetDouble()),
+                    f.GetProperty("landmarks").EnumerateArray().Select(v => v.GetDouble()).ToArray(),
+                    Box(f.GetProperty("aligned"), 0),
+                    f.GetProperty("expressions").EnumerateArray().Select(v => v.GetDouble()).ToArray()))
                 .ToList();
-            Images[p.Name] = (p.Value.GetProperty("width").GetInt32(), p.Value.GetProperty("height").GetInt32(), File.ReadAllBytes(Path.Combine(Directory, p.Name + ".rgb")), faces);
+            Faces[p.Name] = faces;
+            Images[p.Name] = (p.Value.GetProperty("width").GetInt32(), p.Value.GetProperty("height").GetInt32(), File.ReadAllBytes(Path.Combine(Directory, p.Name + ".rgb")), faces.Select(f => f.Box).ToList());
             Backend = p.Value.GetProperty("backend").GetString()!;
         }
     }
@@ -39,6 +48,12 @@ public sealed class FaceApiReference
     public string WeightsManifest { get; }
     public string Backend { get; } = "";
     public Dictionary<string, (int Width, int Height, byte[] Rgb, List<FaceBox> Faces)> Images { get; } = [];
+
+    /// <summary>Per photo, what face-api found for each face: detection, 68 landmarks (x, y interleaved), aligned box, 7 expression probabilities.</summary>
+    public Dictionary<string, List<ReferenceFace>> Faces { get; } = [];
+
+    private static FaceBox Box(JsonElement b, double score) =>
+        new(b.GetProperty("x").GetDouble(), b.GetProperty("y").GetDouble(), b.GetProperty("width").GetDouble(), b.GetProperty("height").GetDouble(), score);
 
     private void Run(string file, params string[] args)
     {
@@ -53,3 +68,8 @@ public sealed class FaceApiReference
         _ = stdout.GetAwaiter().GetResult();
     }
 }
+
+public sealed record ReferenceFace(FaceBox Box, double[] Landmarks, FaceBox Aligned, double[] Expressions);
+
+[CollectionDefinition(FaceApiReference.Collection)]
+public sealed class FaceApiReferenceCollection : ICollectionFixture<FaceApiReference>;

@@ -6,7 +6,8 @@ using Xunit.Abstractions;
 namespace StepAudio.Automotive.Tests.Vision;
 
 /// <summary>The converted detector against face-api itself, on face-api's own demo photos.</summary>
-public class TinyFaceDetectorTests(FaceApiReference reference, ITestOutputHelper output) : IClassFixture<FaceApiReference>
+[Collection(FaceApiReference.Collection)]
+public class TinyFaceDetectorTests(FaceApiReference reference, ITestOutputHelper output)
 {
     private static readonly InferenceOptions Cpu = new() { Providers = [InferenceOptions.Cpu] };
 

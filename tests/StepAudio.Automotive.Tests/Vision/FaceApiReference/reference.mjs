@@ -1,5 +1,7 @@
-// face-api's own tiny face detector on JPEG photos, on TensorFlow.js's pure-JS CPU backend.
-// Usage: node reference.mjs <out-dir> <weights-manifest.json> <photo.jpg>...
+// face-api itself on JPEG photos, on TensorFlow.js's pure-JS CPU backend: the tiny face detector, and, when
+// their weights sit beside its manifest, the 68-point tiny landmark net and the expression net (face-api's
+// own chain: landmarks on the detection box, expressions on the landmarks' aligned box).
+// Usage: node reference.mjs <out-dir> <tiny_face_detector weights-manifest.json> <photo.jpg>...
 // Writes <photo>.rgb (the decoded pixels, so both sides see the same input) and reference.json.
 import fs from 'fs';
 import path from 'path';
@@ -23,10 +25,20 @@ const { tf } = faceapi;
 await tf.setBackend('cpu');
 await tf.ready();
 
-const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
-const shard = fs.readFileSync(path.join(path.dirname(manifestPath), manifest[0].paths[0]));
-const weights = tf.io.decodeWeights(shard.buffer.slice(shard.byteOffset, shard.byteOffset + shard.length), manifest[0].weights);
-faceapi.nets.tinyFaceDetector.loadFromWeightMap(weights);
+function load(net, manifestFile) {
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+  const shard = fs.readFileSync(path.join(path.dirname(manifestFile), manifest[0].paths[0]));
+  net.loadFromWeightMap(tf.io.decodeWeights(shard.buffer.slice(shard.byteOffset, shard.byteOffset + shard.length), manifest[0].weights));
+}
+load(faceapi.nets.tinyFaceDetector, manifestPath);
+const beside = (name) => path.join(path.dirname(manifestPath), name);
+const withFaceNets = fs.existsSync(beside('face_landmark_68_tiny_model-weights_manifest.json'))
+  && fs.existsSync(beside('face_expression_model-weights_manifest.json'));
+if (withFaceNets) {
+  load(faceapi.nets.faceLandmark68TinyNet, beside('face_landmark_68_tiny_model-weights_manifest.json'));
+  load(faceapi.nets.faceExpressionNet, beside('face_expression_model-weights_manifest.json'));
+}
+const box = (b) => ({ x: b.x, y: b.y, width: b.width, height: b.height });
 
 const results = {};
 for (const photo of photos) {
@@ -34,13 +46,25 @@ for (const photo of photos) {
   const img = jpeg.decode(fs.readFileSync(photo), { useTArray: true, formatAsRGBA: false });
   fs.writeFileSync(path.join(outDir, `${name}.rgb`), img.data);
   const t = tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
-  const faces = await faceapi.detectAllFaces(t, new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: 0.5 }));
+  const options = new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: 0.5 });
+  const found = withFaceNets
+    ? await faceapi.detectAllFaces(t, options).withFaceLandmarks(true).withFaceExpressions()
+    : await faceapi.detectAllFaces(t, options);
   t.dispose();
+  const faces = found.map((f) => (withFaceNets
+    ? {
+      ...box(f.detection.box),
+      score: f.detection.score,
+      landmarks: f.landmarks.positions.flatMap((p) => [p.x, p.y]),
+      aligned: box(f.alignedRect.box),
+      expressions: faceapi.FACE_EXPRESSION_LABELS.map((e) => f.expressions[e]),
+    }
+    : { ...box(f.box), score: f.score }));
   results[name] = {
     width: img.width,
     height: img.height,
     backend: tf.getBackend(),
-    faces: faces.map((d) => ({ x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height, score: d.score })),
+    faces,
   };
 }
 fs.writeFileSync(path.join(outDir, 'reference.json'), JSON.stringify(results, null, 1));

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using StepAudio.Automotive.Cabin;
+using StepAudio.Automotive.Inference;
+using StepAudio.Automotive.Tools.Vision;
+using StepAudio.Automotive.Vision;
+
+namespace StepAudio.Automotive.Service.Cli;
+
+/// <summary>
+/// <c>stepaudio vision generate|score</c>: renders a cabin camera recording from face-api's demo photos with
+/// mouths moving to seeded speech envelopes (Y4M + truth), and scores the vision stage on one.
+/// </summary>
+public static class VisionCommand
+{
+    public static Command Build(TextWriter stdout) => new("vision", "Generate and score cabin camera test videos") { Generate(stdout), Score(stdout) };
+
+    private static Command Generate(TextWriter stdout)
+    {
+        var cabin = new Option<string>("--cabin") { Description = "Cabin profile with a camera section", Required = true, HelpName = "cabin.json" };
+        var output = new Option<string>("--out") { Description = "Y4M to write (mono, the profile's camera resolution)", Required = true, HelpName = "cam.y4m" };
+        var truth = new Option<string?>("--truth") { Description = "Truth JSON to write (default: the video's name with .truth.json)", HelpName = "cam.truth.json" };
+        var seconds = new Option<double>("--seconds") { Description = "Length", DefaultValueFactory = _ => 20 };
+        var fps = new Option<double>("--fps") { Description = "Frame rate", DefaultValueFactory = _ => 30 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the envelopes, head motion, exposure and noise", DefaultValueFactory = _ => 1 };
+        var faceList = new Option<string?>("--faces") { Description = "Comma-separated faces per seat in profile order (e.g. sample6#2); default: the most frontal closed-mouth ones", HelpName = "list" };
+        var talkers = new Option<string>("--talkers") { Description = "Comma-separated seats whose mouths move; the others stay closed", DefaultValueFactory = _ => "driver,rear-right" };
+        var command = new Command("generate", "Render a cabin camera video of talking and silent occupants from real face photos, with truth")
+        {
+            cabin, output, truth, seconds, fps, seed, talkers, faceList,
+        };
+        command.SetAction((parse, ct) =>
+        {
+            var profile = CabinProfileReader.Load(parse.GetRequiredValue(cabin));
+            var camera = profile.Camera ?? throw new InvalidInputException(parse.GetRequiredValue(cabin), "the profile has no camera section");
+            var talking = parse.GetRequiredValue(talkers).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            foreach (var z in talking)
+                if (camera.RegionOf(z) is null) throw new InvalidInputException("--talkers", $"'{z}' has no camera region (seats: {string.Join(", ", camera.Seats.Select(s => s.Zone))})");
+            if (parse.GetValue(fps) is < 1 or > 240) throw new InvalidInputException("--fps", $"{parse.GetValue(fps)} must be in [1, 240]");
+            var duration = parse.GetValue(seconds);
+            if (duration is <= 0 or > 600) throw new InvalidInputException("--seconds", $"{duration} must be in (0, 600]");
+            var store = ModelStore.Default();
+            var cpu = new InferenceOptions { Providers = [InferenceOptions.Cpu] };
+            using var detector = new TinyFaceDetector(TinyFaceDetector.RequireModel(store), cpu);
+            using var landmarker = new FaceLandmarker(FaceLandmarker.RequireModel(store), cpu);
+            var seeded = parse.GetValue(seed);
+            // The most frontal, closed-mouth faces of the demo photos, best first, one per seat.
+            var faces = CabinVideoGenerator.DemoFaces(store, detector, landmarker);
+            foreach (var f in faces)
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  face {f.Name}: score {f.Score:0.00}, yaw {f.Yaw:0.00}, opening {f.Opening:0.00}, eye distance {f.Landmarks.InterOcularDistance():0} px"));
+            if (parse.GetValue(faceList) is { } wanted)
+                faces = [.. wanted.Split(',', StringSplitOptions.TrimEntries).Select(n => faces.FirstOrDefault(f => f.Name == n) ?? throw new InvalidInputException("--faces", $"no usable face '{n}' (faces: {string.Join(", ", faces.Select(f => f.Name))})"))];
+            var seats = CabinVideoGenerator.Seats(camera, faces, talking, duration, seeded);
+            var outPath = parse.GetRequiredValue(output);
+            var truthPath = parse.GetValue(truth) ?? Path.ChangeExtension(outPath, ".truth.json");
+            new CabinVideoGenerator(camera, seats, parse.GetValue(fps), seeded).Write(outPath, truthPath, duration);
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{outPath}: {camera.Width}x{camera.Height}, {duration:0.##} s at {parse.GetValue(fps):0.##} fps; seats {string.Join(", ", seats.Select(s => $"{s.Region.Zone}={s.Face.Name}{(talking.Contains(s.Region.Zone) ? " (talking)" : "")}"))}; truth in {truthPath}"));
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+
+    private static Command Score(TextWriter stdout)
+    {
+        var cabin = new Option<string>("--cabin") { Description = "Cabin profile with a camera section", Required = true, HelpName = "cabin.json" };
+        var video = new Option<string>("--video") { Description = "Generated Y4M", Required = true, HelpName = "cam.y4m" };
+        var truth = new Option<string?>("--truth") { Description = "Its truth JSON (default: the video's name with .truth.json)", HelpName = "cam.truth.json" };
+        var redetect = new Option<int>("--redetect") { Description = "Frames between detector runs per tracked seat (1 = every frame)", DefaultValueFactory = _ => 1 };
+        var input = new Option<int>("--detector-input") { Description = "Detector input size", DefaultValueFactory = _ => 224 };
+        var trace = new Option<string?>("--trace") { Description = "CSV to write: per frame and seat, the lip features and the speech decision", HelpName = "trace.csv" };
+        var command = new Command("score", "Run the vision stage on a generated video: detection recall, landmark error, visual speech accuracy")
+        {
+            cabin, video, truth, redetect, input, trace,
+        };
+        command.SetAction((parse, ct) =>
+        {
+            var profile = CabinProfileReader.Load(parse.GetRequiredValue(cabin));
+            var camera = profile.Camera ?? throw new InvalidInputException(parse.GetRequiredValue(cabin), "the profile has no camera section");
+            var videoPath = parse.GetRequiredValue(video);
+            if (parse.GetValue(redetect) < 1) throw new InvalidInputException("--redetect", $"{parse.GetValue(redetect)} must be at least 1");
+            var options = new VisionOptions { RedetectFrames = parse.GetValue(redetect), DetectorInputSize = parse.GetValue(input), ExpressionEvery = 0 };
+            using var vision = CabinVision.Load(camera, ModelStore.Default(), new InferenceOptions { Providers = [InferenceOptions.Cpu] }, options);
+            using var traceWriter = parse.GetValue(trace) is { } tracePath ? new StreamWriter(tracePath) : null;
+            var score = VisionScorer.Score(camera, vision, videoPath, parse.GetValue(truth) ?? Path.ChangeExtension(videoPath, ".truth.json"), traceWriter);
+            stdout.WriteLine(JsonSerializer.Serialize(score, VisionScoreJson.Default.VisionScore));
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+}
