@@ -42,6 +42,7 @@ public sealed class SpatialFrontEnd
         {
             MinBinSnr = (float)Math.Pow(10, options.MaskSnrDb / 10),
             RelativePower = (float)options.RelativePower,
+            OnsetRatio = options.OnsetDb > 0 ? (float)Math.Pow(10, options.OnsetDb / 10) : 0f,
         };
         Tracker = new ZoneTracker(profile, sink) { RelativeOn = (float)options.TrackerRelativeOn, OnFrames = options.TrackerOnFrames };
         Beamformer = options.Beamformer == BeamformerKind.Mvdr
@@ -137,7 +138,7 @@ public sealed class SpatialFrontEnd
                 _measured[z] = _zoneDirections[z];
             }
         }
-        Tracker.Update(ZoneMap.Evidence, _measured, frameTime, streamTime);
+        Tracker.Update(ZoneMap.Evidence, _measured, frameTime, streamTime, ZoneMap.Holding);
 
         Beamformer.Update(_re, _im, Tracker.Active);
         for (var z = 0; z < _synthesizers.Length; z++)

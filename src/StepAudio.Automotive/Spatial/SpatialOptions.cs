@@ -24,6 +24,13 @@ public sealed record SpatialOptions
     /// <summary>A time-frequency bin takes part in localization only this far above its noise floor, dB.</summary>
     public double MaskSnrDb { get; init; } = 6;
 
+    /// <summary>
+    /// When above 0, a time-frequency bin takes part in localization only if its power rose this much
+    /// since the previous frame, dB (3 suits the linear headliner array: fewer speech events in empty
+    /// seats, half the azimuth error; 0, every bin above the floor, finds weak second talkers more often).
+    /// </summary>
+    public double OnsetDb { get; init; }
+
     /// <summary>A zone keeps a frame's evidence only within this fraction of the strongest seat's steered power.</summary>
     public double RelativePower { get; init; } = 0.95;
 

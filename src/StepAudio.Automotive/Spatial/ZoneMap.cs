@@ -6,7 +6,10 @@ namespace StepAudio.Automotive.Spatial;
 /// Turns each frame into evidence per seat zone and per loudspeaker with a near-field model: the
 /// SRP-PHAT is steered to the exact 3-D mouth (and speaker) positions of the profile, using only the
 /// time-frequency bins that stand above the noise floor, so steady road and fan noise (which in a
-/// small cabin is far from diffuse and has directions of its own) does not steer it. A zone's
+/// small cabin is far from diffuse and has directions of its own) does not steer it; optionally only
+/// bins whose power is rising (onsets, <see cref="OnsetRatio"/>): a cabin's talkers are all beyond its
+/// critical distance (~0.3 m at RT60 0.15 s), so in steady or decaying bins the reverberation
+/// outweighs the direct path, while at an onset the direct sound arrives before its reflections. A zone's
 /// evidence is its steered power when the frame carries sound and the zone is among the strongest
 /// candidates; two talkers raise two zones. A loudspeaker wins only when it beats every seat.
 /// </summary>
@@ -15,6 +18,7 @@ public sealed class ZoneMap
     private readonly int _firstBin;
     private readonly int _binCount;
     private readonly float[] _mask;
+    private readonly float[] _previousPower;
     private readonly float[] _evidence;
     private readonly float[] _steeredPower;
     private readonly float[][] _candidateLags;
@@ -31,6 +35,7 @@ public sealed class ZoneMap
         _evidence = new float[Candidates.Length];
         _steeredPower = new float[Candidates.Length];
         _mask = new float[(frameLength / 2) + 1];
+        _previousPower = new float[(frameLength / 2) + 1];
         NoiseFloor = new SpectralNoiseFloor((frameLength / 2) + 1);
     }
 
@@ -46,8 +51,19 @@ public sealed class ZoneMap
     /// <summary>A bin must stand this far above its noise floor to count (power ratio, 6 dB).</summary>
     public float MinBinSnr { get; init; } = 4f;
 
-    /// <summary>Share of band bins above the floor for a frame to carry evidence at all.</summary>
+    /// <summary>
+    /// When above 0, a bin must also have risen by this power ratio since the previous frame (2: 3 dB)
+    /// to count. Measured on the simulated cabins (RT60 0.15 s), onsets lift the share of frames whose
+    /// steered power peaks at the talker's seat from 71 % to 82 % (linear array) and 65 % to 78 %
+    /// (circular), but leave a weak second talker fewer frames.
+    /// </summary>
+    public float OnsetRatio { get; init; }
+
+    /// <summary>Share of band bins in the mask for a frame to carry evidence at all.</summary>
     public float MinActiveShare { get; init; } = 0.05f;
+
+    /// <summary>Share of band bins above the noise floor (rising or not) for a frame to count as sound.</summary>
+    public float MinSoundShare { get; init; } = 0.05f;
 
     /// <summary>A zone keeps evidence only within this fraction of the strongest candidate's steered power.</summary>
     public float RelativePower { get; init; } = 0.95f;
@@ -61,24 +77,36 @@ public sealed class ZoneMap
     /// <summary>Last frame's masked SRP-PHAT at each candidate's 3-D position, mean over usable pairs.</summary>
     public ReadOnlySpan<float> SteeredPower => _steeredPower;
 
-    /// <summary>Weight per bin of the last frame: 1 above the noise floor, 0 below.</summary>
+    /// <summary>Weight per bin of the last frame: 1 above the noise floor (and rising, with <see cref="OnsetRatio"/>), 0 otherwise.</summary>
     public ReadOnlySpan<float> Mask => _mask;
 
-    /// <summary>Share of band bins above the noise floor in the last frame: is anything there at all.</summary>
+    /// <summary>Share of band bins in the mask in the last frame: is anything there to localise.</summary>
     public float ActiveShare { get; private set; }
+
+    /// <summary>
+    /// The last frame carries sound but no evidence (no onsets: a steady vowel or a decaying tail). The
+    /// tracker holds its smoothed evidence through such frames instead of counting them as silence.
+    /// </summary>
+    public bool Holding { get; private set; }
 
     /// <summary>Updates the noise floor and the bin mask from the frame; call before the localizer.</summary>
     public void Observe(float[][] re, float[][] im, ReadOnlySpan<bool> usable)
     {
         NoiseFloor.Update(re, im, usable);
-        var active = 0;
+        int active = 0, sound = 0;
+        var power = NoiseFloor.Power;
         for (var k = 0; k < _mask.Length; k++)
         {
-            var on = NoiseFloor.Snr(k) >= MinBinSnr;
+            var above = NoiseFloor.Snr(k) >= MinBinSnr;
+            var on = above && power[k] >= OnsetRatio * _previousPower[k];
             _mask[k] = on ? 1f : 0f;
-            if (on && k >= _firstBin && k < _firstBin + _binCount) active++;
+            if (k < _firstBin || k >= _firstBin + _binCount) continue;
+            if (on) active++;
+            if (above) sound++;
         }
+        power.CopyTo(_previousPower);
         ActiveShare = (float)active / _binCount;
+        Holding = ActiveShare < MinActiveShare && (float)sound / _binCount >= MinSoundShare;
     }
 
     /// <summary>Scores the frame from the localizer's correlations (it must have processed the same frame with <see cref="Mask"/>).</summary>

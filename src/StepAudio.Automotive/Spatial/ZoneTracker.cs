@@ -76,12 +76,13 @@ public sealed class ZoneTracker
     /// </summary>
     /// <param name="frameTime">Stream time the frame's evidence belongs to (its centre).</param>
     /// <param name="streamTime">Stream time consumed so far, for the events.</param>
-    public void Update(ReadOnlySpan<float> evidence, ReadOnlySpan<Point3> directions, double frameTime, double streamTime)
+    /// <param name="hold">The frame carries sound but nothing to localise: keep the smoothed evidence as it is.</param>
+    public void Update(ReadOnlySpan<float> evidence, ReadOnlySpan<Point3> directions, double frameTime, double streamTime, bool hold = false)
     {
         float strongest = 0;
         for (var c = 0; c < _smoothed.Length; c++)
         {
-            _smoothed[c] = (Smoothing * _smoothed[c]) + ((1 - Smoothing) * evidence[c]);
+            if (!hold) _smoothed[c] = (Smoothing * _smoothed[c]) + ((1 - Smoothing) * evidence[c]);
             strongest = Math.Max(strongest, _smoothed[c]);
         }
         var zones = _active.Length;

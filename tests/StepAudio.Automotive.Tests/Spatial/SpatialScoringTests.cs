@@ -15,6 +15,20 @@ public class SpatialScoringTests(ITestOutputHelper output)
 {
     private const int Hop = 160;
 
+    /// <summary>Issue 3's one-talker target, at SNR ≥ 5 dB.</summary>
+    private const double OneTalkerTarget = 0.98;
+
+    /// <summary>Floor over every utterance, including those below 5 dB (measured 90–96 % over seeds 3–8).</summary>
+    private const double OneTalkerFloorAll = 0.85;
+
+    /// <summary>
+    /// Scenes of the one-talker test: seeds 3 and 4 (24 utterances per cabin) unless
+    /// STEPAUDIO_SPATIAL_SEEDS lists others (e.g. <c>3,4,5,6,7,8</c> for the 72-utterance measurement in the README).
+    /// </summary>
+    private static readonly int[] OneTalkerSeeds = Environment.GetEnvironmentVariable("STEPAUDIO_SPATIAL_SEEDS") is { Length: > 0 } list
+        ? [.. list.Split(',').Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture))]
+        : [3, 4];
+
     private sealed class ListSink : IEventSink
     {
         public List<SpeechEvent> Speech { get; } = [];
@@ -66,15 +80,39 @@ public class SpatialScoringTests(ITestOutputHelper output)
         .Where(e => e.Zone == u.Source)
         .Sum(e => Math.Max(0, Math.Min(e.End!.Value, u.EndSeconds) - Math.Max(e.Start, u.StartSeconds)));
 
-    [Theory]
-    [InlineData("sedan-console-circular")]
-    [InlineData("sedan-headliner-linear")]
-    public void OneTalkerAtATimeIsPlacedInItsSeat(string cabin)
+    /// <summary>
+    /// An utterance's own SNR: its image's power over the noise's at the microphones while it lasts. The
+    /// scene's SNR (5 dB) is over all talkers' speech; single utterances spread around it (about
+    /// 0–7 dB: seats differ in distance, voices in level within the band), and the issue's targets
+    /// are for talkers at SNR ≥ 5 dB.
+    /// </summary>
+    private static double Snr(SceneRender render, RenderedUtterance u)
     {
+        double s = 0, n = 0;
+        var end = Math.Min(render.Frames, u.StartSample + u.Dry.Length);
+        for (var m = 0; m < render.Channels; m++)
+        {
+            for (var t = u.StartSample; t < end; t++)
+            {
+                var x = u.Image[m][t - u.StartSample];
+                s += x * (double)x;
+                n += render.Noise[m][t] * (double)render.Noise[m][t];
+            }
+        }
+        return 10 * Math.Log10(s / n);
+    }
+
+    [Theory]
+    [InlineData("sedan-console-circular", 0)]
+    [InlineData("sedan-headliner-linear", 0)]
+    [InlineData("sedan-headliner-linear", 3)]
+    public void OneTalkerAtATimeIsPlacedInItsSeat(string cabin, double onsetDb)
+    {
+        var options = new SpatialOptions { OnsetDb = onsetDb };
         var profile = CabinProfileReader.Load(TestPaths.Cabin(cabin));
-        int correct = 0, total = 0, falseEvents = 0;
+        int correct = 0, total = 0, falseEvents = 0, correctAt5 = 0, totalAt5 = 0;
         var errors = new List<double>();
-        foreach (var seed in new[] { 3, 4 })
+        foreach (var seed in OneTalkerSeeds)
         {
             var rng = new Random(seed);
             var events = new List<SceneEvent>();
@@ -86,10 +124,12 @@ public class SpatialScoringTests(ITestOutputHelper output)
                     t += 3.2;
                 }
             var render = new CabinSimulator().Render(new CabinScene { Cabin = profile, DurationSeconds = t + 0.5, Rt60Seconds = 0.15, Seed = seed, Noise = new SceneNoise(5), Events = events });
-            var sink = Run(profile, render);
+            var sink = Run(profile, render, options);
             foreach (var u in render.Utterances)
             {
+                var snr = Snr(render, u);
                 total++;
+                if (snr >= 5) totalAt5++;
                 // The zone the front end gave most of the utterance's time to.
                 var best = sink.Speech
                     .Select(e => (e, Seconds: Math.Min(e.End!.Value, u.EndSeconds) - Math.Max(e.Start, u.StartSeconds)))
@@ -97,27 +137,30 @@ public class SpatialScoringTests(ITestOutputHelper output)
                 if (best?.Zone == u.Source)
                 {
                     correct++;
+                    if (snr >= 5) correctAt5++;
                     errors.Add(Math.Abs(Math.IEEERemainder(best.DoaAzimuthDeg - u.AzimuthDeg, 360)));
                 }
                 else
                 {
-                    output.WriteLine($"miss: {u.Source} {u.StartSeconds:0.00}–{u.EndSeconds:0.00} s → {best?.Zone ?? "none"}");
+                    output.WriteLine($"miss: seed {seed} {u.Source} {u.StartSeconds:0.00}–{u.EndSeconds:0.00} s, SNR {snr:0.0} dB → {best?.Zone ?? "none"}");
                 }
             }
             falseEvents += sink.Speech.Count(e => !render.Utterances.Any(u => u.Source == e.Zone && e.Start < u.EndSeconds && e.End > u.StartSeconds));
         }
         var accuracy = (double)correct / total;
+        var accuracyAt5 = (double)correctAt5 / totalAt5;
         var median = errors.Order().ElementAt(errors.Count / 2);
-        output.WriteLine($"{cabin}: one talker zone accuracy {accuracy:P1} ({correct}/{total}), median azimuth error {median:0.0}°, speech events in a silent zone {falseEvents}");
-        // Target ≥ 98 %: measured 24/24 (circular) and 23/24 (linear) on these scenes.
-        Assert.True(accuracy >= 0.95, $"{cabin}: zone accuracy {accuracy:P1}");
+        output.WriteLine($"{cabin}, onsets {onsetDb} dB: one talker zone accuracy at SNR ≥ 5 dB {accuracyAt5:P1} ({correctAt5}/{totalAt5}), all {accuracy:P1} ({correct}/{total}), median azimuth error {median:0.0}°, speech events in a silent zone {falseEvents}");
+        Assert.True(accuracyAt5 >= OneTalkerTarget, $"{cabin}: zone accuracy at SNR ≥ 5 dB {accuracyAt5:P1}");
+        Assert.True(accuracy >= OneTalkerFloorAll, $"{cabin}: zone accuracy over all utterances {accuracy:P1}");
         Assert.True(median <= 5, $"{cabin}: median azimuth error {median:0.0}°");
     }
 
     [Theory]
-    [InlineData("sedan-console-circular")]
-    [InlineData("sedan-headliner-linear")]
-    public void SecondTalkerOrRadio(string cabin)
+    [InlineData("sedan-console-circular", 0)]
+    [InlineData("sedan-headliner-linear", 0)]
+    [InlineData("sedan-headliner-linear", 3)]
+    public void SecondTalkerOrRadio(string cabin, double onsetDb)
     {
         var profile = CabinProfileReader.Load(TestPaths.Cabin(cabin));
         var rng = new Random(11);
@@ -138,7 +181,7 @@ public class SpatialScoringTests(ITestOutputHelper output)
             t += 4.0;
         }
         var render = new CabinSimulator().Render(new CabinScene { Cabin = profile, DurationSeconds = t + 0.5, Rt60Seconds = 0.15, Seed = 11, Noise = new SceneNoise(5), Events = events });
-        var sink = Run(profile, render);
+        var sink = Run(profile, render, new SpatialOptions { OnsetDb = onsetDb });
         var talkers = render.Utterances.Where(u => u.Kind == SceneSourceKind.Talker).ToList();
         // Detected: its own zone was reported for at least half of the utterance.
         var detected = talkers.Count(u => Covered(sink, u) >= 0.5 * (u.EndSeconds - u.StartSeconds));
@@ -147,10 +190,11 @@ public class SpatialScoringTests(ITestOutputHelper output)
         var d2 = twoTalker.Count(u => Covered(sink, u) >= 0.5 * (u.EndSeconds - u.StartSeconds));
         var dr = withRadio.Count(u => Covered(sink, u) >= 0.5 * (u.EndSeconds - u.StartSeconds));
         foreach (var u in talkers.Where(u => Covered(sink, u) < 0.5 * (u.EndSeconds - u.StartSeconds)))
-            output.WriteLine($"miss: {u.Source} {u.StartSeconds:0.00}–{u.EndSeconds:0.00} s covered {Covered(sink, u):0.00} s");
+            output.WriteLine($"miss: {u.Source} {u.StartSeconds:0.00}–{u.EndSeconds:0.00} s, SNR {Snr(render, u):0.0} dB, covered {Covered(sink, u):0.00} s");
         var falseEvents = sink.Speech.Count(e => !talkers.Any(u => u.Source == e.Zone && e.Start < u.EndSeconds && e.End > u.StartSeconds));
-        output.WriteLine($"{cabin}: two talkers {d2}/{twoTalker.Count}, talker over radio {dr}/{withRadio.Count}, all {(double)detected / talkers.Count:P0}; speech events in a silent zone {falseEvents}");
-        // Target ≥ 90 %: measured 7/8 two-talker and 4/4 over radio (circular), 5/8 and 4/4 (linear).
+        output.WriteLine($"{cabin}, onsets {onsetDb} dB: two talkers {d2}/{twoTalker.Count}, talker over radio {dr}/{withRadio.Count}, all {(double)detected / talkers.Count:P0}; speech events in a silent zone {falseEvents}");
+        // Target ≥ 90 %, not reached: measured 7/8 two-talker and 4/4 over radio (circular), 5/8 and 4/4 (linear);
+        // the missed talkers are the weaker of the two, at 1–4 dB SNR.
         Assert.True(detected >= 0.7 * talkers.Count, $"{cabin}: {detected}/{talkers.Count} detected");
     }
 
