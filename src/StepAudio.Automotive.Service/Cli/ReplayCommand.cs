@@ -28,7 +28,7 @@ public static class ReplayCommand
         var video = new Option<string?>("--video") { Description = "Cabin camera recording (Y4M, gray or 4:2:0), stepped on the audio's stream time; its health is in the status events", HelpName = "file.y4m" };
         var events = new Option<string?>("--events") { Description = "Write events here as JSON Lines (default: stdout)", HelpName = "out.jsonl" };
         var beamformer = new Option<string>("--beamformer") { Description = "Per-zone beams: mvdr or das (delay-and-sum)", DefaultValueFactory = _ => "mvdr" };
-        var wakeHeads = new Option<string[]>("--wake-head") { Description = "Wake-word head(s) to run in every zone: a model id from the manifest (e.g. hey_jarvis_v0.1, demo-only licence) or an .onnx file", AllowMultipleArgumentsPerToken = true, HelpName = "model" };
+        var wakeHeads = new Option<string[]>("--wake-head") { Description = "Wake-word head(s) to run in every zone: a model id from the manifest (default: our own hey_jarvis; hey_jarvis_v0.1 is openWakeWord's, demo-only licence), an .onnx file, or none", AllowMultipleArgumentsPerToken = true, HelpName = "model" };
         var precision = new Option<string>("--precision") { Description = "Speech embedding model: int8 (quantized at models fetch) or fp32", DefaultValueFactory = _ => "int8" };
         var modelCache = new Option<string?>("--models") { Description = "Model cache directory (default as for stepaudio models fetch)", HelpName = "dir" };
         var realtime = new Option<bool>("--realtime") { Description = "Pace the recording in real time, as the live device would deliver it" };
@@ -52,7 +52,7 @@ public static class ReplayCommand
             };
             var spatial = new SpatialOptions { Beamformer = SpatialOptions.ParseBeamformer(parse.GetRequiredValue(beamformer), "--beamformer") };
             var videoPath = parse.GetValue(video);
-            var heads = parse.GetValue(wakeHeads) ?? [];
+            var heads = WakeHead.Resolve([.. (parse.GetValue(wakeHeads) ?? []).Select(h => new WakeHead { Model = h, Options = new WakeWordOptions { Keyword = KeywordOf(h) } })]);
             if (videoPath is not null && !File.Exists(videoPath))
                 throw new InvalidInputException(videoPath, "file not found");
             using var camera = videoPath is null ? null : new VideoInput(new Y4mFileSource(videoPath));
@@ -95,9 +95,8 @@ public static class ReplayCommand
 
             void Run(IEventSink sink)
             {
-                using var speech = heads.Length == 0 ? null
-                    : SpeechStage.Create(profile, ModelStore.Default(parse.GetValue(modelCache)),
-                        heads.Select(h => new WakeHead { Model = h, Options = new WakeWordOptions { Keyword = KeywordOf(h) } }), new InferenceOptions { Precision = embeddingPrecision });
+                using var speech = heads.Count == 0 ? null
+                    : SpeechStage.Create(profile, ModelStore.Default(parse.GetValue(modelCache)), heads, new InferenceOptions { Precision = embeddingPrecision });
                 var pipeline = new CabinPipeline(profile, sink, spatial) { Speech = speech };
                 if (camera is not null)
                 {

@@ -14,6 +14,7 @@ public static class StepAudioCli
             ModelsCommand.Build(stdout, stderr),
             HilCommand.Build(stdout, stderr),
             VisionCommand.Build(stdout),
+            TrainCommand.Build(stdout),
         };
 
     public static async Task<int> InvokeAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)

@@ -34,8 +34,9 @@ public sealed partial class VoicePipelineService(
     {
         var o = options.Value;
         var spatial = new SpatialOptions { Beamformer = SpatialOptions.ParseBeamformer(o.Spatial.Beamformer, "StepAudio:Spatial:Beamformer") };
-        var speech = o.WakeHeads.Count == 0 ? null
-            : SpeechStage.Create(profile, ModelStore.Default(o.Models.Cache), o.WakeHeads, o.Inference, logger);
+        var heads = WakeHead.Resolve([.. o.WakeHeads]);
+        var speech = heads.Count == 0 ? null
+            : SpeechStage.Create(profile, ModelStore.Default(o.Models.Cache), heads, o.Inference, logger);
         var pipeline = new CabinPipeline(profile, sink, spatial) { Listening = listening, Speech = speech };
         var realtime = o.Audio.Source == "wav" && o.Audio.Realtime;
         _runner = new PipelineRunner(() => Open(o.Audio, profile), pipeline, realtime, retryOpen: o.Audio.Source == "alsa");
