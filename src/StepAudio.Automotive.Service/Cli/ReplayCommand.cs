@@ -29,6 +29,7 @@ public static class ReplayCommand
         var events = new Option<string?>("--events") { Description = "Write events here as JSON Lines (default: stdout)", HelpName = "out.jsonl" };
         var beamformer = new Option<string>("--beamformer") { Description = "Per-zone beams: mvdr or das (delay-and-sum)", DefaultValueFactory = _ => "mvdr" };
         var wakeHeads = new Option<string[]>("--wake-head") { Description = "Wake-word head(s) to run in every zone: a model id from the manifest (e.g. hey_jarvis_v0.1, demo-only licence) or an .onnx file", AllowMultipleArgumentsPerToken = true, HelpName = "model" };
+        var commandHead = new Option<string>("--command-head") { Description = "Command head run after each wake word (with --wake-head): a model id, an .onnx file (labels beside it), or none", DefaultValueFactory = _ => new CommandOptions().Model, HelpName = "model" };
         var modelCache = new Option<string?>("--models") { Description = "Model cache directory (default as for stepaudio models fetch)", HelpName = "dir" };
         var realtime = new Option<bool>("--realtime") { Description = "Pace the recording in real time, as the live device would deliver it" };
         var mqtt = new Option<string?>("--mqtt") { Description = "Also publish the events to this broker as the service would", HelpName = "mqtt://host:port" };
@@ -37,7 +38,7 @@ public static class ReplayCommand
 
         var command = new Command("replay", "Run the pipeline on a recording and write its events as JSON Lines")
         {
-            cabin, audio, format, video, events, beamformer, wakeHeads, modelCache, realtime, mqtt, vin, mqttTimeout,
+            cabin, audio, format, video, events, beamformer, wakeHeads, commandHead, modelCache, realtime, mqtt, vin, mqttTimeout,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -46,6 +47,8 @@ public static class ReplayCommand
             var spatial = new SpatialOptions { Beamformer = SpatialOptions.ParseBeamformer(parse.GetRequiredValue(beamformer), "--beamformer") };
             var videoPath = parse.GetValue(video);
             var heads = parse.GetValue(wakeHeads) ?? [];
+            var commandModel = parse.GetRequiredValue(commandHead);
+            var commands = new CommandOptions { Model = commandModel, Enabled = commandModel != "none" };
             if (videoPath is not null && !File.Exists(videoPath))
                 throw new InvalidInputException(videoPath, "file not found");
             using var camera = videoPath is null ? null : new VideoInput(new Y4mFileSource(videoPath));
@@ -90,7 +93,7 @@ public static class ReplayCommand
             {
                 using var speech = heads.Length == 0 ? null
                     : SpeechStage.Create(profile, ModelStore.Default(parse.GetValue(modelCache)),
-                        heads.Select(h => new WakeHead { Model = h, Options = new WakeWordOptions { Keyword = KeywordOf(h) } }), new InferenceOptions());
+                        heads.Select(h => new WakeHead { Model = h, Options = new WakeWordOptions { Keyword = KeywordOf(h) } }), new InferenceOptions(), commands: commands);
                 var pipeline = new CabinPipeline(profile, sink, spatial) { Speech = speech };
                 if (camera is not null)
                 {

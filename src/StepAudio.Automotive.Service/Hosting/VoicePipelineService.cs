@@ -34,8 +34,8 @@ public sealed partial class VoicePipelineService(
         var o = options.Value;
         var profile = CabinProfileReader.Load(o.CabinProfile);
         var spatial = new SpatialOptions { Beamformer = SpatialOptions.ParseBeamformer(o.Spatial.Beamformer, "StepAudio:Spatial:Beamformer") };
-        var speech = o.WakeHeads.Count == 0 ? null
-            : SpeechStage.Create(profile, ModelStore.Default(o.Models.Cache), o.WakeHeads, o.Inference, logger);
+        var speech = !o.SpeechStageEnabled ? null
+            : SpeechStage.Create(profile, ModelStore.Default(o.Models.Cache), o.WakeHeads, o.Inference, logger, o.Commands);
         var pipeline = new CabinPipeline(profile, sink, spatial) { Listening = listening, Speech = speech };
         var realtime = o.Audio.Source == "wav" && o.Audio.Realtime;
         _runner = new PipelineRunner(() => Open(o.Audio, profile), pipeline, realtime, retryOpen: o.Audio.Source == "alsa");

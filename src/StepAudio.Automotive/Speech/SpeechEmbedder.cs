@@ -28,6 +28,7 @@ public sealed class SpeechEmbedder : IDisposable
     private readonly OnnxTensor _embedding;
     private readonly float[] _frames = new float[(WindowFrames + (MaxCatchUpSteps * MelSpectrogram.FramesPerStep)) * MelSpectrogram.Bins];
     private readonly float[] _history;
+    private readonly float[] _silence = new float[Size];
     private int _skipped;
 
     /// <summary>The tensor shapes this stage runs the model with (one 76-frame window).</summary>
@@ -94,10 +95,16 @@ public sealed class SpeechEmbedder : IDisposable
     {
         _frames.AsSpan().Fill(1f);
         Embed(0);
-        var first = _history.AsSpan(^Size..);
-        for (var i = 0; i < HistoryLength - 1; i++) first.CopyTo(_history.AsSpan(i * Size));
+        _history.AsSpan(^Size..).CopyTo(_silence);
+        ClearHistory();
         Count = 0;
         _skipped = 0;
+    }
+
+    /// <summary>Replaces every kept embedding by the start-up (silence) one, so heads forget what was said long ago.</summary>
+    public void ClearHistory()
+    {
+        for (var i = 0; i < HistoryLength; i++) _silence.CopyTo(_history.AsSpan(i * Size));
     }
 
     public void Dispose() => _model.Dispose();
