@@ -28,8 +28,8 @@ public static class ReplayCommand
         var video = new Option<string?>("--video") { Description = "Cabin camera recording (Y4M, gray or 4:2:0), stepped on the audio's stream time; its health is in the status events", HelpName = "file.y4m" };
         var events = new Option<string?>("--events") { Description = "Write events here as JSON Lines (default: stdout)", HelpName = "out.jsonl" };
         var beamformer = new Option<string>("--beamformer") { Description = "Per-zone beams: mvdr or das (delay-and-sum)", DefaultValueFactory = _ => "mvdr" };
-        var wakeHeads = new Option<string[]>("--wake-head") { Description = "Wake-word head(s) to run in every zone: a model id from the manifest (e.g. hey_jarvis_v0.1, demo-only licence) or an .onnx file", AllowMultipleArgumentsPerToken = true, HelpName = "model" };
-        var commandHead = new Option<string>("--command-head") { Description = "Command head run after each wake word (with --wake-head): a model id, an .onnx file (labels beside it), or none", DefaultValueFactory = _ => new CommandOptions().Model, HelpName = "model" };
+        var wakeHeads = new Option<string[]>("--wake-head") { Description = "Wake-word head(s) to run in every zone: a model id from the manifest (default: our own hey_jarvis; hey_jarvis_v0.1 is openWakeWord's, demo-only licence), an .onnx file, or none", AllowMultipleArgumentsPerToken = true, HelpName = "model" };
+        var commandHead = new Option<string>("--command-head") { Description = "Command head run after each wake word: a model id (default: our own commands-en), an .onnx file (labels beside it), or none", DefaultValueFactory = _ => new CommandOptions().Model, HelpName = "model" };
         var modelCache = new Option<string?>("--models") { Description = "Model cache directory (default as for stepaudio models fetch)", HelpName = "dir" };
         var realtime = new Option<bool>("--realtime") { Description = "Pace the recording in real time, as the live device would deliver it" };
         var mqtt = new Option<string?>("--mqtt") { Description = "Also publish the events to this broker as the service would", HelpName = "mqtt://host:port" };
@@ -46,7 +46,7 @@ public static class ReplayCommand
             var rawFormat = PcmSampleFormatExtensions.Parse(parse.GetRequiredValue(format), "--format");
             var spatial = new SpatialOptions { Beamformer = SpatialOptions.ParseBeamformer(parse.GetRequiredValue(beamformer), "--beamformer") };
             var videoPath = parse.GetValue(video);
-            var heads = parse.GetValue(wakeHeads) ?? [];
+            var heads = WakeHead.Resolve([.. (parse.GetValue(wakeHeads) ?? []).Select(h => new WakeHead { Model = h, Options = new WakeWordOptions { Keyword = KeywordOf(h) } })]);
             var commandModel = parse.GetRequiredValue(commandHead);
             var commands = new CommandOptions { Model = commandModel, Enabled = commandModel != "none" };
             if (videoPath is not null && !File.Exists(videoPath))
@@ -91,9 +91,8 @@ public static class ReplayCommand
 
             void Run(IEventSink sink)
             {
-                using var speech = heads.Length == 0 ? null
-                    : SpeechStage.Create(profile, ModelStore.Default(parse.GetValue(modelCache)),
-                        heads.Select(h => new WakeHead { Model = h, Options = new WakeWordOptions { Keyword = KeywordOf(h) } }), new InferenceOptions(), commands: commands);
+                using var speech = heads.Count == 0 ? null
+                    : SpeechStage.Create(profile, ModelStore.Default(parse.GetValue(modelCache)), heads, new InferenceOptions(), commands: commands);
                 var pipeline = new CabinPipeline(profile, sink, spatial) { Speech = speech };
                 if (camera is not null)
                 {

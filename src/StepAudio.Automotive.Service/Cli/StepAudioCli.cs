@@ -13,6 +13,7 @@ public static class StepAudioCli
             SimulateCommand.Build(stdout, stderr),
             ModelsCommand.Build(stdout, stderr),
             HilCommand.Build(stdout, stderr),
+            TrainCommand.Build(stdout),
         };
 
     public static async Task<int> InvokeAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)

@@ -30,12 +30,6 @@ public sealed class StepAudioOptions
     /// <summary>The command head after a wake word or push-to-talk (runs with the speech stage).</summary>
     public CommandOptions Commands { get; set; } = new();
 
-    /// <summary>
-    /// The speech stage runs when there is a wake head, or a push-to-talk button and a command head
-    /// to listen after it.
-    /// </summary>
-    public bool SpeechStageEnabled => WakeHeads.Count > 0 || (Commands.Enabled && Gpio.Enabled && Gpio.PushToTalkPin is not null);
-
     /// <summary>Execution providers and threads for every model (ONNX Runtime).</summary>
     public InferenceOptions Inference { get; set; } = new();
 }

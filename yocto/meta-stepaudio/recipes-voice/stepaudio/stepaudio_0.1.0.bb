@@ -41,6 +41,10 @@ do_install() {
 
     install -d ${D}${sysconfdir}/stepaudio/cabins
     install -m 0644 ${S}/deploy/cabins/*.json ${D}${sysconfdir}/stepaudio/cabins/
+
+    # Our own trained heads (default build) in the installed model directory (StepAudio__Models__Cache).
+    install -d ${D}${datadir}/stepaudio/models/trained
+    install -m 0644 ${S}/models/trained/*.onnx ${S}/models/trained/*.json ${D}${datadir}/stepaudio/models/trained/
 }
 
 USERADD_PACKAGES = "${PN}"
@@ -50,7 +54,7 @@ USERADD_PARAM:${PN} = "--system --gid stepaudio --groups audio,video,gpio --home
 SYSTEMD_SERVICE:${PN} = "stepaudio.service"
 SYSTEMD_AUTO_ENABLE = "enable"
 
-FILES:${PN} += "/opt/stepaudio ${nonarch_libdir}/sysusers.d ${nonarch_libdir}/tmpfiles.d ${nonarch_base_libdir}/udev/rules.d"
+FILES:${PN} += "/opt/stepaudio ${datadir}/stepaudio/models/trained ${nonarch_libdir}/sysusers.d ${nonarch_libdir}/tmpfiles.d ${nonarch_base_libdir}/udev/rules.d"
 CONFFILES:${PN} = "${sysconfdir}/stepaudio/cabins/sedan-console-circular.json ${sysconfdir}/stepaudio/cabins/sedan-headliner-linear.json"
 
 # The self-contained .NET publish carries prebuilt, already-stripped native libraries.

@@ -1,0 +1,121 @@
+using System.Numerics.Tensors;
+
+namespace StepAudio.Automotive.Tools.Training;
+
+/// <summary>Wake-word figures on held-out clips.</summary>
+public sealed record WakeScores(int Positives, int Detected, int FalseAccepts, double NegativeHours)
+{
+    public double Recall => Positives == 0 ? 0 : (double)Detected / Positives;
+
+    public double FalseAcceptsPerHour => NegativeHours == 0 ? 0 : FalseAccepts / NegativeHours;
+}
+
+/// <summary>Command-head figures on held-out clips: top-1 accuracy, misses, latency after the command's end.</summary>
+public sealed record CommandScores(int Clips, int Correct, int Missed, IReadOnlyList<double> LatenciesMs, int FalseIntents, double NegativeHours)
+{
+    public double Accuracy => Clips == 0 ? 0 : (double)Correct / Clips;
+
+    public double LatencyP50Ms => Percentile(0.5);
+
+    public double LatencyP95Ms => Percentile(0.95);
+
+    public double FalseIntentsPerHour => NegativeHours == 0 ? 0 : FalseIntents / NegativeHours;
+
+    private double Percentile(double q)
+    {
+        if (LatenciesMs.Count == 0) return double.NaN;
+        var sorted = LatenciesMs.Order().ToArray();
+        return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+    }
+}
+
+/// <summary>
+/// Scores heads the way the runtime uses them. Wake: a positive counts when the score reaches the
+/// threshold between the phrase's start and 0.64 s after its end; on non-wake audio every rise to
+/// the threshold counts as a false accept (then 2 s refractory, as the detector). Commands: the first
+/// step from the command's start to 0.64 s after its end where a command class reaches the threshold
+/// decides; its class must be the truth; latency is that step's end minus the command's end.
+/// </summary>
+public static class HeadEvaluation
+{
+    public const float Threshold = 0.5f;
+    private const int LateSteps = 8;
+    private const int RefractorySteps = 25;
+
+    public static WakeScores Wake(HeadRunner head, IReadOnlyList<ClipFeatures> positives, IReadOnlyList<ClipFeatures> negatives)
+    {
+        var detected = 0;
+        foreach (var clip in positives)
+        {
+            var scores = head.Run(clip);
+            var from = Math.Max(0, clip.TargetStartStep - EmbeddingExtractor.FirstStep);
+            var to = Math.Min(scores.Length - 1, clip.TargetEndStep + LateSteps - EmbeddingExtractor.FirstStep);
+            for (var s = from; s <= to; s++)
+                if (scores[s] >= Threshold)
+                {
+                    detected++;
+                    break;
+                }
+        }
+        var (falseAccepts, hours) = Rises(negatives, clip => head.Run(clip), 1);
+        return new WakeScores(positives.Count, detected, falseAccepts, hours);
+    }
+
+    public static CommandScores Commands(HeadRunner head, IReadOnlyList<ClipFeatures> clips, IReadOnlyList<int> labels, IReadOnlyList<ClipFeatures> negatives)
+    {
+        int correct = 0, missed = 0;
+        var latencies = new List<double>();
+        var c = head.Outputs;
+        for (var i = 0; i < clips.Count; i++)
+        {
+            var clip = clips[i];
+            var p = head.Run(clip);
+            var from = Math.Max(0, clip.TargetStartStep - EmbeddingExtractor.FirstStep);
+            var to = Math.Min((p.Length / c) - 1, clip.TargetEndStep + LateSteps - EmbeddingExtractor.FirstStep);
+            var decided = -1;
+            for (var s = from; s <= to && decided < 0; s++)
+            {
+                var row = p.AsSpan((s * c) + 1, c - 1);
+                if (TensorPrimitives.Max(row) < Threshold) continue;
+                decided = 1 + TensorPrimitives.IndexOfMax(row);
+                var stepEnd = (EmbeddingExtractor.FirstStep + s + 1) * Speech.MelSpectrogram.StepSamples;
+                latencies.Add((stepEnd - clip.TargetEnd) * 1000.0 / Speech.SpeechSteps.SampleRate);
+            }
+            if (decided < 0) missed++;
+            else if (decided == labels[i]) correct++;
+        }
+        var (falseIntents, hours) = Rises(negatives, clip =>
+        {
+            var p = head.Run(clip);
+            var best = new float[p.Length / c];
+            for (var s = 0; s < best.Length; s++) best[s] = TensorPrimitives.Max(p.AsSpan((s * c) + 1, c - 1));
+            return best;
+        }, 1);
+        return new CommandScores(clips.Count, correct, missed, latencies, falseIntents, hours);
+    }
+
+    /// <summary>Counts rises to the threshold (with the refractory period) and the hours of audio scored.</summary>
+    private static (int Count, double Hours) Rises(IReadOnlyList<ClipFeatures> clips, Func<ClipFeatures, float[]> score, int outputs)
+    {
+        var count = 0;
+        double seconds = 0;
+        foreach (var clip in clips)
+        {
+            var s = score(clip);
+            var quietUntil = -1;
+            var above = false;
+            for (var t = 0; t < s.Length / outputs; t++)
+            {
+                var on = s[t * outputs] >= Threshold;
+                if (on && !above && t >= quietUntil)
+                {
+                    count++;
+                    quietUntil = t + RefractorySteps;
+                }
+                above = on;
+            }
+            seconds += (s.Length / outputs) * Speech.SpeechSteps.Seconds;
+        }
+        return (count, seconds / 3600);
+    }
+}

@@ -1,0 +1,70 @@
+using StepAudio.Automotive.Speech;
+using StepAudio.Automotive.Tools.Onnx;
+
+namespace StepAudio.Automotive.Tools.Training;
+
+/// <summary>
+/// Writes a trained <see cref="MlpClassifier"/> as ONNX with the project's own writer: input
+/// <c>embeddings</c> [1, T, 96] → Reshape → Gemm/ReLU layers → sigmoid (one output:
+/// <c>score</c> [1, 1], openWakeWord's head contract) or softmax (<c>probabilities</c> [1, C]).
+/// The input standardisation is folded into the first layer, so the head takes raw embeddings.
+/// </summary>
+public static class HeadExporter
+{
+    public const string InputName = "embeddings";
+    public const string ScoreName = "score";
+    public const string ProbabilitiesName = "probabilities";
+
+    public static byte[] ToOnnx(MlpClassifier model, string name, string description)
+    {
+        var g = new OnnxGraph(name);
+        var d = SpeechEmbedder.Size;
+        var input = g.Input(InputName, 1, model.Window, d);
+        var shape = g.Int64Initializer("flat_shape", [1, model.Window * d]);
+        var x = g.Node("Reshape", [input, shape], "flat");
+        for (var l = 0; l < model.Layers; l++)
+        {
+            var (w, b) = l == 0 ? FoldStandardisation(model) : (model.Weights[l], model.Biases[l]);
+            var wName = g.Initializer($"w{l}", [model.Sizes[l + 1], model.Sizes[l]], w);
+            var bName = g.Initializer($"b{l}", [model.Sizes[l + 1]], b);
+            x = g.Node("Gemm", [x, wName, bName], $"gemm{l}", [("transB", 1L)]);
+            if (l < model.Layers - 1) x = g.Node("Relu", [x], $"relu{l}");
+        }
+        if (model.Outputs == 1)
+        {
+            g.Node("Sigmoid", [x], ScoreName);
+            g.Output(ScoreName, 1, 1);
+        }
+        else
+        {
+            g.Node("Softmax", [x], ProbabilitiesName, [("axis", 1L)]);
+            g.Output(ProbabilitiesName, 1, model.Outputs);
+        }
+        return g.ToModel(docString: description);
+    }
+
+    /// <summary>
+    /// W' = W · diag(scale), b' = b − W' · mean: the first layer on raw embeddings equals the trained
+    /// layer on standardised ones.
+    /// </summary>
+    private static (float[] W, float[] B) FoldStandardisation(MlpClassifier model)
+    {
+        var m = model.Sizes[0];
+        var n = model.Sizes[1];
+        var d = model.Mean.Length;
+        var w = new float[n * m];
+        var b = new float[n];
+        for (var j = 0; j < n; j++)
+        {
+            double bias = model.Biases[0][j];
+            for (var i = 0; i < m; i++)
+            {
+                var folded = model.Weights[0][(j * m) + i] * model.Scale[i % d];
+                w[(j * m) + i] = folded;
+                bias -= folded * (double)model.Mean[i % d];
+            }
+            b[j] = (float)bias;
+        }
+        return (w, b);
+    }
+}

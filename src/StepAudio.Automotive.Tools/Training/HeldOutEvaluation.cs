@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text;
+using StepAudio.Automotive.Speech;
+
+namespace StepAudio.Automotive.Tools.Training;
+
+/// <summary>
+/// Measures the trained heads (and, side by side, a pretrained wake head) on clips spoken only by
+/// the acceptance voices (flite awb, rms) through the simulated cabins, per SNR band, and writes a
+/// Markdown table.
+/// </summary>
+public static class HeldOutEvaluation
+{
+    public static readonly (string Name, double Lo, double Hi)[] Bands = [("0–10 dB", 0, 10), ("10–20 dB", 10, 20)];
+
+    public static string Run(TrainingContext context, CommandGrammar grammar, string headsDir, string? pretrainedWake, int wakePerBand, int negativesPerBand, int commandsPerPhrase, int seed)
+    {
+        var log = context.Log;
+        var md = new StringBuilder();
+        var wakeHeads = new List<(string Name, string Path)> { ("own hey_jarvis", Path.Combine(headsDir, HeadTraining.WakeFile)) };
+        if (pretrainedWake is not null) wakeHeads.Add(("pretrained hey_jarvis_v0.1", pretrainedWake));
+        md.AppendLine("| head | SNR | wake recall | false accepts / hour (hours) |");
+        md.AppendLine("|---|---|---|---|");
+        var negativesByBand = new List<List<ClipFeatures>>();
+        for (var b = 0; b < Bands.Length; b++)
+        {
+            var (name, lo, hi) = Bands[b];
+            var positives = context.Embed(WakeWordCorpus.HeldOutPositives(grammar, wakePerBand, (lo, hi), seed + (100 * b) + 1), $"held-out wake {name}");
+            var negatives = context.Embed(WakeWordCorpus.HeldOutNegatives(grammar, negativesPerBand, (lo, hi), seed + (100 * b) + 2), $"held-out negatives {name}");
+            negativesByBand.Add(negatives);
+            foreach (var (headName, path) in wakeHeads)
+            {
+                using var head = new HeadRunner(path);
+                var s = HeadEvaluation.Wake(head, positives, negatives);
+                md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {headName} | {name} | {s.Recall:P1} ({s.Detected}/{s.Positives}) | {s.FalseAcceptsPerHour:0.0} ({s.FalseAccepts} in {s.NegativeHours:0.00} h) |"));
+            }
+        }
+
+        var commandsPath = Path.Combine(headsDir, HeadTraining.CommandsFile);
+        if (File.Exists(commandsPath))
+        {
+            md.AppendLine();
+            md.AppendLine("| command head | SNR | top-1 accuracy | missed | latency p50 / p95 after the command | false intents / hour on chatter, radio, noise (hours) |");
+            md.AppendLine("|---|---|---|---|---|---|");
+            using var head = new HeadRunner(commandsPath);
+            for (var b = 0; b < Bands.Length; b++)
+            {
+                var (name, lo, hi) = Bands[b];
+                var plans = CommandCorpus.HeldOut(grammar, commandsPerPhrase, (lo, hi), seed + (100 * b) + 3);
+                var clips = context.Embed(plans.Select(p => p.Spec).ToList(), $"held-out commands {name}");
+                // The command streams of the wake negatives are commands, not false intents.
+                var negatives = negativesByBand[b].Where((_, i) => i % 4 != 0).ToList();
+                var s = HeadEvaluation.Commands(head, clips, plans.Select(p => p.Label).ToList(), negatives);
+                md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| commands-en | {name} | {s.Accuracy:P1} ({s.Correct}/{s.Clips}) | {s.Missed} | {s.LatencyP50Ms:0} / {s.LatencyP95Ms:0} ms | {s.FalseIntentsPerHour:0.0} ({s.FalseIntents} in {s.NegativeHours:0.00} h) |"));
+            }
+        }
+        log.WriteLine(md.ToString());
+        return md.ToString();
+    }
+}

@@ -1,0 +1,110 @@
+using System.Numerics.Tensors;
+
+namespace StepAudio.Automotive.Tools.Training;
+
+/// <summary>
+/// A small fully connected classifier over a flattened embedding window: input → ReLU layers → one
+/// output per class (a single output is a sigmoid score, several a softmax). Inputs are standardised
+/// per embedding dimension with the training set's mean and deviation; the export folds that into
+/// the first layer. Weights are row-major [out × in], as ONNX Gemm with transB reads them.
+/// </summary>
+public sealed class MlpClassifier
+{
+    public MlpClassifier(int window, int[] hidden, int outputs, int seed)
+    {
+        Window = window;
+        Sizes = [window * Speech.SpeechEmbedder.Size, .. hidden, outputs];
+        Weights = new float[Sizes.Length - 1][];
+        Biases = new float[Sizes.Length - 1][];
+        var rng = new Random(seed);
+        for (var l = 0; l < Weights.Length; l++)
+        {
+            // He initialisation for the ReLU layers.
+            var std = Math.Sqrt(2.0 / Sizes[l]);
+            Weights[l] = new float[Sizes[l + 1] * Sizes[l]];
+            for (var i = 0; i < Weights[l].Length; i++)
+                Weights[l][i] = (float)(std * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+            Biases[l] = new float[Sizes[l + 1]];
+        }
+        Mean = new float[Speech.SpeechEmbedder.Size];
+        Scale = new float[Speech.SpeechEmbedder.Size];
+        Scale.AsSpan().Fill(1f);
+    }
+
+    /// <summary>Embeddings per input window.</summary>
+    public int Window { get; }
+
+    /// <summary>Layer widths from input to output.</summary>
+    public int[] Sizes { get; }
+
+    public float[][] Weights { get; }
+
+    public float[][] Biases { get; }
+
+    /// <summary>Per-dimension mean of the embeddings (subtracted before the first layer).</summary>
+    public float[] Mean { get; }
+
+    /// <summary>Per-dimension 1 / deviation of the embeddings.</summary>
+    public float[] Scale { get; }
+
+    public int Outputs => Sizes[^1];
+
+    public int Layers => Weights.Length;
+
+    /// <summary>Standardises a raw window in place.</summary>
+    public void Standardise(Span<float> x)
+    {
+        var d = Mean.Length;
+        for (var t = 0; t < x.Length / d; t++)
+        {
+            var row = x.Slice(t * d, d);
+            TensorPrimitives.Subtract(row, Mean, row);
+            TensorPrimitives.Multiply(row, Scale, row);
+        }
+    }
+
+    /// <summary>
+    /// Runs the layers on a standardised input; <paramref name="activations"/>[l] receives layer l's
+    /// output (after ReLU for hidden layers, raw logits for the last).
+    /// </summary>
+    public void Forward(ReadOnlySpan<float> x, float[][] activations)
+    {
+        ReadOnlySpan<float> input = x;
+        for (var l = 0; l < Layers; l++)
+        {
+            var n = Sizes[l + 1];
+            var m = Sizes[l];
+            var w = Weights[l];
+            var y = activations[l];
+            for (var j = 0; j < n; j++) y[j] = Biases[l][j] + TensorPrimitives.Dot(w.AsSpan(j * m, m), input);
+            if (l < Layers - 1) TensorPrimitives.Max(y, 0f, y);
+            input = y;
+        }
+    }
+
+    /// <summary>Class probabilities from the logits: sigmoid for one output, softmax otherwise.</summary>
+    public static void Probabilities(ReadOnlySpan<float> logits, Span<float> p)
+    {
+        if (logits.Length == 1)
+        {
+            p[0] = 1f / (1f + MathF.Exp(-logits[0]));
+            return;
+        }
+        TensorPrimitives.SoftMax(logits, p);
+    }
+
+    public float[][] NewActivations() => Sizes.Skip(1).Select(n => new float[n]).ToArray();
+
+    public MlpClassifier Clone()
+    {
+        var c = new MlpClassifier(Window, Sizes[1..^1], Outputs, 0);
+        for (var l = 0; l < Layers; l++)
+        {
+            Weights[l].CopyTo(c.Weights[l], 0);
+            Biases[l].CopyTo(c.Biases[l], 0);
+        }
+        Mean.CopyTo(c.Mean, 0);
+        Scale.CopyTo(c.Scale, 0);
+        return c;
+    }
+}
