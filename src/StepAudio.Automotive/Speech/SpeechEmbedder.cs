@@ -28,7 +28,6 @@ public sealed class SpeechEmbedder : IDisposable
     private readonly OnnxTensor _embedding;
     private readonly float[] _frames = new float[(WindowFrames + (MaxCatchUpSteps * MelSpectrogram.FramesPerStep)) * MelSpectrogram.Bins];
     private readonly float[] _history;
-    private readonly float[] _silence = new float[Size];
     private int _skipped;
 
     /// <summary>The tensor shapes this stage runs the model with (one 76-frame window).</summary>
@@ -79,7 +78,16 @@ public sealed class SpeechEmbedder : IDisposable
     public void CatchUp(int steps)
     {
         var n = Math.Min(Math.Min(steps, _skipped), MaxCatchUpSteps);
+        var gap = _skipped > MaxCatchUpSteps;
         for (var back = n - 1; back >= 0; back--) Embed(back);
+        // After a longer quiet spell the older history is from before it: stale. An ungated stream (what
+        // openWakeWord and the trainer see) would hold the quiet there, so the first fresh embedding,
+        // made just before the voice began, stands in for it.
+        if (gap && n > 0)
+        {
+            var first = _history.AsSpan((HistoryLength - n) * Size, Size);
+            for (var i = 0; i < HistoryLength - n; i++) first.CopyTo(_history.AsSpan(i * Size));
+        }
         _skipped = 0;
     }
 
@@ -95,16 +103,10 @@ public sealed class SpeechEmbedder : IDisposable
     {
         _frames.AsSpan().Fill(1f);
         Embed(0);
-        _history.AsSpan(^Size..).CopyTo(_silence);
-        ClearHistory();
+        var first = _history.AsSpan(^Size..);
+        for (var i = 0; i < HistoryLength - 1; i++) first.CopyTo(_history.AsSpan(i * Size));
         Count = 0;
         _skipped = 0;
-    }
-
-    /// <summary>Replaces every kept embedding by the start-up (silence) one, so heads forget what was said long ago.</summary>
-    public void ClearHistory()
-    {
-        for (var i = 0; i < HistoryLength; i++) _silence.CopyTo(_history.AsSpan(i * Size));
     }
 
     public void Dispose() => _model.Dispose();

@@ -23,11 +23,11 @@ public sealed class ZoneSpeech : IDisposable
     private int _vadFill;
     private int _stepFill;
     private long _lastSpeechStep = long.MinValue / 2;
-    private long _lastActiveStep = long.MinValue / 2;
     private readonly CommandRecognizer? _command;
     private long _commandOpenedSample;
     private long _commandSpeechStart = -1;
     private long _commandSpeechEnd = -1;
+    private bool _wasSpeech;
 
     public ZoneSpeech(string zone, SpeechModelPaths models, IReadOnlyList<(string HeadPath, WakeWordOptions Options)> heads, InferenceOptions inference, ILogger? logger = null, CommandHead? command = null)
     {
@@ -91,8 +91,8 @@ public sealed class ZoneSpeech : IDisposable
     public bool OpenCommandWindow()
     {
         if (_command is null) return false;
-        // A zone that has been quiet holds old embeddings (maybe of an earlier command): start from silence.
-        if (Steps - _lastActiveStep > SpeechEmbedder.MaxCatchUpSteps + 1) _embedder.ClearHistory();
+        // A zone that has been quiet holds old embeddings (maybe of an earlier command): the embedder
+        // replaces them by the quiet it hears now at the next step (see SpeechEmbedder.CatchUp).
         _command.Open(Steps);
         _commandOpenedSample = Samples;
         _commandSpeechStart = _commandSpeechEnd = -1;
@@ -124,11 +124,13 @@ public sealed class ZoneSpeech : IDisposable
                     _lastSpeechStep = Steps;
                     if (_command is { IsOpen: true })
                     {
-                        // The command's speech as the voice detector heard it: its first and last chunk in the window.
-                        if (_commandSpeechStart < 0) _commandSpeechStart = Math.Max(_commandOpenedSample, Samples - SileroVad.ChunkSamples);
+                        // The command's speech as the voice detector heard it: the first onset in the window
+                        // (else the window's opening: the command ran on from the wake word) to the last chunk.
+                        if (_commandSpeechStart < 0 && !_wasSpeech) _commandSpeechStart = Samples - SileroVad.ChunkSamples;
                         _commandSpeechEnd = Samples;
                     }
                 }
+                _wasSpeech = _vad.IsSpeech;
             }
             if (_stepFill == _step.Length)
             {
@@ -146,8 +148,9 @@ public sealed class ZoneSpeech : IDisposable
         foreach (var h in _heads) h.Reset();
         _command?.Close();
         _vadFill = _stepFill = 0;
+        _wasSpeech = false;
         Samples = Steps = ActiveSteps = 0;
-        _lastSpeechStep = _lastActiveStep = long.MinValue / 2;
+        _lastSpeechStep = long.MinValue / 2;
     }
 
     public void Dispose()
@@ -169,7 +172,6 @@ public sealed class ZoneSpeech : IDisposable
             _embedder.CatchUp(SpeechEmbedder.MaxCatchUpSteps);
             _embedder.Step(_frames);
             ActiveSteps++;
-            _lastActiveStep = Steps;
             foreach (var head in _heads)
                 if (head.Step(Steps))
                     WakeWord?.Invoke(new WakeWordDetection(Zone, head.Options.Keyword, head.Score, (double)Samples / SpeechSteps.SampleRate));
