@@ -20,9 +20,24 @@ public static class HeadExporter
         var g = new OnnxGraph(name);
         var d = SpeechEmbedder.Size;
         var input = g.Input(InputName, 1, model.Window, d);
-        var shape = g.Int64Initializer("flat_shape", [1, model.Window * d]);
-        var x = g.Node("Reshape", [input, shape], "flat");
-        for (var l = 0; l < model.Layers; l++)
+        var first = 0;
+        var x = input;
+        if (model.FrameWidth > 0)
+        {
+            // The frame layer: [1, T, 96] · W0ᵀ [96, P] + b0 → ReLU, on every embedding at once.
+            var (w0, b0) = FoldStandardisation(model);
+            var p = model.FrameWidth;
+            var w0t = new float[d * p];
+            for (var j = 0; j < p; j++)
+                for (var i = 0; i < d; i++) w0t[(i * p) + j] = w0[(j * d) + i];
+            x = g.Node("MatMul", [x, g.Initializer("w0", [d, p], w0t)], "frame_matmul");
+            x = g.Node("Add", [x, g.Initializer("b0", [p], b0)], "frame_add");
+            x = g.Node("Relu", [x], "relu0");
+            first = 1;
+        }
+        var shape = g.Int64Initializer("flat_shape", [1, model.Sizes[first]]);
+        x = g.Node("Reshape", [x, shape], "flat");
+        for (var l = first; l < model.Layers; l++)
         {
             var (w, b) = l == 0 ? FoldStandardisation(model) : (model.Weights[l], model.Biases[l]);
             var wName = g.Initializer($"w{l}", [model.Sizes[l + 1], model.Sizes[l]], w);
@@ -49,8 +64,7 @@ public static class HeadExporter
     /// </summary>
     private static (float[] W, float[] B) FoldStandardisation(MlpClassifier model)
     {
-        var m = model.Sizes[0];
-        var n = model.Sizes[1];
+        var (n, m) = model.Shape(0);
         var d = model.Mean.Length;
         var w = new float[n * m];
         var b = new float[n];

@@ -16,7 +16,7 @@ public sealed record TrainerOptions
     public double LearningRate { get; init; } = 1e-3;
 
     /// <summary>Decoupled (AdamW) weight decay on the weights, not the biases.</summary>
-    public double WeightDecay { get; init; } = 1e-4;
+    public double WeightDecay { get; init; } = 0.01;
 
     /// <summary>Stop after this many epochs without a better validation loss.</summary>
     public int Patience { get; init; } = 6;
@@ -144,20 +144,26 @@ public static class HeadTrainer
         }
         for (var l = model.Layers - 1; l >= 0; l--)
         {
-            var m = model.Sizes[l];
+            var (n, m) = model.Shape(l);
             ReadOnlySpan<float> input = l == 0 ? x : acts[l - 1];
             var delta = deltas[l];
             var w = model.Weights[l];
             var gw = gradW[l];
             if (l > 0) Array.Clear(deltas[l - 1]);
-            for (var j = 0; j < delta.Length; j++)
+            // A frame layer applies the same weights to every embedding: its gradients sum over them.
+            for (var k = 0; k < delta.Length; k++)
             {
-                var dj = delta[j];
+                var dj = delta[k];
                 if (dj == 0) continue;
+                var (t, j) = Math.DivRem(k, n);
                 gradB[l][j] += dj;
                 var row = gw.AsSpan(j * m, m);
-                TensorPrimitives.MultiplyAdd(input, dj, row, row);
-                if (l > 0) TensorPrimitives.MultiplyAdd(w.AsSpan(j * m, m), dj, deltas[l - 1], deltas[l - 1]);
+                TensorPrimitives.MultiplyAdd(input.Slice(t * m, m), dj, row, row);
+                if (l > 0)
+                {
+                    var below = deltas[l - 1].AsSpan(t * m, m);
+                    TensorPrimitives.MultiplyAdd(w.AsSpan(j * m, m), dj, below, below);
+                }
             }
             if (l > 0)
             {

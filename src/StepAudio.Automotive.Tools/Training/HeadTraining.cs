@@ -14,7 +14,12 @@ public static class HeadTraining
     public const string CommandsFile = "commands-en.onnx";
     public const string LabelsFile = "commands-en.labels.json";
 
-    public static readonly int[] Hidden = [128, 64];
+    /// <summary>Per-embedding frame layer width, then the dense layers: small, as the data is (a few thousand clips).</summary>
+    public const int FrameWidth = 32;
+
+    public static readonly int[] WakeHidden = [64];
+
+    public static readonly int[] CommandHidden = [128];
 
     public const string WakeId = "hey_jarvis";
     public const string CommandsId = "commands-en";
@@ -26,7 +31,7 @@ public static class HeadTraining
         var plans = WakeWordCorpus.Training(grammar, positives, negatives, options.Seed);
         var (train, val) = context.Build(plans, 2, "wake");
         Describe(context.Log, "wake", train, val);
-        var model = HeadTrainer.Train(new MlpClassifier(WakeWordCorpus.Window, Hidden, 1, options.Seed), train, val, options, context.Log);
+        var model = HeadTrainer.Train(new MlpClassifier(WakeWordCorpus.Window, WakeHidden, 1, options.Seed, FrameWidth), train, val, options, context.Log);
         Directory.CreateDirectory(outDir);
         var path = Path.Combine(outDir, WakeFile);
         File.WriteAllBytes(path, HeadExporter.ToOnnx(model, "hey_jarvis",
@@ -43,7 +48,7 @@ public static class HeadTraining
         var classes = grammar.Phrases.Count + 1;
         var (train, val) = context.Build(plans, classes, "commands");
         Describe(context.Log, "commands", train, val);
-        var model = HeadTrainer.Train(new MlpClassifier(CommandCorpus.Window, Hidden, classes, options.Seed), train, val, options, context.Log);
+        var model = HeadTrainer.Train(new MlpClassifier(CommandCorpus.Window, CommandHidden, classes, options.Seed, FrameWidth), train, val, options, context.Log);
         Directory.CreateDirectory(outDir);
         var path = Path.Combine(outDir, CommandsFile);
         File.WriteAllBytes(path, HeadExporter.ToOnnx(model, "commands_en",

@@ -3,28 +3,34 @@ using System.Numerics.Tensors;
 namespace StepAudio.Automotive.Tools.Training;
 
 /// <summary>
-/// A small fully connected classifier over a flattened embedding window: input → ReLU layers → one
-/// output per class (a single output is a sigmoid score, several a softmax). Inputs are standardised
-/// per embedding dimension with the training set's mean and deviation; the export folds that into
-/// the first layer. Weights are row-major [out × in], as ONNX Gemm with transB reads them.
+/// A small classifier over an embedding window: optionally a frame layer (the same dense ReLU layer
+/// applied to every embedding, 96 → <see cref="FrameWidth"/>: few weights, so little to overfit),
+/// then the window flattened → ReLU layers → one output per class (a single output is a sigmoid
+/// score, several a softmax). Inputs are standardised per embedding dimension with the training
+/// set's mean and deviation; the export folds that into the first layer. Weights are row-major
+/// [out × in], as ONNX Gemm with transB reads them.
 /// </summary>
 public sealed class MlpClassifier
 {
-    public MlpClassifier(int window, int[] hidden, int outputs, int seed)
+    /// <param name="frameWidth">Width of the per-embedding frame layer; 0 for none (the flattened window feeds the first dense layer).</param>
+    public MlpClassifier(int window, int[] hidden, int outputs, int seed, int frameWidth = 0)
     {
         Window = window;
-        Sizes = [window * Speech.SpeechEmbedder.Size, .. hidden, outputs];
+        FrameWidth = frameWidth;
+        const int d = Speech.SpeechEmbedder.Size;
+        Sizes = frameWidth > 0 ? [window * d, window * frameWidth, .. hidden, outputs] : [window * d, .. hidden, outputs];
         Weights = new float[Sizes.Length - 1][];
         Biases = new float[Sizes.Length - 1][];
         var rng = new Random(seed);
         for (var l = 0; l < Weights.Length; l++)
         {
             // He initialisation for the ReLU layers.
-            var std = Math.Sqrt(2.0 / Sizes[l]);
-            Weights[l] = new float[Sizes[l + 1] * Sizes[l]];
+            var (rows, cols) = Shape(l);
+            var std = Math.Sqrt(2.0 / cols);
+            Weights[l] = new float[rows * cols];
             for (var i = 0; i < Weights[l].Length; i++)
                 Weights[l][i] = (float)(std * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
-            Biases[l] = new float[Sizes[l + 1]];
+            Biases[l] = new float[rows];
         }
         Mean = new float[Speech.SpeechEmbedder.Size];
         Scale = new float[Speech.SpeechEmbedder.Size];
@@ -33,6 +39,13 @@ public sealed class MlpClassifier
 
     /// <summary>Embeddings per input window.</summary>
     public int Window { get; }
+
+    /// <summary>Outputs per embedding of the frame layer (layer 0); 0 when there is none.</summary>
+    public int FrameWidth { get; }
+
+    /// <summary>Layer <paramref name="l"/>'s weight matrix as [rows (outputs) × columns (inputs)]; the frame layer's is [FrameWidth × 96].</summary>
+    public (int Rows, int Columns) Shape(int l) =>
+        l == 0 && FrameWidth > 0 ? (FrameWidth, Speech.SpeechEmbedder.Size) : (Sizes[l + 1], Sizes[l]);
 
     /// <summary>Layer widths from input to output.</summary>
     public int[] Sizes { get; }
@@ -72,11 +85,15 @@ public sealed class MlpClassifier
         ReadOnlySpan<float> input = x;
         for (var l = 0; l < Layers; l++)
         {
-            var n = Sizes[l + 1];
-            var m = Sizes[l];
+            var (n, m) = Shape(l);
             var w = Weights[l];
             var y = activations[l];
-            for (var j = 0; j < n; j++) y[j] = Biases[l][j] + TensorPrimitives.Dot(w.AsSpan(j * m, m), input);
+            var frames = y.Length / n;
+            for (var t = 0; t < frames; t++)
+            {
+                var xt = input.Slice(t * m, m);
+                for (var j = 0; j < n; j++) y[(t * n) + j] = Biases[l][j] + TensorPrimitives.Dot(w.AsSpan(j * m, m), xt);
+            }
             if (l < Layers - 1) TensorPrimitives.Max(y, 0f, y);
             input = y;
         }
@@ -97,7 +114,7 @@ public sealed class MlpClassifier
 
     public MlpClassifier Clone()
     {
-        var c = new MlpClassifier(Window, Sizes[1..^1], Outputs, 0);
+        var c = new MlpClassifier(Window, FrameWidth > 0 ? Sizes[2..^1] : Sizes[1..^1], Outputs, 0, FrameWidth);
         for (var l = 0; l < Layers; l++)
         {
             Weights[l].CopyTo(c.Weights[l], 0);

@@ -34,8 +34,8 @@ public class HeadTrainerTests
     {
         var train = Synthetic(60, 1);
         var val = Synthetic(20, 2);
-        var model = HeadTrainer.Train(new MlpClassifier(8, [16], 3, 1), train, val,
-            new TrainerOptions { MaxEpochs = 8, EpochSize = 1500, NoneShare = 1.0 / 3 }, TextWriter.Null);
+        var model = HeadTrainer.Train(new MlpClassifier(8, [16], 3, 1, frameWidth: 4), train, val,
+            new TrainerOptions { MaxEpochs = 10, EpochSize = 6400, NoneShare = 1.0 / 3 }, TextWriter.Null);
         var (_, accuracy) = HeadTrainer.Evaluate(model, val, 1.0 / 3);
         Assert.True(accuracy >= 0.95, $"balanced accuracy {accuracy:P1}");
         // The fitted standardisation sees dimension 50's offset of 10.
@@ -43,11 +43,13 @@ public class HeadTrainerTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(4)]
-    public void ExportedOnnxHeadEqualsTheTrainedModelOnRawEmbeddings(int outputs)
+    [InlineData(1, 0)]
+    [InlineData(4, 0)]
+    [InlineData(1, 5)]
+    [InlineData(4, 5)]
+    public void ExportedOnnxHeadEqualsTheTrainedModelOnRawEmbeddings(int outputs, int frameWidth)
     {
-        var model = new MlpClassifier(6, [12, 8], outputs, 3);
+        var model = new MlpClassifier(6, [12, 8], outputs, 3, frameWidth);
         var rng = new Random(4);
         for (var i = 0; i < model.Mean.Length; i++)
         {
