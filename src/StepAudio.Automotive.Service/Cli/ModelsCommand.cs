@@ -110,7 +110,10 @@ public static class ModelsCommand
             foreach (var c in bad.Skip(1))
                 stdout.WriteLine($"BAD {c.File.Id,-16} {c.Path}: {c.Problem}");
             if (bad.Count > 0) throw new InvalidInputException(bad[0].Path, bad[0].Problem!);
-            stdout.WriteLine($"{checks.Count} model file(s) verified in {store.CacheDirectory}");
+            // Our own trained heads: beside the binary or in the cache's trained/ folder, pinned by SHA-256.
+            foreach (var t in store.Manifest.Trained)
+                stdout.WriteLine($"ok  {t.Id,-16} {"trained (ours)",-16} {store.RequireTrained(t)}");
+            stdout.WriteLine($"{checks.Count + store.Manifest.Trained.Count} model file(s) verified in {store.CacheDirectory}");
             if (parse.GetValue(load))
             {
                 var inference = new InferenceOptions { Providers = parse.GetRequiredValue(providers).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) };

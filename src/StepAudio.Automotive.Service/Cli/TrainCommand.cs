@@ -29,6 +29,7 @@ public static class TrainCommand
         public Option<string?> Cache { get; } = new("--models") { Description = "Model cache (features are cached in its training-features folder)", HelpName = "dir" };
         public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the clips, the split and the training", DefaultValueFactory = _ => 1 };
         public Option<int> Epochs { get; } = new("--epochs") { Description = "Most epochs (early stopping on the validation loss)", DefaultValueFactory = _ => 40 };
+        public Option<int> Patience { get; } = new("--patience") { Description = "Stop after this many epochs without a better validation loss", DefaultValueFactory = _ => 10 };
         public Option<string> Manifest { get; } = new("--manifest") { Description = "Model manifest whose trained section records the written heads (SHA-256, size)", DefaultValueFactory = _ => "models/manifest.json", HelpName = "manifest.json" };
 
         public void AddTo(Command c)
@@ -40,6 +41,7 @@ public static class TrainCommand
             c.Options.Add(Seed);
             c.Options.Add(Epochs);
             c.Options.Add(Manifest);
+            c.Options.Add(Patience);
         }
 
         public (TrainingContext Context, CommandGrammar Grammar) Open(ParseResult parse, TextWriter log)
@@ -50,7 +52,7 @@ public static class TrainCommand
         }
 
         public TrainerOptions Trainer(ParseResult parse, double noneShare) =>
-            new() { Seed = parse.GetValue(Seed), MaxEpochs = parse.GetValue(Epochs), NoneShare = noneShare };
+            new() { Seed = parse.GetValue(Seed), MaxEpochs = parse.GetValue(Epochs), Patience = parse.GetValue(Patience), NoneShare = noneShare };
     }
 
     private static Command Wake(TextWriter stdout)

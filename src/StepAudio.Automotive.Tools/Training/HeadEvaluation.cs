@@ -33,8 +33,9 @@ public sealed record CommandScores(int Clips, int Correct, int Missed, IReadOnly
 /// Scores heads the way the runtime uses them. Wake: a positive counts when the score reaches the
 /// threshold between the phrase's start and 0.64 s after its end; on non-wake audio every rise to
 /// the threshold counts as a false accept (then 2 s refractory, as the detector). Commands: the first
-/// step from the command's start to 0.64 s after its end where a command class reaches the threshold
-/// decides; its class must be the truth; latency is that step's end minus the command's end.
+/// step from the command's start to 0.64 s after its end where one command class has stayed at or
+/// above the threshold for the patience decides; its class must be the truth; latency is that
+/// step's end minus the command's end.
 /// </summary>
 public static class HeadEvaluation
 {
@@ -61,7 +62,8 @@ public static class HeadEvaluation
         return new WakeScores(positives.Count, detected, falseAccepts, hours);
     }
 
-    public static CommandScores Commands(HeadRunner head, IReadOnlyList<ClipFeatures> clips, IReadOnlyList<int> labels, IReadOnlyList<ClipFeatures> negatives)
+    /// <param name="patience">Steps in a row the same command class must stay at or above the threshold (1 = the first step decides).</param>
+    public static CommandScores Commands(HeadRunner head, IReadOnlyList<ClipFeatures> clips, IReadOnlyList<int> labels, IReadOnlyList<ClipFeatures> negatives, int patience = 1)
     {
         int correct = 0, missed = 0;
         var latencies = new List<double>();
@@ -72,12 +74,20 @@ public static class HeadEvaluation
             var p = head.Run(clip);
             var from = Math.Max(0, clip.TargetStartStep - EmbeddingExtractor.FirstStep);
             var to = Math.Min((p.Length / c) - 1, clip.TargetEndStep + LateSteps - EmbeddingExtractor.FirstStep);
-            var decided = -1;
+            int decided = -1, streakClass = -1, streak = 0;
             for (var s = from; s <= to && decided < 0; s++)
             {
                 var row = p.AsSpan((s * c) + 1, c - 1);
-                if (TensorPrimitives.Max(row) < Threshold) continue;
-                decided = 1 + TensorPrimitives.IndexOfMax(row);
+                if (TensorPrimitives.Max(row) < Threshold)
+                {
+                    streak = 0;
+                    continue;
+                }
+                var top = 1 + TensorPrimitives.IndexOfMax(row);
+                streak = top == streakClass ? streak + 1 : 1;
+                streakClass = top;
+                if (streak < patience) continue;
+                decided = top;
                 var stepEnd = (EmbeddingExtractor.FirstStep + s + 1) * Speech.MelSpectrogram.StepSamples;
                 latencies.Add((stepEnd - clip.TargetEnd) * 1000.0 / Speech.SpeechSteps.SampleRate);
             }

@@ -15,6 +15,9 @@ public sealed record TrainerOptions
 
     public double LearningRate { get; init; } = 1e-3;
 
+    /// <summary>The learning rate is multiplied by this after every epoch (settles the noisy late epochs).</summary>
+    public double LearningRateDecay { get; init; } = 0.88;
+
     /// <summary>Decoupled (AdamW) weight decay on the weights, not the biases.</summary>
     public double WeightDecay { get; init; } = 0.01;
 
@@ -28,7 +31,7 @@ public sealed record TrainerOptions
 }
 
 /// <summary>
-/// Trains an <see cref="MlpClassifier"/>: Adam with decoupled weight decay, class-balanced sampling,
+/// Trains an <see cref="MlpClassifier"/>: Adam with decoupled weight decay and a per-epoch learning-rate decay, class-balanced sampling,
 /// cross-entropy (sigmoid for one output), early stopping on the validation loss (the validation
 /// split holds clips of the training voices, never the acceptance voices); keeps the best epoch.
 /// </summary>
@@ -79,7 +82,7 @@ public static class HeadTrainer
                     trainLoss += Backward(model, x, cls, acts, deltas, probs, gradW, gradB);
                 }
                 step++;
-                Adam(model, gradW, gradB, mW, vW, mB, vB, n, step, options);
+                Adam(model, gradW, gradB, mW, vW, mB, vB, n, step, options, Math.Pow(options.LearningRateDecay, epoch - 1));
             }
             var (valLoss, valAccuracy) = Evaluate(model, validation, options.NoneShare);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -176,12 +179,12 @@ public static class HeadTrainer
         return loss;
     }
 
-    private static void Adam(MlpClassifier model, float[][] gradW, float[][] gradB, float[][] mW, float[][] vW, float[][] mB, float[][] vB, int batch, long step, TrainerOptions o)
+    private static void Adam(MlpClassifier model, float[][] gradW, float[][] gradB, float[][] mW, float[][] vW, float[][] mB, float[][] vB, int batch, long step, TrainerOptions o, double schedule)
     {
         var c1 = 1 - Math.Pow(Beta1, step);
         var c2 = 1 - Math.Pow(Beta2, step);
-        var lr = (float)(o.LearningRate * Math.Sqrt(c2) / c1);
-        var decay = (float)(o.LearningRate * o.WeightDecay);
+        var lr = (float)(o.LearningRate * schedule * Math.Sqrt(c2) / c1);
+        var decay = (float)(o.LearningRate * schedule * o.WeightDecay);
         for (var l = 0; l < model.Layers; l++)
         {
             Update(model.Weights[l], gradW[l], mW[l], vW[l], batch, lr, decay);

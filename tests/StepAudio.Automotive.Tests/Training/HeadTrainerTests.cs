@@ -35,7 +35,7 @@ public class HeadTrainerTests
         var train = Synthetic(60, 1);
         var val = Synthetic(20, 2);
         var model = HeadTrainer.Train(new MlpClassifier(8, [16], 3, 1, frameWidth: 4), train, val,
-            new TrainerOptions { MaxEpochs = 10, EpochSize = 6400, NoneShare = 1.0 / 3 }, TextWriter.Null);
+            new TrainerOptions { MaxEpochs = 8, EpochSize = 3200, NoneShare = 1.0 / 3 }, TextWriter.Null);
         var (_, accuracy) = HeadTrainer.Evaluate(model, val, 1.0 / 3);
         Assert.True(accuracy >= 0.95, $"balanced accuracy {accuracy:P1}");
         // The fitted standardisation sees dimension 50's offset of 10.
