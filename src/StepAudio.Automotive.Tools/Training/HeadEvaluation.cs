@@ -104,6 +104,34 @@ public static class HeadEvaluation
         return new CommandScores(clips.Count, correct, missed, latencies, falseIntents, hours);
     }
 
+    /// <summary>
+    /// The end-pointed rule: when the utterance has ended (the runtime knows it from the voice
+    /// detector; here from the truth), average the head's probabilities over the step holding the
+    /// end and the next <paramref name="afterSteps"/>, and take the most likely class (none = missed).
+    /// Latency is the end of the last of those steps minus the command's end.
+    /// </summary>
+    public static CommandScores CommandsAtEnd(HeadRunner head, IReadOnlyList<ClipFeatures> clips, IReadOnlyList<int> labels, int afterSteps = 2)
+    {
+        int correct = 0, missed = 0;
+        var latencies = new List<double>();
+        var c = head.Outputs;
+        var mean = new float[c];
+        for (var i = 0; i < clips.Count; i++)
+        {
+            var clip = clips[i];
+            var p = head.Run(clip);
+            var last = Math.Min((p.Length / c) - 1, clip.TargetEndStep + afterSteps - EmbeddingExtractor.FirstStep);
+            var first = Math.Max(0, clip.TargetEndStep - EmbeddingExtractor.FirstStep);
+            Array.Clear(mean);
+            for (var s = first; s <= last; s++) TensorPrimitives.Add(mean, p.AsSpan(s * c, c), mean);
+            var decided = TensorPrimitives.IndexOfMax(mean);
+            latencies.Add((((EmbeddingExtractor.FirstStep + last + 1) * Speech.MelSpectrogram.StepSamples) - clip.TargetEnd) * 1000.0 / Speech.SpeechSteps.SampleRate);
+            if (decided == 0) missed++;
+            else if (decided == labels[i]) correct++;
+        }
+        return new CommandScores(clips.Count, correct, missed, latencies, 0, 0);
+    }
+
     /// <summary>Counts rises to the threshold (with the refractory period) and the hours of audio scored.</summary>
     private static (int Count, double Hours) Rises(IReadOnlyList<ClipFeatures> clips, Func<ClipFeatures, float[]> score, int outputs)
     {

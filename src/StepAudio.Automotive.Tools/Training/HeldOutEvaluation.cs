@@ -51,6 +51,10 @@ public static class HeldOutEvaluation
                 var clips = context.Embed(plans.Select(p => p.Spec).ToList(), $"held-out commands {name}");
                 // The command streams of the wake negatives are commands, not false intents.
                 var negatives = negativesByBand[b].Where((_, i) => i % 4 != 0).ToList();
+                var labels = plans.Select(p => p.Label).ToList();
+                var end = HeadEvaluation.CommandsAtEnd(head, clips, labels);
+                md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| commands-en, at the utterance's end | {name} | {end.Accuracy:P1} ({end.Correct}/{end.Clips}) | {end.Missed} | {end.LatencyP50Ms:0} / {end.LatencyP95Ms:0} ms | — |"));
                 foreach (var patience in new[] { 1, 2 })
                 {
                     var s = HeadEvaluation.Commands(head, clips, plans.Select(p => p.Label).ToList(), negatives, patience);

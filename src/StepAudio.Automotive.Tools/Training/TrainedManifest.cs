@@ -39,7 +39,7 @@ public static class TrainedManifest
         };
         var existing = trained.Select((n, i) => (n, i)).FirstOrDefault(x => x.n?["id"]?.GetValue<string>() == id);
         if (existing.n is not null) trained[existing.i] = entry;
-        else trained.Add(entry);
+        else trained.Add((JsonNode)entry);
         var options = new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         File.WriteAllText(manifestPath, root.ToJsonString(options) + "\n");
         return true;
