@@ -30,6 +30,7 @@ public static class ReplayCommand
         var beamformer = new Option<string>("--beamformer") { Description = "Per-zone beams: mvdr or das (delay-and-sum)", DefaultValueFactory = _ => "mvdr" };
         var wakeHeads = new Option<string[]>("--wake-head") { Description = "Wake-word head(s) to run in every zone: a model id from the manifest (default: our own hey_jarvis; hey_jarvis_v0.1 is openWakeWord's, demo-only licence), an .onnx file, or none", AllowMultipleArgumentsPerToken = true, HelpName = "model" };
         var precision = new Option<string>("--precision") { Description = "Speech embedding model: int8 (quantized at models fetch) or fp32", DefaultValueFactory = _ => "int8" };
+        var commandHead = new Option<string>("--command-head") { Description = "Command head run after each wake word: a model id (default: our own commands-en), an .onnx file (labels beside it), or none", DefaultValueFactory = _ => new CommandOptions().Model, HelpName = "model" };
         var modelCache = new Option<string?>("--models") { Description = "Model cache directory (default as for stepaudio models fetch)", HelpName = "dir" };
         var realtime = new Option<bool>("--realtime") { Description = "Pace the recording in real time, as the live device would deliver it" };
         var mqtt = new Option<string?>("--mqtt") { Description = "Also publish the events to this broker as the service would", HelpName = "mqtt://host:port" };
@@ -38,7 +39,7 @@ public static class ReplayCommand
 
         var command = new Command("replay", "Run the pipeline on a recording and write its events as JSON Lines")
         {
-            cabin, audio, format, video, events, beamformer, wakeHeads, precision, modelCache, realtime, mqtt, vin, mqttTimeout,
+            cabin, audio, format, video, events, beamformer, wakeHeads, commandHead, precision, modelCache, realtime, mqtt, vin, mqttTimeout,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -53,6 +54,8 @@ public static class ReplayCommand
             var spatial = new SpatialOptions { Beamformer = SpatialOptions.ParseBeamformer(parse.GetRequiredValue(beamformer), "--beamformer") };
             var videoPath = parse.GetValue(video);
             var heads = WakeHead.Resolve([.. (parse.GetValue(wakeHeads) ?? []).Select(h => new WakeHead { Model = h, Options = new WakeWordOptions { Keyword = KeywordOf(h) } })]);
+            var commandModel = parse.GetRequiredValue(commandHead);
+            var commands = new CommandOptions { Model = commandModel, Enabled = commandModel != "none" };
             if (videoPath is not null && !File.Exists(videoPath))
                 throw new InvalidInputException(videoPath, "file not found");
             using var camera = videoPath is null ? null : new VideoInput(new Y4mFileSource(videoPath));
@@ -96,7 +99,7 @@ public static class ReplayCommand
             void Run(IEventSink sink)
             {
                 using var speech = heads.Count == 0 ? null
-                    : SpeechStage.Create(profile, ModelStore.Default(parse.GetValue(modelCache)), heads, new InferenceOptions { Precision = embeddingPrecision });
+                    : SpeechStage.Create(profile, ModelStore.Default(parse.GetValue(modelCache)), heads, new InferenceOptions { Precision = embeddingPrecision }, commands: commands);
                 var pipeline = new CabinPipeline(profile, sink, spatial) { Speech = speech };
                 if (camera is not null)
                 {

@@ -27,6 +27,9 @@ public sealed class StepAudioOptions
     /// <summary>Wake-word heads run on every zone's beam. Empty: no speech stage (the default build ships no head yet).</summary>
     public IList<WakeHead> WakeHeads { get; set; } = [];
 
+    /// <summary>The command head after a wake word or push-to-talk (runs with the speech stage).</summary>
+    public CommandOptions Commands { get; set; } = new();
+
     /// <summary>Execution providers and threads for every model (ONNX Runtime).</summary>
     public InferenceOptions Inference { get; set; } = new();
 }

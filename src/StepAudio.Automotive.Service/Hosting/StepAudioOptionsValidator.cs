@@ -52,6 +52,7 @@ public sealed class StepAudioOptionsValidator : IValidateOptions<StepAudioOption
         }
         ValidateGpio(options.Gpio, profile, failures);
         failures.AddRange(options.Mqtt.Validate("StepAudio:Mqtt"));
+        failures.AddRange(options.Commands.Validate("StepAudio:Commands"));
         var inference = options.Inference;
         foreach (var p in inference.Providers)
             if (p.Trim().ToLowerInvariant() is not (InferenceOptions.TensorRt or InferenceOptions.Cuda or InferenceOptions.Cpu))

@@ -35,8 +35,10 @@ public sealed partial class VoicePipelineService(
         var o = options.Value;
         var spatial = new SpatialOptions { Beamformer = SpatialOptions.ParseBeamformer(o.Spatial.Beamformer, "StepAudio:Spatial:Beamformer") };
         var heads = WakeHead.Resolve([.. o.WakeHeads]);
-        var speech = heads.Count == 0 ? null
-            : SpeechStage.Create(profile, ModelStore.Default(o.Models.Cache), heads, o.Inference, logger);
+        // Without a wake head the stage still runs for push-to-talk when there is a command head to listen after it.
+        var pushToTalk = o.Gpio.Enabled && o.Gpio.PushToTalkPin is not null;
+        var speech = heads.Count == 0 && !(o.Commands.Enabled && pushToTalk) ? null
+            : SpeechStage.Create(profile, ModelStore.Default(o.Models.Cache), heads, o.Inference, logger, o.Commands);
         var pipeline = new CabinPipeline(profile, sink, spatial) { Listening = listening, Speech = speech };
         var realtime = o.Audio.Source == "wav" && o.Audio.Realtime;
         _runner = new PipelineRunner(() => Open(o.Audio, profile), pipeline, realtime, retryOpen: o.Audio.Source == "alsa");

@@ -81,6 +81,9 @@ public sealed record EscalationEvidence
     public double? VoiceWeight { get; init; }
 
     public double? FaceWeight { get; init; }
+
+    /// <summary>The command head's probability for the intent behind an emergency-intent escalation.</summary>
+    public double? Confidence { get; init; }
 }
 
 /// <summary>A zone's talker started (<see cref="End"/> null) or finished speaking.</summary>
@@ -140,7 +143,13 @@ public sealed record StatusEvent(
     public VideoInputStatus? Video { get; init; }
     /// <summary>Loaded models and the execution provider each runs on (empty without a speech stage).</summary>
     public IReadOnlyList<ModelStatus> Models { get; init; } = [];
+
+    /// <summary>Command windows and how they ended; null without a command head.</summary>
+    public CommandStatus? Commands { get; init; }
 }
+
+/// <summary>Command windows opened (wake word or push-to-talk), ended in an intent, and ended without one (failed commands), since start.</summary>
+public sealed record CommandStatus(long Windows, long Intents, long NoMatch);
 
 /// <summary>One loaded model: its file, the execution provider it got, and why preferred ones were skipped.</summary>
 public sealed record ModelStatus(string File, string Provider, string? Fallback);

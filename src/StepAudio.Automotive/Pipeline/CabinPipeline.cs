@@ -47,7 +47,7 @@ public sealed class CabinPipeline
 
     /// <summary>Privacy mute and push-to-talk; share one instance with the GPIO and MQTT control handlers.</summary>
     public ListeningControl Listening { get; init; }
-    /// <summary>Wake words (and later commands) on every zone's beam; null runs the spatial front end alone.</summary>
+    /// <summary>Wake words and commands on every zone's beam; null runs the spatial front end alone.</summary>
     public SpeechStage? Speech { get; init; }
 
     /// <summary>Localization, zone tracking and the per-zone beams (their audio is read from here).</summary>
@@ -109,15 +109,25 @@ public sealed class CabinPipeline
     /// <summary>Takes in mute changes and push-to-talk presses made since the last hop; true when the mute state changed.</summary>
     private bool ApplyListening()
     {
+        var version = Listening.Version;
+        var muteChanged = version != _listeningVersion;
+        _listeningVersion = version;
+        // A zone muted now stops listening for a command at once.
+        if (muteChanged) Speech?.CancelMutedWindows(Listening);
         while (Listening.TryTakePushToTalk(out var zone))
         {
-            if (!Listening.IsMuted(zone))
-                _sink.Publish(new WakeEvent("push-to-talk", zone, 1.0, CabinEvent.Round(StreamTime)));
+            if (Listening.IsMuted(zone)) continue;
+            _sink.Publish(new WakeEvent("push-to-talk", zone, 1.0, CabinEvent.Round(StreamTime)));
+            Speech?.OpenCommandWindow(IndexOfZone(zone), StreamTime);
         }
-        var version = Listening.Version;
-        if (version == _listeningVersion) return false;
-        _listeningVersion = version;
-        return true;
+        return muteChanged;
+    }
+
+    private int IndexOfZone(string zone)
+    {
+        for (var z = 0; z < Listening.Zones.Count; z++)
+            if (Listening.Zones[z] == zone) return z;
+        throw new ArgumentException($"unknown zone '{zone}'", nameof(zone));
     }
 
     /// <summary>A live input stopped delivering; the runner is retrying it.</summary>
@@ -166,6 +176,7 @@ public sealed class CabinPipeline
             MutedZones = Listening.MutedZones(),
             PrivacySwitch = Listening.PrivacySwitch,
             Models = _models ??= Speech?.ModelStatus() ?? [],
+            Commands = Speech?.CommandStatus(),
         });
     }
 }

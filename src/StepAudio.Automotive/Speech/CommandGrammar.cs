@@ -17,14 +17,21 @@ public sealed record GrammarEscalation(string Reason, string Severity);
 /// </summary>
 public sealed partial class CommandGrammar
 {
-    private CommandGrammar(string language, string wake, IReadOnlyList<string> intents, IReadOnlyList<CommandPhrase> phrases, IReadOnlyDictionary<string, GrammarEscalation> escalations)
+    /// <summary>The file name of the built-in grammar (<see cref="Default"/>).</summary>
+    public const string DefaultFileName = "incar-en.yaml";
+
+    private CommandGrammar(string source, string language, string wake, IReadOnlyList<string> intents, IReadOnlyList<CommandPhrase> phrases, IReadOnlyDictionary<string, GrammarEscalation> escalations)
     {
+        Source = source;
         Language = language;
         Wake = wake;
         Intents = intents;
         Phrases = phrases;
         Escalations = escalations;
     }
+
+    /// <summary>Where it was read from (a path, or the built-in copy's name), for messages.</summary>
+    public string Source { get; }
 
     public string Language { get; }
 
@@ -121,7 +128,7 @@ public sealed partial class CommandGrammar
                 escalations[intent] = new GrammarEscalation(Scalar(m, "reason", source, $"escalations.{intent}."), Scalar(m, "severity", source, $"escalations.{intent}."));
             }
         }
-        return new CommandGrammar(language, wake, intents, phrases, escalations);
+        return new CommandGrammar(source, language, wake, intents, phrases, escalations);
     }
 
     private static IEnumerable<CommandPhrase> Expand(string intent, string expression, Dictionary<string, List<KeyValuePair<string, string>>> slots, string source)
@@ -166,7 +173,7 @@ public sealed partial class CommandGrammar
         using var stream = typeof(CommandGrammar).Assembly.GetManifestResourceStream("StepAudio.Automotive.models.grammar.incar-en.yaml")
             ?? throw new InvalidOperationException("built-in grammar missing from the assembly");
         using var reader = new StreamReader(stream);
-        return Parse(reader.ReadToEnd(), "incar-en.yaml (built in)");
+        return Parse(reader.ReadToEnd(), DefaultFileName + " (built in)");
     }
 
     [GeneratedRegex(@"\{([a-z_]+)\}")]

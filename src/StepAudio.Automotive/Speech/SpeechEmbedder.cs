@@ -78,7 +78,16 @@ public sealed class SpeechEmbedder : IDisposable
     public void CatchUp(int steps)
     {
         var n = Math.Min(Math.Min(steps, _skipped), MaxCatchUpSteps);
+        var gap = _skipped > MaxCatchUpSteps;
         for (var back = n - 1; back >= 0; back--) Embed(back);
+        // After a longer quiet spell the older history is from before it: stale. An ungated stream (what
+        // openWakeWord and the trainer see) would hold the quiet there, so the first fresh embedding,
+        // made just before the voice began, stands in for it.
+        if (gap && n > 0)
+        {
+            var first = _history.AsSpan((HistoryLength - n) * Size, Size);
+            for (var i = 0; i < HistoryLength - n; i++) first.CopyTo(_history.AsSpan(i * Size));
+        }
         _skipped = 0;
     }
 

@@ -11,6 +11,9 @@ namespace StepAudio.Automotive.Speech;
 /// The speech stage over every zone's beam: one <see cref="ZoneSpeech"/> per zone. A talker leaks into
 /// the other zones' beams, so a keyword may fire in several at once; the stage keeps the detection
 /// whose zone the localizer heard talking (then the highest score) and publishes one wake event.
+/// A wake word (or push-to-talk) opens a command window in that zone only; the intent it yields is
+/// published with that zone, followed at the same stream time by an escalation when the grammar asks
+/// for one (<c>assist.emergency</c>).
 /// </summary>
 public sealed class SpeechStage : IDisposable
 {
@@ -19,18 +22,24 @@ public sealed class SpeechStage : IDisposable
 
     private readonly ZoneSpeech[] _zones;
     private readonly List<(int Zone, WakeWordDetection Detection)> _fired = [];
+    private readonly List<(int Zone, CommandDecision Decision)> _decided = new(8);
+    private readonly CommandHead? _commands;
+    private readonly double[] _openedAt;
     private double _lastWake = double.NegativeInfinity;
 
-    public SpeechStage(IReadOnlyList<string> zones, SpeechModelPaths models, IReadOnlyList<(string HeadPath, WakeWordOptions Options)> heads, InferenceOptions inference, ILogger? logger = null)
+    public SpeechStage(IReadOnlyList<string> zones, SpeechModelPaths models, IReadOnlyList<(string HeadPath, WakeWordOptions Options)> heads, InferenceOptions inference, ILogger? logger = null, CommandHead? commands = null)
     {
+        _commands = commands;
         _zones = new ZoneSpeech[zones.Count];
+        _openedAt = new double[zones.Count];
         try
         {
             for (var z = 0; z < zones.Count; z++)
             {
                 var zone = z;
-                _zones[z] = new ZoneSpeech(zones[z], models, heads, inference, logger);
+                _zones[z] = new ZoneSpeech(zones[z], models, heads, inference, logger, commands);
                 _zones[z].WakeWord += d => _fired.Add((zone, d));
+                _zones[z].CommandDecided += d => _decided.Add((zone, d));
             }
         }
         catch
@@ -42,6 +51,27 @@ public sealed class SpeechStage : IDisposable
 
     public IReadOnlyList<ZoneSpeech> Zones => _zones;
 
+    /// <summary>The command head every zone runs; null when commands are off.</summary>
+    public CommandHead? Commands => _commands;
+
+    /// <summary>Command windows opened (by a wake word or push-to-talk).</summary>
+    public long CommandWindows { get; private set; }
+
+    /// <summary>Windows that ended in an intent.</summary>
+    public long Intents { get; private set; }
+
+    /// <summary>
+    /// Windows that ran out (or were replaced by a new wake word) without an intent: failed commands,
+    /// one of the escalation policy's signals. Also raised as <see cref="NoMatch"/> and counted in status.
+    /// </summary>
+    public long NoMatches { get; private set; }
+
+    /// <summary>Raised when a zone's command window ends without an intent (stream time of the decision).</summary>
+    public event Action<CommandNoMatch>? NoMatch;
+
+    /// <summary>The command counters for status; null when commands are off.</summary>
+    public CommandStatus? CommandStatus() => _commands is null ? null : new CommandStatus(CommandWindows, Intents, NoMatches);
+
     /// <summary>The models every zone runs and the execution provider each got, for status.</summary>
     public IReadOnlyList<ModelStatus> ModelStatus() =>
         [.. _zones[0].Models.Select(m => new ModelStatus(Path.GetFileName(m.Path), m.ExecutionProvider, m.FallbackReasons.Count == 0 ? null : string.Join("; ", m.FallbackReasons)))];
@@ -50,18 +80,41 @@ public sealed class SpeechStage : IDisposable
     /// The stage for a cabin's zones with the pinned feature models from <paramref name="store"/>; each
     /// head is a manifest model id (e.g. <c>hey_jarvis_v0.1</c>) or a path to a head of our own.
     /// </summary>
-    public static SpeechStage Create(CabinProfile profile, ModelStore store, IEnumerable<WakeHead> heads, InferenceOptions inference, ILogger? logger = null)
+    public static SpeechStage Create(CabinProfile profile, ModelStore store, IEnumerable<WakeHead> heads, InferenceOptions inference, ILogger? logger = null, CommandOptions? commands = null)
     {
         var resolved = heads.Select(h => (File.Exists(h.Model) ? h.Model : store.Require(h.Model), h.Options)).ToList();
-        return new SpeechStage([.. profile.Zones.Select(z => z.Name)], SpeechModelPaths.From(store, inference.Precision, logger), resolved, inference, logger);
+        var command = commands is { Enabled: true } ? CommandHead.Resolve(commands, store) : null;
+        return new SpeechStage([.. profile.Zones.Select(z => z.Name)], SpeechModelPaths.From(store, inference.Precision, logger), resolved, inference, logger, command);
+    }
+
+    /// <summary>
+    /// Opens a command window in a zone at <paramref name="streamTime"/> (a wake word there, or
+    /// push-to-talk); false when commands are off. A window still open there ends as a no-match.
+    /// </summary>
+    public bool OpenCommandWindow(int zone, double streamTime)
+    {
+        if (_zones[zone].Command is { IsOpen: true }) CountNoMatch(zone, streamTime);
+        if (!_zones[zone].OpenCommandWindow()) return false;
+        _openedAt[zone] = streamTime;
+        CommandWindows++;
+        return true;
+    }
+
+    /// <summary>Closes the command windows of muted zones: nothing said there is listened to.</summary>
+    public void CancelMutedWindows(ListeningControl listening)
+    {
+        for (var z = 0; z < _zones.Length; z++)
+            if (listening.IsMuted(z)) _zones[z].CancelCommandWindow();
     }
 
     /// <summary>Runs each unmuted zone's beam of this hop through its speech stage and publishes what was heard.</summary>
     public void Process(SpatialFrontEnd spatial, ListeningControl listening, double streamTime, IEventSink sink)
     {
         _fired.Clear();
+        _decided.Clear();
         for (var z = 0; z < _zones.Length; z++)
             if (!listening.IsMuted(z)) _zones[z].Process(spatial.BeamOutput(z));
+        foreach (var (decidedZone, decision) in _decided) PublishCommand(decidedZone, decision, streamTime, sink);
         if (_fired.Count == 0 || streamTime - _lastWake < SameUtteranceSeconds) return;
 
         // Attribution: a detection in a zone the localizer hears talking wins (best score first). A keyword
@@ -74,6 +127,39 @@ public sealed class SpeechStage : IDisposable
         var score = heard?.Detection.Score ?? _fired.Max(f => f.Detection.Score);
         _lastWake = streamTime;
         sink.Publish(new WakeEvent(_fired[0].Detection.Keyword, _zones[zone].Zone, CabinEvent.Round(score), CabinEvent.Round(streamTime)));
+        OpenCommandWindow(zone, streamTime);
+    }
+
+    private void PublishCommand(int zone, CommandDecision d, double streamTime, IEventSink sink)
+    {
+        var z = _zones[zone];
+        if (d.Class == 0)
+        {
+            CountNoMatch(zone, streamTime);
+            return;
+        }
+        // The zone counts its own samples (it skips muted hops): times are placed back on the stream's clock.
+        var offset = streamTime - ((double)d.DecidedSample / SpeechSteps.SampleRate);
+        var label = z.Command!.Labels.Labels[d.Class];
+        var intent = label.Intent!;
+        var start = Math.Max(0, offset + ((double)d.SpeechStartSample / SpeechSteps.SampleRate));
+        var end = Math.Clamp(offset + ((double)d.SpeechEndSample / SpeechSteps.SampleRate), start, streamTime);
+        Intents++;
+        sink.Publish(new IntentEvent(intent, label.Slots, z.Zone, CabinEvent.Round(d.Confidence), CabinEvent.Round(start), CabinEvent.Round(end), CabinEvent.Round(streamTime)));
+        if (z.Command.Labels.Grammar.Escalations.TryGetValue(intent, out var escalation))
+        {
+            sink.Publish(new EscalationEvent(escalation.Reason, z.Zone, escalation.Severity, CabinEvent.Round(streamTime))
+            {
+                Trigger = "emergency-intent",
+                Evidence = new EscalationEvidence { Intent = intent, Confidence = CabinEvent.Round(d.Confidence) },
+            });
+        }
+    }
+
+    private void CountNoMatch(int zone, double streamTime)
+    {
+        NoMatches++;
+        NoMatch?.Invoke(new CommandNoMatch(_zones[zone].Zone, CabinEvent.Round(_openedAt[zone]), CabinEvent.Round(streamTime)));
     }
 
     private static int? StrongestActiveZone(SpatialFrontEnd spatial)
@@ -91,6 +177,9 @@ public sealed class SpeechStage : IDisposable
         foreach (var z in _zones) z?.Dispose();
     }
 }
+
+/// <summary>A zone's command window that ended without an intent: opened at <paramref name="OpenedAt"/>, given up at <paramref name="StreamTime"/>.</summary>
+public sealed record CommandNoMatch(string Zone, double OpenedAt, double StreamTime);
 
 /// <summary>A keyword head to run in every zone: a model id from the manifest or a file, and how it fires.</summary>
 public sealed class WakeHead

@@ -23,8 +23,13 @@ public sealed class ZoneSpeech : IDisposable
     private int _vadFill;
     private int _stepFill;
     private long _lastSpeechStep = long.MinValue / 2;
+    private readonly CommandRecognizer? _command;
+    private long _commandOpenedSample;
+    private long _commandSpeechStart = -1;
+    private long _commandSpeechEnd = -1;
+    private bool _wasSpeech;
 
-    public ZoneSpeech(string zone, SpeechModelPaths models, IReadOnlyList<(string HeadPath, WakeWordOptions Options)> heads, InferenceOptions inference, ILogger? logger = null)
+    public ZoneSpeech(string zone, SpeechModelPaths models, IReadOnlyList<(string HeadPath, WakeWordOptions Options)> heads, InferenceOptions inference, ILogger? logger = null, CommandHead? command = null)
     {
         Zone = zone;
         try
@@ -34,6 +39,7 @@ public sealed class ZoneSpeech : IDisposable
             _embedder = new SpeechEmbedder(models.Embedding, inference, historyLength: MaxHeadWindow, logger);
             foreach (var (path, options) in heads)
                 _heads.Add(new WakeWordDetector(path, _embedder, options, inference, logger));
+            if (command is not null) _command = new CommandRecognizer(command, inference, logger);
         }
         catch
         {
@@ -64,11 +70,37 @@ public sealed class ZoneSpeech : IDisposable
 
     public IReadOnlyList<WakeWordDetector> Heads => _heads;
 
+    /// <summary>The command head of this zone; null when commands are off.</summary>
+    public CommandRecognizer? Command => _command;
+
     /// <summary>Every model this zone runs, features first.</summary>
-    public IEnumerable<OnnxModel> Models => new[] { _vad.Model, _mel.Model, _embedder.Model }.Concat(_heads.Select(h => h.Model));
+    public IEnumerable<OnnxModel> Models =>
+        new[] { _vad.Model, _mel.Model, _embedder.Model }.Concat(_heads.Select(h => h.Model)).Concat(_command is null ? [] : [_command.Model]);
 
     /// <summary>Raised on the step a keyword fires, with the stream time of that step's end.</summary>
     public event Action<WakeWordDetection>? WakeWord;
+
+    /// <summary>Raised on the step a command window ends, by an intent or by running out.</summary>
+    public event Action<CommandDecision>? CommandDecided;
+
+    /// <summary>
+    /// Opens a command window from the next step (after a wake word or push-to-talk in this zone); an
+    /// open one restarts. While it is open the embedding runs on every step whatever the voice detector
+    /// says, so the head sees the real end of the command. Returns false when commands are off.
+    /// </summary>
+    public bool OpenCommandWindow()
+    {
+        if (_command is null) return false;
+        // A zone that has been quiet holds old embeddings (maybe of an earlier command): the embedder
+        // replaces them by the quiet it hears now at the next step (see SpeechEmbedder.CatchUp).
+        _command.Open(Steps);
+        _commandOpenedSample = Samples;
+        _commandSpeechStart = _commandSpeechEnd = -1;
+        return true;
+    }
+
+    /// <summary>Closes an open command window without a decision (the zone was muted).</summary>
+    public void CancelCommandWindow() => _command?.Close();
 
     /// <summary>Consumes one block of this zone's 16 kHz samples in [-1, 1].</summary>
     public void Process(ReadOnlySpan<float> samples)
@@ -87,7 +119,18 @@ public sealed class ZoneSpeech : IDisposable
             {
                 _vad.Process(_vadChunk);
                 _vadFill = 0;
-                if (_vad.IsSpeech) _lastSpeechStep = Steps;
+                if (_vad.IsSpeech)
+                {
+                    _lastSpeechStep = Steps;
+                    if (_command is { IsOpen: true })
+                    {
+                        // The command's speech as the voice detector heard it: the first onset in the window
+                        // (else the window's opening: the command ran on from the wake word) to the last chunk.
+                        if (_commandSpeechStart < 0 && !_wasSpeech) _commandSpeechStart = Samples - SileroVad.ChunkSamples;
+                        _commandSpeechEnd = Samples;
+                    }
+                }
+                _wasSpeech = _vad.IsSpeech;
             }
             if (_stepFill == _step.Length)
             {
@@ -103,7 +146,9 @@ public sealed class ZoneSpeech : IDisposable
         _mel.Reset();
         _embedder.Reset();
         foreach (var h in _heads) h.Reset();
+        _command?.Close();
         _vadFill = _stepFill = 0;
+        _wasSpeech = false;
         Samples = Steps = ActiveSteps = 0;
         _lastSpeechStep = long.MinValue / 2;
     }
@@ -111,6 +156,7 @@ public sealed class ZoneSpeech : IDisposable
     public void Dispose()
     {
         foreach (var h in _heads) h.Dispose();
+        _command?.Dispose();
         _embedder?.Dispose();
         _mel?.Dispose();
         _vad?.Dispose();
@@ -119,7 +165,8 @@ public sealed class ZoneSpeech : IDisposable
     private void StepFeatures()
     {
         _mel.Step(_step, _frames);
-        var active = Steps - _lastSpeechStep <= HoldSteps;
+        var listening = _command is { IsOpen: true };
+        var active = listening || Steps - _lastSpeechStep <= HoldSteps;
         if (active)
         {
             _embedder.CatchUp(SpeechEmbedder.MaxCatchUpSteps);
@@ -128,6 +175,7 @@ public sealed class ZoneSpeech : IDisposable
             foreach (var head in _heads)
                 if (head.Step(Steps))
                     WakeWord?.Invoke(new WakeWordDetection(Zone, head.Options.Keyword, head.Score, (double)Samples / SpeechSteps.SampleRate));
+            if (listening) StepCommand();
         }
         else
         {
@@ -135,7 +183,29 @@ public sealed class ZoneSpeech : IDisposable
         }
         Steps++;
     }
+
+    private void StepCommand()
+    {
+        var outcome = _command!.Step(_embedder.Latest(_command.WindowLength), Steps);
+        if (outcome is not (CommandStep.Intent or CommandStep.NoMatch)) return;
+        var start = _commandSpeechStart >= 0 ? _commandSpeechStart : _commandOpenedSample;
+        var end = _commandSpeechEnd >= 0 ? _commandSpeechEnd : Samples;
+        CommandDecided?.Invoke(new CommandDecision(
+            outcome == CommandStep.Intent ? _command.Class : 0,
+            outcome == CommandStep.Intent ? _command.Confidence : 0,
+            _commandOpenedSample,
+            start,
+            end,
+            Samples));
+    }
 }
+
+/// <summary>
+/// How a zone's command window ended, in the zone's own sample clock: <see cref="Class"/> is the
+/// head's class (0: no match), and the samples mark the window's opening, the command's speech as the
+/// voice detector heard it, and the decision.
+/// </summary>
+public readonly record struct CommandDecision(int Class, float Confidence, long OpenedSample, long SpeechStartSample, long SpeechEndSample, long DecidedSample);
 
 /// <summary>Where the zone's pretrained feature models are.</summary>
 public sealed record SpeechModelPaths(string Vad, string Melspectrogram, string Embedding)

@@ -28,7 +28,7 @@ public class DemoReplayTests
         Assert.Equal(spoken.Length, wakes.Length);
         var status = JsonDocument.Parse(File.ReadLines(events).First()).RootElement;
         Assert.Equal(
-            ["silero_vad_v5.onnx:cpu", "melspectrogram.onnx:cpu", "embedding_model.int8.onnx:cpu", "hey_jarvis_v0.1.onnx:cpu"], // the INT8 embedding by default
+            ["silero_vad_v5.onnx:cpu", "melspectrogram.onnx:cpu", "embedding_model.int8.onnx:cpu", "hey_jarvis_v0.1.onnx:cpu", "commands-en.onnx:cpu"], // the INT8 embedding by default
             status.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("file").GetString() + ":" + m.GetProperty("provider").GetString()));
         foreach (var (zone, start, end) in spoken)
         {

@@ -1,0 +1,184 @@
+using Microsoft.Extensions.Logging;
+using StepAudio.Automotive.Inference;
+
+namespace StepAudio.Automotive.Speech;
+
+/// <summary>
+/// A zone's command head and its decision rule. A window opens on a wake word or push-to-talk; on each
+/// 80 ms step while it is open the head scores the zone's last <see cref="WindowLength"/> embeddings,
+/// and the intent fires once the same non-none class has been the top one at or above the threshold
+/// for <see cref="CommandOptions.Patience"/> consecutive steps. One intent closes the window; a window
+/// that runs out without one is a no-match. Allocates nothing per step.
+/// </summary>
+public sealed class CommandRecognizer : IDisposable
+{
+    private readonly OnnxModel _model;
+    private readonly OnnxTensor _input;
+    private readonly OnnxTensor _probabilities;
+    private readonly int _windowSteps;
+    private long _openedStep;
+    private int _candidate;
+    private int _streak;
+    private float _streakSum;
+
+    public CommandRecognizer(CommandHead head, InferenceOptions inference, ILogger? logger = null)
+    {
+        Labels = head.Labels;
+        Options = head.Options;
+        _model = new OnnxModel(head.Path, inference, logger: logger);
+        try
+        {
+            if (_model.Inputs.Count != 1 || _model.Outputs.Count != 1)
+                throw new InvalidInputException(head.Path, $"a command head has one input [1, T, {SpeechEmbedder.Size}] and one output [1, classes]");
+            _input = _model.Inputs.Values.First();
+            _probabilities = _model.Outputs.Values.First();
+            if (_input.Shape.Count != 3 || _input.Shape[0] != 1 || _input.Shape[2] != SpeechEmbedder.Size)
+                throw new InvalidInputException(head.Path, $"expected input [1, T, {SpeechEmbedder.Size}], found [{string.Join(",", _input.Shape)}]");
+            WindowLength = (int)_input.Shape[1];
+            if (WindowLength != Labels.Window)
+                throw new InvalidInputException(head.Path, $"head reads {WindowLength} embeddings but {Labels.Path} says window {Labels.Window}");
+            if (WindowLength > ZoneSpeech.MaxHeadWindow)
+                throw new InvalidInputException(head.Path, $"head reads {WindowLength} embeddings but a zone keeps {ZoneSpeech.MaxHeadWindow}");
+            if (_probabilities.Floats.Length != Labels.Labels.Count)
+                throw new InvalidInputException(head.Path, $"head has {_probabilities.Floats.Length} outputs but {Labels.Path} lists {Labels.Labels.Count} labels");
+        }
+        catch
+        {
+            _model.Dispose();
+            throw;
+        }
+        _windowSteps = Math.Max(1, (int)Math.Round(Options.WindowSeconds * SpeechSteps.PerSecond));
+        _model.WarmUp();
+    }
+
+    public CommandLabels Labels { get; }
+
+    public CommandOptions Options { get; }
+
+    /// <summary>The ONNX Runtime session behind the head, for status.</summary>
+    public OnnxModel Model => _model;
+
+    /// <summary>Embeddings the head reads.</summary>
+    public int WindowLength { get; }
+
+    /// <summary>A command window is open: the zone is listening for a command.</summary>
+    public bool IsOpen { get; private set; }
+
+    /// <summary>The class decided on the last step that returned <see cref="CommandStep.Intent"/>.</summary>
+    public int Class { get; private set; }
+
+    /// <summary>Mean probability of the decided class over the steps that fired it.</summary>
+    public float Confidence { get; private set; }
+
+    /// <summary>The head's probabilities from the last step (class 0 = none).</summary>
+    public ReadOnlySpan<float> Probabilities => _probabilities.Floats;
+
+    /// <summary>Opens (or restarts) a window: the next step is its first.</summary>
+    public void Open(long nextStep)
+    {
+        IsOpen = true;
+        _openedStep = nextStep;
+        _candidate = 0;
+        _streak = 0;
+        _streakSum = 0;
+    }
+
+    public void Close() => IsOpen = false;
+
+    /// <summary>
+    /// Scores one step's window (the zone's last <see cref="WindowLength"/> embeddings, oldest first)
+    /// while the window is open. <paramref name="streamStep"/> is the step's index in the stream.
+    /// </summary>
+    public CommandStep Step(ReadOnlySpan<float> window, long streamStep)
+    {
+        if (!IsOpen) return CommandStep.Closed;
+        window.CopyTo(_input.Floats);
+        _model.Run();
+        var p = _probabilities.Floats;
+        var top = 1;
+        for (var c = 2; c < p.Length; c++)
+            if (p[c] > p[top]) top = c;
+        if (p[top] >= Options.Threshold)
+        {
+            if (top != _candidate)
+            {
+                _candidate = top;
+                _streak = 0;
+                _streakSum = 0;
+            }
+            _streak++;
+            _streakSum += p[top];
+        }
+        else
+        {
+            _candidate = 0;
+            _streak = 0;
+            _streakSum = 0;
+        }
+        if (_streak >= Options.Patience)
+        {
+            Class = _candidate;
+            Confidence = _streakSum / _streak;
+            IsOpen = false;
+            return CommandStep.Intent;
+        }
+        if (streamStep - _openedStep + 1 >= _windowSteps)
+        {
+            IsOpen = false;
+            return CommandStep.NoMatch;
+        }
+        return CommandStep.Listening;
+    }
+
+    public void Dispose() => _model.Dispose();
+}
+
+/// <summary>What one step of a command window decided.</summary>
+public enum CommandStep
+{
+    /// <summary>No window is open.</summary>
+    Closed,
+
+    /// <summary>Still listening.</summary>
+    Listening,
+
+    /// <summary>An intent fired; the window is closed.</summary>
+    Intent,
+
+    /// <summary>The window ran out without an intent; it is closed.</summary>
+    NoMatch,
+}
+
+/// <summary>A command head to run in every zone: the .onnx, its validated labels, and the decision rule.</summary>
+public sealed record CommandHead(string Path, CommandLabels Labels, CommandOptions Options)
+{
+    /// <summary>
+    /// The head for <paramref name="options"/>: <see cref="CommandOptions.Model"/> is an .onnx path or a
+    /// model id of <paramref name="store"/>; its labels file is beside it.
+    /// </summary>
+    /// <exception cref="InvalidInputException">Unknown id, missing or corrupt file, labels that do not match the grammar.</exception>
+    public static CommandHead Resolve(CommandOptions options, ModelStore store, string setting = "StepAudio:Commands:Model")
+    {
+        string path;
+        var labels = (string?)null;
+        if (File.Exists(options.Model) || options.Model.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+        {
+            path = options.Model;
+        }
+        else
+        {
+            try
+            {
+                path = store.Require(options.Model);
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidInputException(setting, $"'{options.Model}' is neither a model id nor an .onnx file ({e.Message})");
+            }
+            // A trained head's labels are pinned in the manifest too (id "<head>.labels"): checked by SHA-256.
+            if (store.Manifest.TrainedModel(options.Model + ".labels") is { } pinned) labels = store.RequireTrained(pinned);
+        }
+        if (!File.Exists(path)) throw new InvalidInputException(path, "command head not found");
+        return new CommandHead(path, CommandLabels.Load(labels ?? CommandLabels.PathFor(path)), options);
+    }
+}

@@ -1,0 +1,90 @@
+using StepAudio.Automotive.Cabin;
+using StepAudio.Automotive.Events;
+using StepAudio.Automotive.Inference;
+using StepAudio.Automotive.Pipeline;
+using StepAudio.Automotive.Speech;
+using StepAudio.Automotive.Tools.Simulation;
+using Xunit.Abstractions;
+
+namespace StepAudio.Automotive.Tests.Speech;
+
+/// <summary>
+/// The project's own heads (models/trained: hey_jarvis and commands-en) on held-out TTS voices (flite
+/// awb and rms, never trained on) spoken from a seat of the simulated cabin, through the whole pipeline.
+/// </summary>
+public class CommandEndToEndTests(ITestOutputHelper output)
+{
+    private static readonly InferenceOptions Cpu = new() { Providers = [InferenceOptions.Cpu] };
+    private static readonly CabinProfile Cabin = CabinProfileReader.Load(TestPaths.ConsoleCabin);
+
+    private static (EventList Events, RenderedUtterance Said) Replay(string text, string zone, string voice, int seed)
+    {
+        var scene = new CabinScene
+        {
+            Cabin = Cabin,
+            DurationSeconds = 9,
+            Seed = seed,
+            Noise = new SceneNoise(15),
+            Events = [new SceneEvent { Kind = SceneSourceKind.Talker, Source = zone, StartSeconds = 1.0, Text = text, Voice = voice }],
+        };
+        var render = new CabinSimulator().Render(scene);
+        var events = new EventList();
+        using var speech = SpeechStage.Create(Cabin, TestModels.Store, [new WakeHead { Model = "hey_jarvis" }], Cpu, commands: new CommandOptions());
+        var pipeline = new CabinPipeline(Cabin, events) { Speech = speech };
+        pipeline.Start("test");
+        var channels = render.Mix.Length;
+        var hop = new float[CabinPipeline.HopFrames * channels];
+        for (var start = 0; start + CabinPipeline.HopFrames <= render.Mix[0].Length; start += CabinPipeline.HopFrames)
+        {
+            for (var i = 0; i < CabinPipeline.HopFrames; i++)
+                for (var c = 0; c < channels; c++) hop[(i * channels) + c] = render.Mix[c][start + i];
+            pipeline.Process(hop);
+        }
+        pipeline.Finish();
+        return (events, render.Utterances.Single());
+    }
+
+    [Theory]
+    [InlineData("hey jarvis, set the temperature to twenty one degrees", "front-passenger", "flite:awb", "climate.temperature.set", "celsius", "21")]
+    public void AWakeWordAndACommandFromASeatGiveTheIntentInThatSeat(string text, string zone, string voice, string intent, string slot, string value) =>
+        Check(text, zone, voice, intent, slot, value);
+
+    /// <summary>
+    /// The same check on phrases the current command head (models/trained, retrained 2026-11-26) gets
+    /// wrong: "open the window" is heard as window.close, "i need help" gives no intent (the window runs
+    /// out). The runtime publishes what the head decides; these pass once the head learns them.
+    /// </summary>
+    [Theory(Skip = "command head below target: window.open heard as window.close, assist.emergency not recognised for these voices")]
+    [InlineData("hey jarvis, open the window", "rear-left", "flite:awb", "window.open", "", "")]
+    [InlineData("hey jarvis, i need help", "driver", "flite:rms", "assist.emergency", "", "")]
+    public void PhrasesTheCurrentHeadMisses(string text, string zone, string voice, string intent, string slot, string value) =>
+        Check(text, zone, voice, intent, slot, value);
+
+    private void Check(string text, string zone, string voice, string intent, string slot, string value)
+    {
+        var (events, said) = Replay(text, zone, voice, seed: 5);
+        foreach (var e in events.Snapshot().Where(e => e is WakeEvent or IntentEvent or EscalationEvent)) output.WriteLine(e.ToString());
+
+        var wake = Assert.Single(events.OfType<WakeEvent>());
+        Assert.Equal(zone, wake.Zone);
+        var heard = Assert.Single(events.OfType<IntentEvent>());
+        Assert.Equal((intent, zone), (heard.Intent, heard.Zone));
+        Assert.Equal(slot.Length == 0 ? new Dictionary<string, string>() : new Dictionary<string, string> { [slot] = value }, heard.Slots);
+        Assert.True(heard.StreamTime > wake.StreamTime);
+        // End of the command (at the source; it reaches the array a few ms later) to the intent, in stream time.
+        var latency = heard.StreamTime - said.EndSeconds;
+        output.WriteLine($"command ends {said.EndSeconds:F3} s, intent at {heard.StreamTime:F3} s: latency {latency * 1000:F0} ms");
+        Assert.InRange(latency, -0.3, 0.5);
+
+        var escalations = events.OfType<EscalationEvent>();
+        if (intent == "assist.emergency")
+        {
+            var escalation = Assert.Single(escalations);
+            Assert.Equal(("distress", "high", zone, heard.StreamTime), (escalation.Reason, escalation.Severity, escalation.Zone, escalation.StreamTime));
+        }
+        else
+        {
+            Assert.Empty(escalations);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using StepAudio.Automotive.Inference;
+using StepAudio.Automotive.Speech;
+
+namespace StepAudio.Automotive.Tests.Speech;
+
+/// <summary>The command window's decision rule, on a real ONNX head whose probabilities the test sets step by step.</summary>
+public class CommandRecognizerTests
+{
+    private const int Window = 16;
+    private static readonly InferenceOptions Cpu = new() { Providers = [InferenceOptions.Cpu] };
+
+    private static CommandRecognizer NewRecognizer(float threshold = 0.6f, int patience = 3, double windowSeconds = 5)
+    {
+        var path = TestCommandHeads.Echo(Window);
+        var options = new CommandOptions { Model = path, Threshold = threshold, Patience = patience, WindowSeconds = windowSeconds };
+        return new CommandRecognizer(new CommandHead(path, CommandLabels.Load(CommandLabels.PathFor(path)), options), Cpu);
+    }
+
+    private static float[] P(float none, float open, float temperature, float help) => TestCommandHeads.Window(Window, none, open, temperature, help);
+
+    [Fact]
+    public void FiresOnlyAfterPatienceStepsAtOrAboveTheThreshold()
+    {
+        using var r = NewRecognizer(threshold: 0.6f, patience: 3);
+        r.Open(0);
+        var above = P(0.2f, 0.7f, 0.05f, 0.05f);
+        var below = P(0.45f, 0.5f, 0.03f, 0.02f);
+        Assert.Equal(CommandStep.Listening, r.Step(above, 0));
+        Assert.Equal(CommandStep.Listening, r.Step(above, 1));
+        Assert.Equal(CommandStep.Listening, r.Step(below, 2)); // the streak breaks
+        Assert.Equal(CommandStep.Listening, r.Step(above, 3));
+        Assert.Equal(CommandStep.Listening, r.Step(above, 4));
+        Assert.Equal(0.7f, r.Probabilities[1], 4);
+        Assert.Equal(CommandStep.Intent, r.Step(P(0.1f, 0.8f, 0.05f, 0.05f), 5));
+        Assert.Equal(1, r.Class);
+        Assert.Equal((0.7f + 0.7f + 0.8f) / 3, r.Confidence, 4);
+        Assert.Equal("window.open", r.Labels.Labels[r.Class].Intent);
+        Assert.False(r.IsOpen);
+    }
+
+    [Fact]
+    public void PatienceOneFiresOnTheFirstStepAboveTheThreshold()
+    {
+        using var r = NewRecognizer(threshold: 0.5f, patience: 1);
+        r.Open(0);
+        Assert.Equal(CommandStep.Listening, r.Step(P(0.52f, 0.46f, 0.01f, 0.01f), 0));
+        Assert.Equal(CommandStep.Intent, r.Step(P(0.2f, 0.2f, 0.55f, 0.05f), 1));
+        Assert.Equal(2, r.Class);
+        Assert.Equal(new Dictionary<string, string> { ["celsius"] = "21" }, r.Labels.Labels[2].Slots);
+    }
+
+    [Fact]
+    public void ATopClassThatChangesRestartsTheStreak()
+    {
+        using var r = NewRecognizer(threshold: 0.6f, patience: 2);
+        r.Open(0);
+        Assert.Equal(CommandStep.Listening, r.Step(P(0.1f, 0.8f, 0.05f, 0.05f), 0));
+        Assert.Equal(CommandStep.Listening, r.Step(P(0.1f, 0.05f, 0.05f, 0.8f), 1));
+        Assert.Equal(CommandStep.Intent, r.Step(P(0.1f, 0.05f, 0.05f, 0.8f), 2));
+        Assert.Equal(3, r.Class);
+    }
+
+    [Fact]
+    public void NoneWinningDoesNotFireAndTheWindowRunsOutAsNoMatch()
+    {
+        // 0.8 s = 10 steps; "none" at 0.9 never counts, however long it holds.
+        using var r = NewRecognizer(threshold: 0.5f, patience: 1, windowSeconds: 0.8);
+        r.Open(100);
+        var none = P(0.9f, 0.04f, 0.03f, 0.03f);
+        for (var s = 100; s < 109; s++) Assert.Equal(CommandStep.Listening, r.Step(none, s));
+        Assert.Equal(CommandStep.NoMatch, r.Step(none, 109));
+        Assert.False(r.IsOpen);
+        Assert.Equal(CommandStep.Closed, r.Step(P(0.01f, 0.97f, 0.01f, 0.01f), 110));
+    }
+
+    [Fact]
+    public void OneIntentPerWindowAndReopeningStartsAfresh()
+    {
+        using var r = NewRecognizer(threshold: 0.6f, patience: 2);
+        var open = P(0.1f, 0.8f, 0.05f, 0.05f);
+        r.Open(0);
+        Assert.Equal(CommandStep.Listening, r.Step(open, 0));
+        Assert.Equal(CommandStep.Intent, r.Step(open, 1));
+        for (var s = 2; s < 10; s++) Assert.Equal(CommandStep.Closed, r.Step(open, s));
+
+        // A streak from before does not carry into a new window.
+        r.Open(10);
+        Assert.Equal(CommandStep.Listening, r.Step(open, 10));
+        Assert.Equal(CommandStep.Intent, r.Step(open, 11));
+    }
+
+    [Fact]
+    public void StepsAllocateNothing()
+    {
+        using var r = NewRecognizer(threshold: 0.99f, patience: 1, windowSeconds: 30);
+        var window = P(0.4f, 0.3f, 0.2f, 0.1f);
+        r.Open(0);
+        for (var s = 0; s < 20; s++) r.Step(window, s);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var s = 20; s < 220; s++) r.Step(window, s);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
