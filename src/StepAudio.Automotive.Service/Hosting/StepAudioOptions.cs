@@ -1,3 +1,4 @@
+using StepAudio.Automotive.Emotion;
 using StepAudio.Automotive.Speech;
 using StepAudio.Automotive.Mqtt;
 using StepAudio.Automotive.Inference;
@@ -29,6 +30,12 @@ public sealed class StepAudioOptions
 
     /// <summary>Execution providers and threads for every model (ONNX Runtime).</summary>
     public InferenceOptions Inference { get; set; } = new();
+
+    /// <summary>Per-seat emotion from each zone's beam (prosody; face once vision feeds it).</summary>
+    public EmotionOptions Emotion { get; set; } = new();
+
+    /// <summary>When an occupant is handed to a human.</summary>
+    public EscalationOptions Escalation { get; set; } = new();
 }
 
 /// <summary>Where the pinned models are installed (<c>stepaudio models fetch</c>).</summary>

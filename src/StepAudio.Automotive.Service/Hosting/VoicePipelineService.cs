@@ -1,3 +1,4 @@
+using StepAudio.Automotive.Emotion;
 using StepAudio.Automotive.Inference;
 using StepAudio.Automotive.Speech;
 using Microsoft.Extensions.Hosting;
@@ -36,7 +37,8 @@ public sealed partial class VoicePipelineService(
         var spatial = new SpatialOptions { Beamformer = SpatialOptions.ParseBeamformer(o.Spatial.Beamformer, "StepAudio:Spatial:Beamformer") };
         var speech = o.WakeHeads.Count == 0 ? null
             : SpeechStage.Create(profile, ModelStore.Default(o.Models.Cache), o.WakeHeads, o.Inference, logger);
-        var pipeline = new CabinPipeline(profile, sink, spatial) { Listening = listening, Speech = speech };
+        var emotion = o.Emotion.Enabled ? new EmotionStage([.. profile.Zones.Select(z => z.Name)], o.Emotion, o.Escalation) : null;
+        var pipeline = new CabinPipeline(profile, sink, spatial) { Listening = listening, Speech = speech, Emotion = emotion };
         var realtime = o.Audio.Source == "wav" && o.Audio.Realtime;
         _runner = new PipelineRunner(() => Open(o.Audio, profile), pipeline, realtime, retryOpen: o.Audio.Source == "alsa");
         heartbeat.Attach(() => _runner.Progress);

@@ -44,6 +44,19 @@ public sealed class EscalationPolicy
         return result;
     }
 
+    /// <summary>
+    /// An escalation another stage published (e.g. the speech stage's for an emergency command): it
+    /// counts for the seat's cooldown, so the same emergency is not escalated twice.
+    /// </summary>
+    public void OnEscalation(EscalationEvent escalation)
+    {
+        var seat = SeatOf(escalation.Zone);
+        var rank = Rank(escalation.Severity);
+        if (rank < seat.LastRank && escalation.StreamTime - seat.LastEscalation < _options.CooldownSeconds) return;
+        seat.LastEscalation = escalation.StreamTime;
+        seat.LastRank = rank;
+    }
+
     /// <summary>A spotted keyword; distress keywords escalate at once.</summary>
     public EscalationEvent? OnKeyword(string zone, string keyword, double streamTime)
     {
