@@ -12,8 +12,12 @@ public sealed class ProsodyOptions
     /// <summary>Time constant of the baseline once learned; it follows slowly and barely moves while the talker deviates.</summary>
     public double BaselineTimeConstantSeconds { get; set; } = 60;
 
-    /// <summary>A frame counts as speech when it is this far over the noise floor.</summary>
-    public double SpeechOverFloorDb { get; set; } = 12;
+    /// <summary>
+    /// A frame counts as speech when it is this far over the noise floor. 6 dB: the pipeline only feeds
+    /// frames the zone tracker attributes to the seat, and in road noise a higher bar keeps only the
+    /// loudest vowels, which makes the features follow loudness.
+    /// </summary>
+    public double SpeechOverFloorDb { get; set; } = 6;
 
     /// <summary>Absolute level under which nothing is speech, dBFS.</summary>
     public double SilenceDb { get; set; } = -65;
