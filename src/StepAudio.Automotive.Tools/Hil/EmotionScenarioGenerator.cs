@@ -8,7 +8,7 @@ namespace StepAudio.Automotive.Tools.Hil;
 /// <summary>
 /// HIL scenarios for the emotion stage and the escalation policy, rendered with the cabin simulator:
 /// <list type="bullet">
-/// <item><c>agitated</c>: one occupant talks calmly for about 14 s (the baseline), then from the onset
+/// <item><c>agitated</c>: one occupant talks calmly for about 20 s (the baseline), then from the onset
 /// each sentence louder, faster and higher (TTS level, rate and pitch); sometimes a calm companion in
 /// another seat talks in the gaps. Truth: one escalation for that seat within
 /// <see cref="EscalationDeadlineSeconds"/> of the onset, nothing from anyone else.</item>
@@ -78,8 +78,8 @@ public sealed class EmotionScenarioGenerator(CabinProfile profile, string profil
         var order = Shuffled(rng, Sentences.Length);
         var next = 0;
         var t = 0.5;
-        // The baseline: calm sentences until 12 s.
-        while (t < 12)
+        // The baseline: calm sentences until 20 s (the analyser learns the talker from 6 s of speech).
+        while (t < 20)
         {
             var e = Say(zone, voice, Sentences[order[next++]], t, rate, pitch, 0);
             events.Add(e);

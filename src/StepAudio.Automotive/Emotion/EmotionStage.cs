@@ -54,16 +54,19 @@ public sealed class EmotionStage
     {
         TakeObserved(sink);
         for (var z = 0; z < _zones.Length; z++)
+            if (!listening.IsMuted(z)) ProcessZone(z, spatial.BeamOutput(z), spatial.Tracker.IsActive(z), streamTime, sink);
+    }
+
+    /// <summary>One zone's hop: its beam audio (160 samples) and whether the tracker hears that seat talking.</summary>
+    public void ProcessZone(int zone, ReadOnlySpan<float> beam, bool talking, double streamTime, IEventSink sink)
+    {
+        if (talking)
         {
-            if (listening.IsMuted(z)) continue;
-            if (spatial.Tracker.IsActive(z))
-            {
-                _prosody[z].Process(spatial.BeamOutput(z));
-                _fusion[z].Voice(_prosody[z].Emotion, streamTime);
-            }
-            if (_fusion[z].Emit(streamTime) is { } emotion) sink.Publish(emotion);
-            if (Policy.OnEmotion(_zones[z], _fusion[z].Fuse(streamTime), streamTime) is { } escalation) sink.Publish(escalation);
+            _prosody[zone].Process(beam);
+            _fusion[zone].Voice(_prosody[zone].Emotion, streamTime);
         }
+        if (_fusion[zone].Emit(streamTime) is { } emotion) sink.Publish(emotion);
+        if (Policy.OnEmotion(_zones[zone], _fusion[zone].Fuse(streamTime), streamTime) is { } escalation) sink.Publish(escalation);
     }
 
     private void TakeObserved(IEventSink sink)

@@ -6,8 +6,12 @@ public sealed class ProsodyOptions
     /// <summary>Seconds of history the features describe.</summary>
     public double WindowSeconds { get; set; } = 3;
 
-    /// <summary>Seconds of speech before the talker's baseline is trusted (voice reliability is 0 until then).</summary>
-    public double BaselineSpeechSeconds { get; set; } = 3;
+    /// <summary>
+    /// Seconds of speech before the talker's baseline is trusted (voice reliability is 0 until then).
+    /// 6 s: a baseline from one sentence was often off by more than the cues' scale (in the cabin
+    /// simulator, 3 s left one agitated talker 9 s late and let calm talkers reach agitation 0.7).
+    /// </summary>
+    public double BaselineSpeechSeconds { get; set; } = 6;
 
     /// <summary>Time constant of the baseline once learned; it follows slowly and barely moves while the talker deviates.</summary>
     public double BaselineTimeConstantSeconds { get; set; } = 60;
