@@ -78,7 +78,7 @@ public class EmotionStageTests
         foreach (var (rise, escalates) in new[] { (0.1, false), (-1.0, true) })
         {
             var (pipeline, sink, hop) = Pipeline(new EscalationOptions { ArousalRise = rise });
-            for (var i = 0; i < 3500; i++)
+            for (var i = 0; i < 2700; i++)
             {
                 if (i % 1000 == 10) pipeline.Listening.PushToTalk("driver");
                 pipeline.Process(hop);
