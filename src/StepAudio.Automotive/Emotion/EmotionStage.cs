@@ -6,8 +6,8 @@ namespace StepAudio.Automotive.Emotion;
 
 /// <summary>
 /// Emotion and escalation in the pipeline, every 10 ms hop: each zone's beam goes through its own
-/// <see cref="ProsodyAnalyzer"/> while the zone tracker hears that seat talking (leakage of other
-/// talkers into an idle seat's beam must not become that seat's baseline), the estimate is fused per
+/// <see cref="ProsodyAnalyzer"/> while the zone tracker hears that seat, and only that seat, talking
+/// (leakage of other talkers into a seat's beam must not become that seat's voice), the estimate is fused per
 /// seat (<see cref="SeatEmotionFusion"/>; voice only until the vision stage feeds
 /// <see cref="Face"/>, which the weights in every event say), and <see cref="EscalationPolicy"/>
 /// decides. Wake words, intents and escalations that other stages publish reach the policy through
@@ -53,8 +53,13 @@ public sealed class EmotionStage
     public void Process(SpatialFrontEnd spatial, ListeningControl listening, double streamTime, IEventSink sink)
     {
         TakeObserved(sink);
+        // While two seats talk at once each beam carries the other talker too (about 12 dB down with
+        // MVDR), enough for the pitch tracker to follow the wrong voice: analyse only a lone talker.
+        var talkers = 0;
+        foreach (var active in spatial.Tracker.Active)
+            if (active) talkers++;
         for (var z = 0; z < _zones.Length; z++)
-            if (!listening.IsMuted(z)) ProcessZone(z, spatial.BeamOutput(z), spatial.Tracker.IsActive(z), streamTime, sink);
+            if (!listening.IsMuted(z)) ProcessZone(z, spatial.BeamOutput(z), talkers == 1 && spatial.Tracker.IsActive(z), streamTime, sink);
     }
 
     /// <summary>One zone's hop: its beam audio (160 samples) and whether the tracker hears that seat talking.</summary>
