@@ -25,8 +25,8 @@ public class EmotionPipelineScenarioTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(8)]
+    [InlineData(4)]
+    [InlineData(10)]
     public void AnAgitatedTalkerEscalatesWithinSixSecondsOfOnsetAndTheSameTalkerCalmDoesNot(int index)
     {
         var dir = TestPaths.NewTempDir();
