@@ -74,6 +74,13 @@ public sealed class EmotionStage
         if (Policy.OnEmotion(_zones[zone], _fusion[zone].Fuse(streamTime), streamTime) is { } escalation) sink.Publish(escalation);
     }
 
+    private bool EscalatedThisHop(string zone)
+    {
+        foreach (var e in _observed)
+            if (e is EscalationEvent escalation && escalation.Zone == zone) return true;
+        return false;
+    }
+
     private void TakeObserved(IEventSink sink)
     {
         if (_observed.Count == 0) return;
@@ -85,7 +92,7 @@ public sealed class EmotionStage
             var decided = e switch
             {
                 WakeEvent wake => Policy.OnWake(wake) ?? Policy.OnKeyword(wake.Zone, wake.Keyword, wake.StreamTime),
-                IntentEvent intent => Policy.OnIntent(intent),
+                IntentEvent intent => Policy.OnIntent(intent, EscalatedThisHop(intent.Zone)),
                 _ => null,
             };
             if (decided is not null) sink.Publish(decided);

@@ -25,12 +25,16 @@ public sealed class EscalationPolicy
         _options.Validate();
     }
 
-    /// <summary>An understood command: an emergency intent escalates at the intent's own stream time; any intent answers a pending wake.</summary>
-    public EscalationEvent? OnIntent(IntentEvent intent)
+    /// <summary>
+    /// An understood command: an emergency intent escalates at the intent's own stream time; any intent
+    /// answers a pending wake. <paramref name="escalatedElsewhere"/>: another stage already escalated
+    /// this very intent (whatever severity it chose), so it is not escalated again.
+    /// </summary>
+    public EscalationEvent? OnIntent(IntentEvent intent, bool escalatedElsewhere = false)
     {
         var seat = SeatOf(intent.Zone);
         seat.PendingWake = null;
-        if (!_options.EmergencyIntents.Contains(intent.Intent, StringComparer.Ordinal)) return null;
+        if (escalatedElsewhere || !_options.EmergencyIntents.Contains(intent.Intent, StringComparer.Ordinal)) return null;
         return Escalate(seat, intent.StreamTime, Critical, "emergency-intent", $"emergency requested ({intent.Intent})",
             new EscalationEvidence { Intent = intent.Intent, Agitation = CabinEvent.Round(seat.LastAgitation), Arousal = CabinEvent.Round(seat.LastArousal) });
     }

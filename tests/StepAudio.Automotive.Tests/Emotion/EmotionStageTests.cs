@@ -61,7 +61,8 @@ public class EmotionStageTests
         var t = CabinEvent.Round(pipeline.StreamTime + 0.01);
         // The speech stage escalates the emergency command itself (grammar escalations) and publishes the intent.
         pipeline.Emotion!.Observe(new IntentEvent("assist.emergency", NoSlots, "driver", 0.9, 0, t, t));
-        pipeline.Emotion.Observe(new EscalationEvent("emergency requested", "driver", "critical", t));
+        // The grammar escalates assist.emergency as "high"; the policy's own would be "critical".
+        pipeline.Emotion.Observe(new EscalationEvent("distress", "driver", "high", t) { Trigger = "emergency-intent" });
         pipeline.Process(hop);
         Assert.Empty(sink.Events.OfType<EscalationEvent>());
         // A different seat is not held back by it.
