@@ -29,24 +29,48 @@ public static class HilCommand
         var count = new Option<int>("--count") { Description = "Number of scenarios", DefaultValueFactory = _ => 10 };
         var seed = new Option<int>("--seed") { Description = "Seed: the same seed gives the same scenarios", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "Directory to write one folder per scenario into", Required = true, HelpName = "dir" };
-        var snr = new Option<string>("--snr") { Description = "Road-noise SNRs in dB, cycled over the scenarios", DefaultValueFactory = _ => "5,10,15,20" };
+        var snr = new Option<string?>("--snr") { Description = "Road-noise SNRs in dB, cycled over the scenarios (default 5,10,15,20; 10,15,20 for agitated and steady)" };
         var turns = new Option<int>("--turns") { Description = "Wake word + command turns per scenario", DefaultValueFactory = _ => 2 };
         var grammar = new Option<string?>("--grammar") { Description = "Command grammar (default: the built-in incar-en.yaml)", HelpName = "grammar.yaml" };
-        var command = new Command("generate", "Render scenarios (audio.wav + truth.json) with the cabin simulator and TTS") { profile, count, seed, output, snr, turns, grammar };
+        var kind = new Option<string>("--kind")
+        {
+            Description = "commands: wake word + command turns; agitated: a talker getting louder, faster, higher (must escalate); steady: the same talker staying calm; calm: calm multi-talker conversation (no escalation)",
+            DefaultValueFactory = _ => "commands",
+        };
+        kind.AcceptOnlyFromAmong("commands", "agitated", "steady", "calm");
+        var seconds = new Option<double>("--seconds") { Description = "Length of each calm conversation scenario", DefaultValueFactory = _ => 300 };
+        var command = new Command("generate", "Render scenarios (audio.wav + truth.json) with the cabin simulator and TTS") { profile, count, seed, output, snr, turns, grammar, kind, seconds };
         command.SetAction((parse, ct) =>
         {
             var profilePath = parse.GetRequiredValue(profile);
             var cabin = CabinProfileReader.Load(profilePath);
             var g = parse.GetValue(grammar) is { } gp ? CommandGrammar.Load(gp) : CommandGrammar.Default;
-            var snrs = parse.GetRequiredValue(snr).Split(',').Select(x => double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new InvalidInputException("--snr", $"'{x}' is not a number of dB")).ToArray();
-            var generator = new ScenarioGenerator(cabin, profilePath, g, new TextToSpeech()) { SnrDb = snrs, TurnsPerScenario = parse.GetValue(turns) };
+            var what = parse.GetRequiredValue(kind);
+            var snrs = (parse.GetValue(snr) ?? (what is "agitated" or "steady" ? "10,15,20" : "5,10,15,20")).Split(',').Select(x => double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new InvalidInputException("--snr", $"'{x}' is not a number of dB")).ToArray();
+            var tts = new TextToSpeech();
+            var generator = new ScenarioGenerator(cabin, profilePath, g, tts) { SnrDb = snrs, TurnsPerScenario = parse.GetValue(turns) };
+            var emotion = new EmotionScenarioGenerator(cabin, profilePath, tts) { SnrDb = snrs };
+            var length = parse.GetValue(seconds);
+            if (!(length is >= 10 and <= 3600)) throw new InvalidInputException("--seconds", $"{length} must be in [10, 3600]");
             var outDir = parse.GetRequiredValue(output);
             var n = parse.GetValue(count);
             for (var i = 0; i < n; i++)
             {
                 ct.ThrowIfCancellationRequested();
-                var truth = generator.Generate(i, parse.GetValue(seed), Path.Combine(outDir, $"{i:000}"));
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{truth.Scenario}: {truth.DurationSeconds:0.0} s, SNR {truth.SnrDb:0} dB, {string.Join("; ", truth.Turns.Select(t => $"{t.Zone}: {t.Text}"))}"));
+                var dir = Path.Combine(outDir, $"{i:000}");
+                var s = parse.GetValue(seed);
+                var truth = what switch
+                {
+                    "agitated" => emotion.Agitated(i, s, dir),
+                    "steady" => emotion.Agitated(i, s, dir, calm: true),
+                    "calm" => emotion.Calm(i, s, dir, length),
+                    _ => generator.Generate(i, s, dir),
+                };
+                var summary = truth.Kind == "commands"
+                    ? string.Join("; ", truth.Turns.Select(t => $"{t.Zone}: {t.Text}"))
+                    : $"{truth.Kind}, {truth.Utterances.Count} utterances from {string.Join(", ", truth.Utterances.Select(u => u.Source).Distinct())}"
+                        + string.Concat(truth.Escalations.Select(e => string.Create(CultureInfo.InvariantCulture, $"; expects {e.Trigger} in {e.Zone} {e.Onset:0.0}-{e.Deadline:0.0} s")));
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{truth.Scenario}: {truth.DurationSeconds:0.0} s, SNR {truth.SnrDb:0} dB, {summary}"));
             }
             return Task.FromResult(ExitCodes.Ok);
         });
@@ -77,7 +101,7 @@ public static class HilCommand
     private static Command Score(TextWriter stdout, TextWriter stderr)
     {
         var scenarios = new Option<string>("--scenarios") { Description = "Directory of run scenarios", Required = true, HelpName = "dir" };
-        var thresholds = new Option<string?>("--thresholds") { Description = "JSON thresholds to gate on (intentAccuracy, wakeRecall, zoneAccuracy, maxFalseIntentsPerHour, maxLatencyP95Ms)", HelpName = "thresholds.json" };
+        var thresholds = new Option<string?>("--thresholds") { Description = "JSON thresholds to gate on (intentAccuracy, wakeRecall, zoneAccuracy, maxFalseIntentsPerHour, maxLatencyP95Ms, escalationRecall, maxFalseEscalationsPerHour)", HelpName = "thresholds.json" };
         var report = new Option<string?>("--report") { Description = "Directory for report.md and report.html (default: the scenarios directory)", HelpName = "dir" };
         var command = new Command("score", "Score the recorded events against the truth and write the report") { scenarios, thresholds, report };
         command.SetAction((parse, ct) =>

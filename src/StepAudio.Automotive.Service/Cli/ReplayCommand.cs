@@ -1,3 +1,4 @@
+using StepAudio.Automotive.Emotion;
 using StepAudio.Automotive.Inference;
 using StepAudio.Automotive.Speech;
 using System.CommandLine;
@@ -35,11 +36,12 @@ public static class ReplayCommand
         var realtime = new Option<bool>("--realtime") { Description = "Pace the recording in real time, as the live device would deliver it" };
         var mqtt = new Option<string?>("--mqtt") { Description = "Also publish the events to this broker as the service would", HelpName = "mqtt://host:port" };
         var vin = new Option<string>("--vin") { Description = "Vehicle identification number in the MQTT topic prefix", DefaultValueFactory = _ => new MqttOptions().Vin };
+        var noEmotion = new Option<bool>("--no-emotion") { Description = "Leave out the emotion stage (prosody, emotion events, escalation policy)" };
         var mqttTimeout = new Option<double>("--mqtt-timeout") { Description = "Seconds to wait for the broker to acknowledge everything", DefaultValueFactory = _ => 30 };
 
         var command = new Command("replay", "Run the pipeline on a recording and write its events as JSON Lines")
         {
-            cabin, audio, format, video, events, beamformer, wakeHeads, commandHead, precision, modelCache, realtime, mqtt, vin, mqttTimeout,
+            cabin, audio, format, video, events, beamformer, wakeHeads, commandHead, precision, modelCache, realtime, noEmotion, mqtt, vin, mqttTimeout,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -100,7 +102,8 @@ public static class ReplayCommand
             {
                 using var speech = heads.Count == 0 ? null
                     : SpeechStage.Create(profile, ModelStore.Default(parse.GetValue(modelCache)), heads, new InferenceOptions { Precision = embeddingPrecision }, commands: commands);
-                var pipeline = new CabinPipeline(profile, sink, spatial) { Speech = speech };
+                var emotion = parse.GetValue(noEmotion) ? null : new EmotionStage([.. profile.Zones.Select(z => z.Name)]);
+                var pipeline = new CabinPipeline(profile, sink, spatial) { Speech = speech, Emotion = emotion };
                 if (camera is not null)
                 {
                     pipeline.AttachVideo(camera);

@@ -67,6 +67,7 @@ public static class RunCommand
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Services.AddOptions<StepAudioOptions>()
             .Bind(builder.Configuration.GetSection(StepAudioOptions.Section))
+            .PostConfigure(o => StepAudioOptions.ReplaceDefaultLists(o, builder.Configuration.GetSection(StepAudioOptions.Section)))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<StepAudioOptions>, StepAudioOptionsValidator>();
         // Loaded once, after the validator has checked it.

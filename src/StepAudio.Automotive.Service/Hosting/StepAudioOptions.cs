@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+using StepAudio.Automotive.Emotion;
 using StepAudio.Automotive.Speech;
 using StepAudio.Automotive.Mqtt;
 using StepAudio.Automotive.Inference;
@@ -32,6 +34,28 @@ public sealed class StepAudioOptions
 
     /// <summary>Execution providers and threads for every model (ONNX Runtime).</summary>
     public InferenceOptions Inference { get; set; } = new();
+
+    /// <summary>Per-seat emotion from each zone's beam (prosody; face once vision feeds it).</summary>
+    public EmotionOptions Emotion { get; set; } = new();
+
+    /// <summary>When an occupant is handed to a human.</summary>
+    public EscalationOptions Escalation { get; set; } = new();
+
+    /// <summary>
+    /// Lists set in configuration replace their defaults; the configuration binder would add to a
+    /// list that already has items (so "DistressKeywords": ["mayday"] would keep "help" too).
+    /// </summary>
+    public static void ReplaceDefaultLists(StepAudioOptions options, IConfiguration stepAudio)
+    {
+        if (Items(stepAudio, "Escalation:EmergencyIntents") is { } intents) options.Escalation.EmergencyIntents = intents;
+        if (Items(stepAudio, "Escalation:DistressKeywords") is { } keywords) options.Escalation.DistressKeywords = keywords;
+    }
+
+    private static List<string>? Items(IConfiguration config, string key)
+    {
+        var section = config.GetSection(key);
+        return section.Exists() ? [.. section.GetChildren().Select(c => c.Value ?? "")] : null;
+    }
 }
 
 /// <summary>Where the pinned models are installed (<c>stepaudio models fetch</c>).</summary>

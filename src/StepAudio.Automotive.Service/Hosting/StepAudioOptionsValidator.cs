@@ -67,6 +67,17 @@ public sealed class StepAudioOptionsValidator : IValidateOptions<StepAudioOption
         {
             failures.Add(e.Message);
         }
+        foreach (var check in new Action[] { () => options.Emotion.Validate(), () => options.Escalation.Validate() })
+        {
+            try
+            {
+                check();
+            }
+            catch (InvalidInputException e)
+            {
+                failures.Add(e.Message);
+            }
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

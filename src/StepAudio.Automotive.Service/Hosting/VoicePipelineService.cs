@@ -1,3 +1,4 @@
+using StepAudio.Automotive.Emotion;
 using StepAudio.Automotive.Inference;
 using StepAudio.Automotive.Speech;
 using Microsoft.Extensions.Hosting;
@@ -39,7 +40,8 @@ public sealed partial class VoicePipelineService(
         var pushToTalk = o.Gpio.Enabled && o.Gpio.PushToTalkPin is not null;
         var speech = heads.Count == 0 && !(o.Commands.Enabled && pushToTalk) ? null
             : SpeechStage.Create(profile, ModelStore.Default(o.Models.Cache), heads, o.Inference, logger, o.Commands);
-        var pipeline = new CabinPipeline(profile, sink, spatial) { Listening = listening, Speech = speech };
+        var emotion = o.Emotion.Enabled ? new EmotionStage([.. profile.Zones.Select(z => z.Name)], o.Emotion, o.Escalation) : null;
+        var pipeline = new CabinPipeline(profile, sink, spatial) { Listening = listening, Speech = speech, Emotion = emotion };
         var realtime = o.Audio.Source == "wav" && o.Audio.Realtime;
         _runner = new PipelineRunner(() => Open(o.Audio, profile), pipeline, realtime, retryOpen: o.Audio.Source == "alsa");
         heartbeat.Attach(() => _runner.Progress);

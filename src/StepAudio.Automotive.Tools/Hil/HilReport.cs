@@ -25,7 +25,8 @@ public static class HilReport
         b.AppendLine(Inv($"| wake recall | {Pct(s.WakeRecall)} |"));
         b.AppendLine(Inv($"| zone accuracy (intents and utterances) | {Pct(s.ZoneAccuracy)} |"));
         b.AppendLine(Inv($"| false intents | {s.FalseIntents} ({Num(s.FalseIntentsPerHour)} per hour) |"));
-        b.AppendLine(Inv($"| escalations found / false | {Pct(s.EscalationRecall)} / {s.FalseEscalations} |"));
+        b.AppendLine(Inv($"| escalations found (of {s.EscalationsExpected}) / false | {Pct(s.EscalationRecall)} / {s.FalseEscalations} ({Num(s.FalseEscalationsPerHour)} per hour) |"));
+        b.AppendLine(Inv($"| escalation after onset, max (agitated talkers) | {Num(s.EscalationLatencyMaxS)} s |"));
         b.AppendLine(Inv($"| latency p50 / p95 / p99 (stream time) | {Num(s.LatencyP50Ms)} / {Num(s.LatencyP95Ms)} / {Num(s.LatencyP99Ms)} ms |"));
         b.AppendLine(Inv($"| latency p95 (wall, realtime runs) | {Num(s.WallLatencyP95Ms)} ms |"));
         b.AppendLine(Inv($"| median azimuth error | {Num(s.MedianAzimuthErrorDeg)}° |"));

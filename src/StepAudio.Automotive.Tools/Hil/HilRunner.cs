@@ -96,7 +96,7 @@ public sealed class HilRunner(IReadOnlyList<string> serviceCommand, TextWriter l
         using var service = Process.Start(psi) ?? throw new InvalidOperationException("could not start the service");
         var output = service.StandardOutput.ReadToEndAsync(ct);
         var errors = service.StandardError.ReadToEndAsync(ct);
-        var limit = TimeSpan.FromSeconds((options.Realtime ? truth.DurationSeconds * 1.5 : 0) + 120);
+        var limit = TimeSpan.FromSeconds((truth.DurationSeconds * (options.Realtime ? 1.5 : 0.5)) + 120);
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
             timeout.CancelAfter(limit);

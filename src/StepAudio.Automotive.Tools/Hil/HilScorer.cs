@@ -16,8 +16,16 @@ public sealed record HilScore
     public double ZoneAccuracy { get; init; }
     public int FalseIntents { get; init; }
     public double FalseIntentsPerHour { get; init; }
+    /// <summary>Escalations the truth expects: emergency commands and agitated talkers.</summary>
+    public int EscalationsExpected { get; init; }
     public double EscalationRecall { get; init; }
     public int FalseEscalations { get; init; }
+    public double FalseEscalationsPerHour { get; init; }
+
+    /// <summary>Seconds from an agitated talker's onset to the escalation, per expected escalation found.</summary>
+    public IReadOnlyList<double> EscalationLatenciesS { get; init; } = [];
+
+    public double EscalationLatencyMaxS { get; init; }
     public double LatencyP50Ms { get; init; }
     public double LatencyP95Ms { get; init; }
     public double LatencyP99Ms { get; init; }
@@ -41,12 +49,16 @@ public sealed record HilThresholds(
     double? WakeRecall = null,
     double? ZoneAccuracy = null,
     double? MaxFalseIntentsPerHour = null,
-    double? MaxLatencyP95Ms = null);
+    double? MaxLatencyP95Ms = null,
+    double? EscalationRecall = null,
+    double? MaxFalseEscalationsPerHour = null);
 
 /// <summary>
 /// Scores what the service published against each scenario's truth, on stream time: a turn's wake
 /// must come between the wake word's start and the command's end (+1 s), its intent within 2 s of
-/// the command's end with the right intent, slots and zone. Intents matching no turn are false.
+/// the command's end with the right intent, slots and zone. Intents matching no turn are false. An
+/// expected escalation (emergency command, agitated talker) must come for its seat in its window;
+/// later ones for that seat after the onset belong to the same episode; every other is false.
 /// </summary>
 public static class HilScorer
 {
@@ -63,6 +75,7 @@ public static class HilScorer
         int turns = 0, intentsRight = 0, wakes = 0, zoneRight = 0, zoneMatched = 0, falseIntents = 0, escalationsExpected = 0, escalationsFound = 0, falseEscalations = 0, notRun = 0;
         double seconds = 0;
         var latencies = new List<double>();
+        var escalationLatencies = new List<double>();
         var wall = new List<double>();
         var azErrors = new List<double>();
         var confusions = new List<(string, string)>();
@@ -115,6 +128,16 @@ public static class HilScorer
                     }
                 }
             }
+            foreach (var expected in truth.Escalations)
+            {
+                escalationsExpected++;
+                var esc = escalations.FirstOrDefault(e => !usedEscalations.Contains(e) && e.Zone == expected.Zone && e.StreamTime >= expected.Onset && e.StreamTime <= expected.Deadline);
+                if (esc is null) continue;
+                escalationsFound++;
+                escalationLatencies.Add(esc.StreamTime - expected.Onset);
+                // A seat that stays agitated may escalate again at a higher severity: the same episode.
+                foreach (var e in escalations.Where(e => e.Zone == expected.Zone && e.StreamTime >= expected.Onset)) usedEscalations.Add(e);
+            }
             falseIntents += intents.Count(i => !usedIntents.Contains(i));
             falseEscalations += escalations.Count(e => !usedEscalations.Contains(e));
 
@@ -147,8 +170,12 @@ public static class HilScorer
             ZoneAccuracy = Ratio(zoneRight, zoneMatched),
             FalseIntents = falseIntents,
             FalseIntentsPerHour = hours > 0 ? falseIntents / hours : double.NaN,
+            EscalationsExpected = escalationsExpected,
             EscalationRecall = Ratio(escalationsFound, escalationsExpected),
             FalseEscalations = falseEscalations,
+            FalseEscalationsPerHour = hours > 0 ? falseEscalations / hours : double.NaN,
+            EscalationLatenciesS = escalationLatencies,
+            EscalationLatencyMaxS = escalationLatencies.Count > 0 ? escalationLatencies.Max() : double.NaN,
             LatencyP50Ms = Percentile(latencies, 0.50),
             LatencyP95Ms = Percentile(latencies, 0.95),
             LatencyP99Ms = Percentile(latencies, 0.99),
@@ -179,6 +206,8 @@ public static class HilScorer
         Min("zone accuracy", score.ZoneAccuracy, t.ZoneAccuracy);
         Max("false intents per hour", score.FalseIntentsPerHour, t.MaxFalseIntentsPerHour);
         Max("p95 latency ms", score.LatencyP95Ms, t.MaxLatencyP95Ms);
+        Min("escalation recall", score.EscalationRecall, t.EscalationRecall);
+        Max("false escalations per hour", score.FalseEscalationsPerHour, t.MaxFalseEscalationsPerHour);
         return failures;
     }
 

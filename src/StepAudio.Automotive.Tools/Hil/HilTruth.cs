@@ -19,6 +19,12 @@ public sealed record HilTurn(
 public sealed record HilUtterance(string Kind, string Source, double Start, double End, double AzimuthDeg, double ElevationDeg, string Text, string Voice);
 
 /// <summary>
+/// An escalation the service must publish: for <see cref="Zone"/>, by trigger <see cref="Trigger"/>,
+/// no earlier than <see cref="Onset"/> (when the reason began) and no later than <see cref="Deadline"/>.
+/// </summary>
+public sealed record HilExpectedEscalation(string Zone, string Trigger, double Onset, double Deadline);
+
+/// <summary>
 /// A scenario's ground truth (<c>truth.json</c>): who said what, where and when, and the turns the
 /// service should turn into wake, intent and escalation events.
 /// </summary>
@@ -32,6 +38,12 @@ public sealed record HilTruth(
     IReadOnlyList<HilUtterance> Utterances)
 {
     public const string FileName = "truth.json";
+
+    /// <summary>What the scenario exercises: <c>commands</c> (wake word + command turns), <c>agitated</c> or <c>calm</c> (emotion).</summary>
+    public string Kind { get; init; } = "commands";
+
+    /// <summary>Escalations expected besides those of emergency commands (an agitated talker's); any other escalation is false.</summary>
+    public IReadOnlyList<HilExpectedEscalation> Escalations { get; init; } = [];
 
     /// <summary>The scenario folders of a set (those holding a <c>truth.json</c>), in name order.</summary>
     public static string[] ScenarioDirectories(string scenariosDirectory)

@@ -25,12 +25,16 @@ public sealed class EscalationPolicy
         _options.Validate();
     }
 
-    /// <summary>An understood command: an emergency intent escalates at the intent's own stream time; any intent answers a pending wake.</summary>
-    public EscalationEvent? OnIntent(IntentEvent intent)
+    /// <summary>
+    /// An understood command: an emergency intent escalates at the intent's own stream time; any intent
+    /// answers a pending wake. <paramref name="escalatedElsewhere"/>: another stage already escalated
+    /// this very intent (whatever severity it chose), so it is not escalated again.
+    /// </summary>
+    public EscalationEvent? OnIntent(IntentEvent intent, bool escalatedElsewhere = false)
     {
         var seat = SeatOf(intent.Zone);
         seat.PendingWake = null;
-        if (!_options.EmergencyIntents.Contains(intent.Intent, StringComparer.Ordinal)) return null;
+        if (escalatedElsewhere || !_options.EmergencyIntents.Contains(intent.Intent, StringComparer.Ordinal)) return null;
         return Escalate(seat, intent.StreamTime, Critical, "emergency-intent", $"emergency requested ({intent.Intent})",
             new EscalationEvidence { Intent = intent.Intent, Agitation = CabinEvent.Round(seat.LastAgitation), Arousal = CabinEvent.Round(seat.LastArousal) });
     }
@@ -42,6 +46,19 @@ public sealed class EscalationPolicy
         var result = CheckFailures(seat, wake.StreamTime);
         seat.PendingWake = wake.StreamTime;
         return result;
+    }
+
+    /// <summary>
+    /// An escalation another stage published (e.g. the speech stage's for an emergency command): it
+    /// counts for the seat's cooldown, so the same emergency is not escalated twice.
+    /// </summary>
+    public void OnEscalation(EscalationEvent escalation)
+    {
+        var seat = SeatOf(escalation.Zone);
+        var rank = Rank(escalation.Severity);
+        if (rank < seat.LastRank && escalation.StreamTime - seat.LastEscalation < _options.CooldownSeconds) return;
+        seat.LastEscalation = escalation.StreamTime;
+        seat.LastRank = rank;
     }
 
     /// <summary>A spotted keyword; distress keywords escalate at once.</summary>

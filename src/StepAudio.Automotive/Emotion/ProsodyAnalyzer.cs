@@ -15,6 +15,7 @@ public sealed class ProsodyAnalyzer
     private const double TiltScaleDb = 3;
     private const double RateScale = 1.5;
     private const double PauseScale = 0.15;
+    private const double MaxCueUnits = 2;
 
     /// <summary>A syllable nucleus is a voiced level peak this far above the dips on both sides.</summary>
     private const double NucleusDipDb = 2;
@@ -230,13 +231,19 @@ public sealed class ProsodyAnalyzer
         return new VoiceEmotion(arousal, agitation, deviation, reliability);
     }
 
+    // Loudness and pitch carry most: they survive the beamformer and road noise. Syllable rate is
+    // weighted low: in noise its count of nuclei per second of speech even fell for faster, louder TTS
+    // (louder speech lifts more frames over the floor), so it must not outvote the rest.
     private double Deviation(in ProsodyFeatures f) =>
-        0.30 * (f.LoudnessDb - _baseline.Loudness) / LoudnessScaleDb
-        + 0.20 * (f.PitchSemitones - _baseline.Pitch) / PitchScaleSt
-        + 0.05 * (f.PitchRangeSemitones - _baseline.Range) / RangeScaleSt
-        + 0.15 * (f.TiltDb - _baseline.Tilt) / TiltScaleDb
-        + 0.20 * (f.SyllableRate - _baseline.Rate) / RateScale
-        + 0.10 * (_baseline.Pause - f.PauseRatio) / PauseScale;
+        0.35 * Cue((f.LoudnessDb - _baseline.Loudness) / LoudnessScaleDb)
+        + 0.25 * Cue((f.PitchSemitones - _baseline.Pitch) / PitchScaleSt)
+        + 0.05 * Cue((f.PitchRangeSemitones - _baseline.Range) / RangeScaleSt)
+        + 0.15 * Cue((f.TiltDb - _baseline.Tilt) / TiltScaleDb)
+        + 0.10 * Cue((f.SyllableRate - _baseline.Rate) / RateScale)
+        + 0.10 * Cue((_baseline.Pause - f.PauseRatio) / PauseScale);
+
+    /// <summary>One cue's deviation, bounded: in noise a single cue (syllable rate, pauses) can swing wildly, and must not outvote the others.</summary>
+    private static double Cue(double units) => Math.Clamp(units, -MaxCueUnits, MaxCueUnits);
 
     private void UpdateBaseline(in ProsodyFeatures f, double weight)
     {

@@ -6,14 +6,22 @@ public sealed class ProsodyOptions
     /// <summary>Seconds of history the features describe.</summary>
     public double WindowSeconds { get; set; } = 3;
 
-    /// <summary>Seconds of speech before the talker's baseline is trusted (voice reliability is 0 until then).</summary>
-    public double BaselineSpeechSeconds { get; set; } = 3;
+    /// <summary>
+    /// Seconds of speech before the talker's baseline is trusted (voice reliability is 0 until then).
+    /// 6 s: a baseline from one sentence was often off by more than the cues' scale (in the cabin
+    /// simulator, 3 s left one agitated talker 9 s late and let calm talkers reach agitation 0.7).
+    /// </summary>
+    public double BaselineSpeechSeconds { get; set; } = 6;
 
     /// <summary>Time constant of the baseline once learned; it follows slowly and barely moves while the talker deviates.</summary>
     public double BaselineTimeConstantSeconds { get; set; } = 60;
 
-    /// <summary>A frame counts as speech when it is this far over the noise floor.</summary>
-    public double SpeechOverFloorDb { get; set; } = 12;
+    /// <summary>
+    /// A frame counts as speech when it is this far over the noise floor. 6 dB: the pipeline only feeds
+    /// frames the zone tracker attributes to the seat, and in road noise a higher bar keeps only the
+    /// loudest vowels, which makes the features follow loudness.
+    /// </summary>
+    public double SpeechOverFloorDb { get; set; } = 6;
 
     /// <summary>Absolute level under which nothing is speech, dBFS.</summary>
     public double SilenceDb { get; set; } = -65;

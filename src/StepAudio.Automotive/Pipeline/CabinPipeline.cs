@@ -1,4 +1,5 @@
 using StepAudio.Automotive.Cabin;
+using StepAudio.Automotive.Emotion;
 using StepAudio.Automotive.Events;
 using StepAudio.Automotive.Spatial;
 using StepAudio.Automotive.Speech;
@@ -18,6 +19,7 @@ public sealed class CabinPipeline
 
     private readonly CabinProfile _profile;
     private readonly IEventSink _sink;
+    private readonly StageEvents _stages;
     private readonly MicrophoneHealthMonitor _health;
     private readonly float[][] _planar;
     private readonly bool[] _usable;
@@ -39,7 +41,8 @@ public sealed class CabinPipeline
         for (var c = 0; c < _planar.Length; c++) _planar[c] = new float[HopFrames];
         Listening = new ListeningControl(profile.Zones.Select(z => z.Name));
         _usable = new bool[profile.Mics.Count];
-        Spatial = new SpatialFrontEnd(profile, sink, spatial);
+        _stages = new StageEvents(this);
+        Spatial = new SpatialFrontEnd(profile, _stages, spatial);
         _warnings.AddRange(Spatial.Warnings);
     }
 
@@ -49,6 +52,9 @@ public sealed class CabinPipeline
     public ListeningControl Listening { get; init; }
     /// <summary>Wake words and commands on every zone's beam; null runs the spatial front end alone.</summary>
     public SpeechStage? Speech { get; init; }
+
+    /// <summary>Prosody, emotion fusion and the escalation policy on every zone's beam; null: none.</summary>
+    public EmotionStage? Emotion { get; init; }
 
     /// <summary>Localization, zone tracking and the per-zone beams (their audio is read from here).</summary>
     public SpatialFrontEnd Spatial { get; }
@@ -96,7 +102,8 @@ public sealed class CabinPipeline
         if (!Listening.AllMuted)
         {
             Spatial.Process(_planar, _usable);
-            Speech?.Process(Spatial, Listening, StreamTime, _sink);
+            Speech?.Process(Spatial, Listening, StreamTime, _stages);
+            Emotion?.Process(Spatial, Listening, StreamTime, _sink);
         }
         if (overruns != _overruns)
         {
@@ -117,7 +124,7 @@ public sealed class CabinPipeline
         while (Listening.TryTakePushToTalk(out var zone))
         {
             if (Listening.IsMuted(zone)) continue;
-            _sink.Publish(new WakeEvent("push-to-talk", zone, 1.0, CabinEvent.Round(StreamTime)));
+            _stages.Publish(new WakeEvent("push-to-talk", zone, 1.0, CabinEvent.Round(StreamTime)));
             Speech?.OpenCommandWindow(IndexOfZone(zone), StreamTime);
         }
         return muteChanged;
@@ -154,6 +161,19 @@ public sealed class CabinPipeline
         Spatial.Finish();
         _inputState = "ended";
         PublishStatus("stopped");
+    }
+
+    /// <summary>
+    /// Where the stages before the emotion stage publish: on to the pipeline's sink, and seen by the
+    /// emotion stage's policy (wake words, intents, escalations) at the end of the hop.
+    /// </summary>
+    private sealed class StageEvents(CabinPipeline pipeline) : IEventSink
+    {
+        public void Publish(CabinEvent e)
+        {
+            pipeline._sink.Publish(e);
+            pipeline.Emotion?.Observe(e);
+        }
     }
 
     private void PublishStatus(string state)

@@ -1,0 +1,102 @@
+using StepAudio.Automotive.Events;
+using StepAudio.Automotive.Pipeline;
+using StepAudio.Automotive.Spatial;
+
+namespace StepAudio.Automotive.Emotion;
+
+/// <summary>
+/// Emotion and escalation in the pipeline, every 10 ms hop: each zone's beam goes through its own
+/// <see cref="ProsodyAnalyzer"/> while the zone tracker hears that seat, and only that seat, talking
+/// (leakage of other talkers into a seat's beam must not become that seat's voice), the estimate is fused per
+/// seat (<see cref="SeatEmotionFusion"/>; voice only until the vision stage feeds
+/// <see cref="Face"/>, which the weights in every event say), and <see cref="EscalationPolicy"/>
+/// decides. Wake words, intents and escalations that other stages publish reach the policy through
+/// <see cref="Observe"/> and are taken in at the end of the same hop, so an emergency intent is
+/// escalated within that hop, and not a second time if the speech stage escalated it already.
+/// Nothing is allocated per hop.
+/// </summary>
+public sealed class EmotionStage
+{
+    private readonly string[] _zones;
+    private readonly ProsodyAnalyzer[] _prosody;
+    private readonly SeatEmotionFusion[] _fusion;
+    private readonly List<CabinEvent> _observed = new(16);
+
+    public EmotionStage(IReadOnlyList<string> zones, EmotionOptions? emotion = null, EscalationOptions? escalation = null)
+    {
+        emotion ??= new EmotionOptions();
+        emotion.Validate();
+        _zones = [.. zones];
+        _prosody = [.. _zones.Select(_ => new ProsodyAnalyzer(emotion.Prosody))];
+        _fusion = [.. _zones.Select(z => new SeatEmotionFusion(z))];
+        Policy = new EscalationPolicy(escalation);
+    }
+
+    public EscalationPolicy Policy { get; }
+
+    /// <summary>The zone's prosody analyzer (features and voice estimate of its talker).</summary>
+    public ProsodyAnalyzer Prosody(int zone) => _prosody[zone];
+
+    /// <summary>The zone's fused estimate at stream time <paramref name="t"/>.</summary>
+    public FusedEmotion Fused(int zone, double t) => _fusion[zone].Fuse(t);
+
+    /// <summary>A face expression for a seat from the vision stage, at stream time <paramref name="t"/>.</summary>
+    public void Face(int zone, in FaceExpression face, double t) => _fusion[zone].Face(face, t);
+
+    /// <summary>An event another stage published this hop; wake words, intents and escalations are kept for the policy.</summary>
+    public void Observe(CabinEvent e)
+    {
+        if (e is WakeEvent or IntentEvent or EscalationEvent) _observed.Add(e);
+    }
+
+    /// <summary>Runs one hop: call after the spatial front end and the speech stage.</summary>
+    public void Process(SpatialFrontEnd spatial, ListeningControl listening, double streamTime, IEventSink sink)
+    {
+        TakeObserved(sink);
+        // While two seats talk at once each beam carries the other talker too (about 12 dB down with
+        // MVDR), enough for the pitch tracker to follow the wrong voice: analyse only a lone talker.
+        var talkers = 0;
+        foreach (var active in spatial.Tracker.Active)
+            if (active) talkers++;
+        for (var z = 0; z < _zones.Length; z++)
+            if (!listening.IsMuted(z)) ProcessZone(z, spatial.BeamOutput(z), talkers == 1 && spatial.Tracker.IsActive(z), streamTime, sink);
+    }
+
+    /// <summary>One zone's hop: its beam audio (160 samples) and whether the tracker hears that seat talking.</summary>
+    public void ProcessZone(int zone, ReadOnlySpan<float> beam, bool talking, double streamTime, IEventSink sink)
+    {
+        if (talking)
+        {
+            _prosody[zone].Process(beam);
+            _fusion[zone].Voice(_prosody[zone].Emotion, streamTime);
+        }
+        if (_fusion[zone].Emit(streamTime) is { } emotion) sink.Publish(emotion);
+        if (Policy.OnEmotion(_zones[zone], _fusion[zone].Fuse(streamTime), streamTime) is { } escalation) sink.Publish(escalation);
+    }
+
+    private bool EscalatedThisHop(string zone)
+    {
+        foreach (var e in _observed)
+            if (e is EscalationEvent escalation && escalation.Zone == zone) return true;
+        return false;
+    }
+
+    private void TakeObserved(IEventSink sink)
+    {
+        if (_observed.Count == 0) return;
+        // Escalations first: one the speech stage published for an intent of this hop holds the policy's own back.
+        foreach (var e in _observed)
+            if (e is EscalationEvent escalation) Policy.OnEscalation(escalation);
+        foreach (var e in _observed)
+        {
+            var decided = e switch
+            {
+                WakeEvent wake => Policy.OnWake(wake) ?? Policy.OnKeyword(wake.Zone, wake.Keyword, wake.StreamTime),
+                IntentEvent intent => Policy.OnIntent(intent, EscalatedThisHop(intent.Zone)),
+                _ => null,
+            };
+            if (decided is not null) sink.Publish(decided);
+        }
+        _observed.Clear();
+    }
+}

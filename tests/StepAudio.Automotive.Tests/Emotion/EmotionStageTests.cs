@@ -1,0 +1,119 @@
+using StepAudio.Automotive.Cabin;
+using StepAudio.Automotive.Emotion;
+using StepAudio.Automotive.Events;
+using StepAudio.Automotive.Pipeline;
+
+namespace StepAudio.Automotive.Tests.Emotion;
+
+/// <summary>
+/// The emotion stage inside <see cref="CabinPipeline"/>: what other stages publish reaches the
+/// escalation policy within the same hop, and escalations are not doubled.
+/// </summary>
+public class EmotionStageTests
+{
+    private static readonly IReadOnlyDictionary<string, string> NoSlots = new Dictionary<string, string>();
+
+    private sealed class ListSink : IEventSink
+    {
+        public List<CabinEvent> Events { get; } = [];
+
+        public void Publish(CabinEvent e) => Events.Add(e);
+    }
+
+    private static (CabinPipeline Pipeline, ListSink Sink, float[] Hop) Pipeline(EscalationOptions? escalation = null)
+    {
+        var profile = CabinProfileReader.Load(TestPaths.ConsoleCabin);
+        var sink = new ListSink();
+        var pipeline = new CabinPipeline(profile, sink)
+        {
+            Emotion = new EmotionStage([.. profile.Zones.Select(z => z.Name)], escalation: escalation),
+        };
+        pipeline.Start("test");
+        // Quiet sensor noise: nobody talks, so only what the test injects can escalate.
+        var rng = new Random(4);
+        var hop = new float[CabinPipeline.HopFrames * profile.Mics.Count];
+        for (var i = 0; i < hop.Length; i++) hop[i] = (float)(1e-4 * (rng.NextDouble() - 0.5));
+        return (pipeline, sink, hop);
+    }
+
+    [Fact]
+    public void AnEmergencyIntentEscalatesInTheSameHop()
+    {
+        var (pipeline, sink, hop) = Pipeline();
+        for (var i = 0; i < 100; i++) pipeline.Process(hop);
+        // As the speech stage would publish it during this hop.
+        var intent = new IntentEvent("assist.emergency", NoSlots, "rear-left", 0.93, 0.2, 0.95, CabinEvent.Round(pipeline.StreamTime + 0.01));
+        pipeline.Emotion!.Observe(intent);
+        pipeline.Process(hop);
+        var e = Assert.Single(sink.Events.OfType<EscalationEvent>());
+        Assert.Equal("rear-left", e.Zone);
+        Assert.Equal("critical", e.Severity);
+        Assert.Equal("emergency-intent", e.Trigger);
+        Assert.InRange(e.StreamTime - intent.StreamTime, 0, 0.3);
+        SeatEmotionFusionTests.AssertMatchesSchema(e, "escalation");
+    }
+
+    [Fact]
+    public void AnEscalationTheSpeechStagePublishedIsNotDoubled()
+    {
+        var (pipeline, sink, hop) = Pipeline();
+        pipeline.Process(hop);
+        var t = CabinEvent.Round(pipeline.StreamTime + 0.01);
+        // The speech stage escalates the emergency command itself (grammar escalations) and publishes the intent.
+        pipeline.Emotion!.Observe(new IntentEvent("assist.emergency", NoSlots, "driver", 0.9, 0, t, t));
+        // The grammar escalates assist.emergency as "high"; the policy's own would be "critical".
+        pipeline.Emotion.Observe(new EscalationEvent("distress", "driver", "high", t) { Trigger = "emergency-intent" });
+        pipeline.Process(hop);
+        Assert.Empty(sink.Events.OfType<EscalationEvent>());
+        // A different seat is not held back by it.
+        pipeline.Emotion.Observe(new IntentEvent("assist.emergency", NoSlots, "rear-right", 0.9, 0, t + 0.01, t + 0.01));
+        pipeline.Process(hop);
+        Assert.Equal("rear-right", Assert.Single(sink.Events.OfType<EscalationEvent>()).Zone);
+    }
+
+    [Fact]
+    public void PushToTalkWithoutACommandCountsAsAFailedCommand()
+    {
+        // Three presses with no understood command, 10 s apart; arousal cannot rise with nobody talking,
+        // so with the default rise nothing escalates, and with no rise required it does, as low.
+        foreach (var (rise, escalates) in new[] { (0.1, false), (-1.0, true) })
+        {
+            var (pipeline, sink, hop) = Pipeline(new EscalationOptions { ArousalRise = rise });
+            for (var i = 0; i < 2700; i++)
+            {
+                if (i % 1000 == 10) pipeline.Listening.PushToTalk("driver");
+                pipeline.Process(hop);
+            }
+            Assert.Equal(3, sink.Events.OfType<WakeEvent>().Count());
+            var escalations = sink.Events.OfType<EscalationEvent>().ToList();
+            if (!escalates)
+            {
+                Assert.Empty(escalations);
+                continue;
+            }
+            var e = Assert.Single(escalations);
+            Assert.Equal(("driver", "low", "failed-commands", 3), (e.Zone, e.Severity, e.Trigger, e.Evidence!.FailedCommands));
+            // The third wake at 20.1 s + IntentWaitSeconds 5.
+            Assert.InRange(e.StreamTime, 25.1, 25.13);
+        }
+    }
+
+    [Fact]
+    public void ADistressKeywordHeadEscalatesHigh()
+    {
+        var (pipeline, sink, hop) = Pipeline();
+        pipeline.Process(hop);
+        pipeline.Emotion!.Observe(new WakeEvent("help me", "front-passenger", 0.8, CabinEvent.Round(pipeline.StreamTime)));
+        pipeline.Process(hop);
+        var e = Assert.Single(sink.Events.OfType<EscalationEvent>());
+        Assert.Equal(("front-passenger", "high", "distress-keyword", "help me"), (e.Zone, e.Severity, e.Trigger, e.Evidence!.Keyword));
+    }
+
+    [Fact]
+    public void NobodyTalkingGivesNoEmotionEvents()
+    {
+        var (pipeline, sink, hop) = Pipeline();
+        for (var i = 0; i < 1000; i++) pipeline.Process(hop);
+        Assert.DoesNotContain(sink.Events, e => e is EmotionEvent or EscalationEvent);
+    }
+}
