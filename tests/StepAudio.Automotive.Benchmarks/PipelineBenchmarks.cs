@@ -37,19 +37,10 @@ public class PipelineBenchmarks
     [Params(1, 2, 4)]
     public int ListeningZones { get; set; }
 
-    private sealed class NullSink : IEventSink
-    {
-        public void Publish(CabinEvent e)
-        {
-        }
-    }
-
     [GlobalSetup]
     public void Setup()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "StepAudio.Automotive.sln"))) root = Path.GetDirectoryName(root)!;
-        var profile = CabinProfileReader.Load(Path.Combine(root, "deploy", "cabins", "sedan-console-circular.json"));
+        var profile = BenchInputs.Cabin("sedan-console-circular");
         string[] lines =
         [
             "hey jarvis set the temperature to twenty two degrees and then play some music please",
@@ -76,7 +67,7 @@ public class PipelineBenchmarks
         var speech = SpeechStage.Create(profile, store, [new WakeHead { Model = "hey_jarvis_v0.1" }], new InferenceOptions());
         var listening = new ListeningControl(profile.Zones.Select(z => z.Name));
         for (var z = ListeningZones; z < profile.Zones.Count; z++) listening.SetMuted(profile.Zones[z].Name, true);
-        _pipeline = new CabinPipeline(profile, new NullSink()) { Listening = listening, Speech = speech };
+        _pipeline = new CabinPipeline(profile, new BenchInputs.NullSink()) { Listening = listening, Speech = speech };
         _pipeline.Start("bench");
         for (var i = 0; i < 3 * Hops; i++) Step(); // warm: JIT, caches, the VAD gate and the trackers settled
     }

@@ -22,20 +22,11 @@ public class SpatialFrontEndBenchmarks
     [Params(BeamformerKind.Mvdr, BeamformerKind.DelayAndSum)]
     public BeamformerKind Beamformer { get; set; }
 
-    private sealed class NullSink : IEventSink
-    {
-        public void Publish(CabinEvent e)
-        {
-        }
-    }
-
     [GlobalSetup]
     public void Setup()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "StepAudio.Automotive.sln"))) root = Path.GetDirectoryName(root)!;
-        var profile = CabinProfileReader.Load(Path.Combine(root, "deploy", "cabins", "sedan-console-circular.json"));
-        _front = new SpatialFrontEnd(profile, new NullSink(), new SpatialOptions { Beamformer = Beamformer });
+        var profile = BenchInputs.Cabin("sedan-console-circular");
+        _front = new SpatialFrontEnd(profile, new BenchInputs.NullSink(), new SpatialOptions { Beamformer = Beamformer });
         // A talker-like signal (amplitude-modulated noise) with a small delay per microphone, so every stage does real work.
         var rng = new Random(1);
         _hops = new float[Hops][][];

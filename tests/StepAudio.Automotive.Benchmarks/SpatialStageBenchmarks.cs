@@ -19,20 +19,11 @@ public class SpatialStageBenchmarks
     private StftAnalyzer _analyzer = null!;
     private StftSynthesizer _synthesizer = null!;
 
-    private sealed class NullSink : IEventSink
-    {
-        public void Publish(CabinEvent e)
-        {
-        }
-    }
-
     [GlobalSetup]
     public void Setup()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "StepAudio.Automotive.sln"))) root = Path.GetDirectoryName(root)!;
-        var profile = CabinProfileReader.Load(Path.Combine(root, "deploy", "cabins", "sedan-console-circular.json"));
-        _front = new SpatialFrontEnd(profile, new NullSink());
+        var profile = BenchInputs.Cabin("sedan-console-circular");
+        _front = new SpatialFrontEnd(profile, new BenchInputs.NullSink());
         var rng = new Random(2);
         _hop = new float[4][];
         for (var m = 0; m < 4; m++) _hop[m] = [.. Enumerable.Range(0, 160).Select(_ => (float)(rng.NextDouble() - 0.5))];
