@@ -64,7 +64,7 @@ public class PipelineBenchmarks
         _hopSamples = CabinPipeline.HopFrames * mix.Length;
 
         var store = ModelStore.Default();
-        var speech = SpeechStage.Create(profile, store, [new WakeHead { Model = "hey_jarvis_v0.1" }], new InferenceOptions());
+        var speech = SpeechStage.Create(profile, store, WakeHead.Resolve([]), new InferenceOptions(), commands: new CommandOptions()); // the defaults: our own heads, INT8 embedding
         var listening = new ListeningControl(profile.Zones.Select(z => z.Name));
         for (var z = ListeningZones; z < profile.Zones.Count; z++) listening.SetMuted(profile.Zones[z].Name, true);
         _pipeline = new CabinPipeline(profile, new BenchInputs.NullSink()) { Listening = listening, Speech = speech };
