@@ -56,8 +56,11 @@ public sealed record HilTruth(
     {
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllText(path), HilJsonContext.Default.HilTruth)
+            var truth = JsonSerializer.Deserialize(File.ReadAllText(path), HilJsonContext.Default.HilTruth)
                 ?? throw new InvalidInputException(path, "empty truth file");
+            // The source-generated reader sets init-only properties a file leaves out to null, not to their
+            // defaults: truth written before emotion scenarios has no kind and no expected escalations.
+            return truth with { Kind = truth.Kind ?? "commands", Escalations = truth.Escalations ?? [] };
         }
         catch (JsonException e)
         {

@@ -43,6 +43,24 @@ public class HilScorerTests
     }
 
     [Fact]
+    public void TruthWrittenBeforeEmotionScenariosLoadsWithItsDefaults()
+    {
+        // A truth file from before `kind` and `escalations` existed (CI caches, older scenario sets).
+        var path = Path.Combine(TestPaths.NewTempDir(), HilTruth.FileName);
+        Truth("old", 10).Save(path);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        json.Remove("kind");
+        json.Remove("escalations");
+        File.WriteAllText(path, json.ToJsonString());
+
+        var truth = HilTruth.Load(path);
+        Assert.Equal("commands", truth.Kind);
+        Assert.Empty(truth.Escalations);
+        var s = HilScorer.Score([(truth, Perfect(truth, z => z))], CommandGrammar.Default);
+        Assert.Equal(1.0, s.IntentAccuracy);
+    }
+
+    [Fact]
     public void PerfectEventsScoreOne()
     {
         var a = Truth("a", 5);
