@@ -53,7 +53,7 @@ public static class HeadTraining
         var path = Path.Combine(outDir, CommandsFile);
         File.WriteAllBytes(path, HeadExporter.ToOnnx(model, "commands_en",
             $"StepAudio.Automotive in-car command head over {grammarPath}, trained by the project (stepaudio train commands); input [1,{CommandCorpus.Window},96] openWakeWord embeddings, output [1,{classes}] probabilities (0 = none; labels in {LabelsFile})"));
-        File.WriteAllBytes(Path.Combine(outDir, LabelsFile), CommandLabels.ToJson(grammar, grammarPath, CommandCorpus.Window));
+        File.WriteAllBytes(Path.Combine(outDir, LabelsFile), CommandLabels.Write(grammar, grammarPath, CommandCorpus.Window, HeadExporter.InputName, HeadExporter.ProbabilitiesName));
         context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {path} ({new FileInfo(path).Length} bytes) and {LabelsFile} in {clock.Elapsed.TotalSeconds:0} s"));
         Record(context.Log, manifest, CommandsId, path, $"our own in-car command head over {grammarPath}: [1,{CommandCorpus.Window},96] embeddings -> [1,{classes}] probabilities, 0 = none (stepaudio train commands)");
         Record(context.Log, manifest, LabelsId, Path.Combine(outDir, LabelsFile), "the command head's outputs: intent, phrase and slots per class");

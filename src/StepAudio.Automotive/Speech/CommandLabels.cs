@@ -36,6 +36,42 @@ public sealed class CommandLabels
     public static string PathFor(string headPath) =>
         System.IO.Path.Combine(System.IO.Path.GetDirectoryName(headPath) ?? "", System.IO.Path.GetFileNameWithoutExtension(headPath) + ".labels.json");
 
+    /// <summary>
+    /// The labels file for a head trained on every phrase of <paramref name="grammar"/>: output 0 is none
+    /// (<c>"intent": null</c>), output k is grammar phrase k − 1 with its intent, text and slots; the head's
+    /// input and output tensor names are recorded beside them. What <see cref="Load"/> reads back.
+    /// </summary>
+    public static byte[] Write(CommandGrammar grammar, string grammarPath, int window, string inputName, string outputName)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("grammar", grammarPath.Replace('\\', '/'));
+            w.WriteNumber("window", window);
+            w.WriteString("input", inputName);
+            w.WriteString("output", outputName);
+            w.WriteStartArray("labels");
+            w.WriteStartObject();
+            w.WriteNull("intent");
+            w.WriteEndObject();
+            foreach (var p in grammar.Phrases)
+            {
+                w.WriteStartObject();
+                w.WriteString("intent", p.Intent);
+                w.WriteString("text", p.Text);
+                w.WriteStartObject("slots");
+                foreach (var (k, v) in p.Slots) w.WriteString(k, v);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        stream.WriteByte((byte)'\n');
+        return stream.ToArray();
+    }
+
     /// <exception cref="InvalidInputException">Missing or malformed file, unknown grammar, or a label the grammar does not know; the message names the file and the label.</exception>
     public static CommandLabels Load(string path)
     {

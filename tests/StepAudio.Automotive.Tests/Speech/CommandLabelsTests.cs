@@ -18,6 +18,18 @@ public class CommandLabelsTests
     private static readonly object None = new { intent = (string?)null };
 
     [Fact]
+    public void WhatTheTrainerWritesIsTheCommittedFileAndLoadsBack()
+    {
+        var committed = Path.Combine(TestPaths.RepoRoot, "models", "trained", "commands-en.labels.json");
+        var written = CommandLabels.Write(CommandGrammar.Default, "models/grammar/incar-en.yaml", 40, "embeddings", "probabilities");
+        Assert.Equal(File.ReadAllBytes(committed), written);
+
+        var labels = CommandLabels.Load(committed);
+        Assert.Equal(40, labels.Window);
+        Assert.Equal(CommandGrammar.Default.Phrases.Count + 1, labels.Labels.Count);
+    }
+
+    [Fact]
     public void TheTestLabelsLoadAgainstTheRepositoryGrammar()
     {
         var labels = CommandLabels.Load(Labels(TestCommandHeads.Labels));
