@@ -125,16 +125,9 @@ public sealed class CabinPipeline
         {
             if (Listening.IsMuted(zone)) continue;
             _stages.Publish(new WakeEvent("push-to-talk", zone, 1.0, CabinEvent.Round(StreamTime)));
-            Speech?.OpenCommandWindow(IndexOfZone(zone), StreamTime);
+            Speech?.OpenCommandWindow(Listening.IndexOf(zone), StreamTime);
         }
         return muteChanged;
-    }
-
-    private int IndexOfZone(string zone)
-    {
-        for (var z = 0; z < Listening.Zones.Count; z++)
-            if (Listening.Zones[z] == zone) return z;
-        throw new ArgumentException($"unknown zone '{zone}'", nameof(zone));
     }
 
     /// <summary>A live input stopped delivering; the runner is retrying it.</summary>

@@ -90,7 +90,8 @@ public sealed class ListeningControl
 
     internal bool TryTakePushToTalk(out string zone) => _pushToTalk.TryDequeue(out zone!);
 
-    private int IndexOf(string zone)
+    /// <summary>The zone's index in the cabin profile's order (the order of the pipeline's beams).</summary>
+    public int IndexOf(string zone)
     {
         var i = Array.IndexOf(_zones, zone);
         if (i < 0) throw new InvalidInputException("zone", $"unknown zone '{zone}' (this cabin has {string.Join(", ", _zones)})");
