@@ -163,9 +163,7 @@ public sealed class EmotionScenarioGenerator(CabinProfile profile, string profil
             scene.DurationSeconds,
             snr,
             [],
-            [.. render.Utterances.Select(u => new HilUtterance(
-                u.Kind == SceneSourceKind.Talker ? "talker" : "loudspeaker", u.Source, Round(u.StartSeconds), Round(u.EndSeconds),
-                Round(u.AzimuthDeg), Round(u.ElevationDeg), u.Event.Text, u.Event.Voice))])
+            [.. render.Utterances.Select(HilUtterance.From)])
         {
             Kind = kind,
             Escalations = expected,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using StepAudio.Automotive.Tools.Simulation;
 
 namespace StepAudio.Automotive.Tools.Hil;
 
@@ -16,7 +17,13 @@ public sealed record HilTurn(
     double AzimuthDeg);
 
 /// <summary>Anything audible in a scenario: a talker's utterance (command or chatter) or loudspeaker speech.</summary>
-public sealed record HilUtterance(string Kind, string Source, double Start, double End, double AzimuthDeg, double ElevationDeg, string Text, string Voice);
+public sealed record HilUtterance(string Kind, string Source, double Start, double End, double AzimuthDeg, double ElevationDeg, string Text, string Voice)
+{
+    /// <summary>What the simulator rendered, as truth: times and angles to the millisecond and the thousandth of a degree.</summary>
+    public static HilUtterance From(RenderedUtterance u) => new(
+        u.Kind == SceneSourceKind.Talker ? "talker" : "loudspeaker", u.Source, Math.Round(u.StartSeconds, 3), Math.Round(u.EndSeconds, 3),
+        Math.Round(u.AzimuthDeg, 3), Math.Round(u.ElevationDeg, 3), u.Event.Text, u.Event.Voice);
+}
 
 /// <summary>
 /// An escalation the service must publish: for <see cref="Zone"/>, by trigger <see cref="Trigger"/>,

@@ -97,9 +97,7 @@ public sealed class ScenarioGenerator(CabinProfile profile, string profilePath, 
                 var c = byEvent[x.CommandEvent];
                 return new HilTurn(x.Zone, x.Voice, Round(w.StartSeconds), Round(w.EndSeconds), x.Phrase.Text, x.Phrase.Intent, x.Phrase.Slots, Round(c.StartSeconds), Round(c.EndSeconds), Round(c.AzimuthDeg));
             })],
-            [.. render.Utterances.Select(u => new HilUtterance(
-                u.Kind == SceneSourceKind.Talker ? "talker" : "loudspeaker", u.Source, Round(u.StartSeconds), Round(u.EndSeconds),
-                Round(u.AzimuthDeg), Round(u.ElevationDeg), u.Event.Text, u.Event.Voice))]);
+            [.. render.Utterances.Select(HilUtterance.From)]);
         truth.Save(Path.Combine(directory, "truth.json"));
         return truth;
     }
