@@ -26,7 +26,7 @@ do_compile() {
     export DOTNET_CLI_TELEMETRY_OPTOUT=1
     export DOTNET_CLI_HOME="${WORKDIR}/dotnet-home"
     dotnet publish ${S}/src/StepAudio.Automotive.Service -c Release -r ${DOTNET_RID} \
-        --self-contained -p:PublishReadyToRun=true -o ${B}/publish
+        --self-contained -p:PublishReadyToRun=true -p:OnnxRuntimeFromSystem=true -o ${B}/publish
 }
 
 do_install() {
@@ -41,6 +41,8 @@ do_install() {
 
     install -d ${D}${sysconfdir}/stepaudio/cabins
     install -m 0644 ${S}/deploy/cabins/*.json ${D}${sysconfdir}/stepaudio/cabins/
+    # Head-unit configuration: TensorRT, CUDA, CPU providers; engine caches in the unit's CacheDirectory.
+    install -m 0644 ${S}/deploy/config/*.json ${D}${sysconfdir}/stepaudio/
 
     # Our own trained heads (default build) in the installed model directory (StepAudio__Models__Cache).
     install -d ${D}${datadir}/stepaudio/models/trained
@@ -55,7 +57,7 @@ SYSTEMD_SERVICE:${PN} = "stepaudio.service"
 SYSTEMD_AUTO_ENABLE = "enable"
 
 FILES:${PN} += "/opt/stepaudio ${datadir}/stepaudio/models/trained ${nonarch_libdir}/sysusers.d ${nonarch_libdir}/tmpfiles.d ${nonarch_base_libdir}/udev/rules.d"
-CONFFILES:${PN} = "${sysconfdir}/stepaudio/cabins/sedan-console-circular.json ${sysconfdir}/stepaudio/cabins/sedan-headliner-linear.json"
+CONFFILES:${PN} = "${sysconfdir}/stepaudio/10-head-unit.json ${sysconfdir}/stepaudio/cabins/sedan-console-circular.json ${sysconfdir}/stepaudio/cabins/sedan-headliner-linear.json"
 
 # The self-contained .NET publish carries prebuilt, already-stripped native libraries.
 INSANE_SKIP:${PN} = "already-stripped ldflags textrel file-rdeps"
