@@ -94,7 +94,7 @@ using (var mics = await writer)
         if (written >= nextSample)
         {
             samplesTaken.Add((written, Status(pid, "VmRSS:"), Status(pid, "VmHWM:"), CpuSeconds(pid)));
-            nextSample += total / 40;
+            nextSample += total / 200;
         }
     }
     mics.Flush();

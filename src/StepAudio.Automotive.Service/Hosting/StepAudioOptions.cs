@@ -26,7 +26,7 @@ public sealed class StepAudioOptions
     public MqttOptions Mqtt { get; set; } = new();
     public ModelOptions Models { get; set; } = new();
 
-    /// <summary>Wake-word heads run on every zone's beam. Empty: no speech stage (the default build ships no head yet).</summary>
+    /// <summary>Wake-word heads run on every zone's beam. Empty: our own <c>hey_jarvis</c> head; <c>[{"Model":"none"}]</c>: no speech stage.</summary>
     public IList<WakeHead> WakeHeads { get; set; } = [];
 
     /// <summary>The command head after a wake word or push-to-talk (runs with the speech stage).</summary>
