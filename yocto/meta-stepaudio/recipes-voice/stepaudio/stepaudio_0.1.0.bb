@@ -11,9 +11,11 @@ PV = "0.1.0+git${SRCPV}"
 S = "${WORKDIR}/git"
 
 # The .NET SDK for the build host comes from meta-dotnet-core; ONNX Runtime with the TensorRT
-# provider from meta-tegra-community (it must be at least as new as the managed package, 1.31).
+# provider from the distro (meta-tegra-community's recipe, pinned to a new enough version): the
+# native library must offer the managed package's API level (Microsoft.ML.OnnxRuntime 1.31), so an
+# older one fails the image's rootfs step here instead of the service at start.
 DEPENDS = "dotnet-native"
-RDEPENDS:${PN} = "alsa-lib libgpiod onnxruntime tensorrt-core zlib libstdc++ ca-certificates stepaudio-models"
+RDEPENDS:${PN} = "alsa-lib libgpiod onnxruntime (>= 1.31) tensorrt-core zlib libstdc++ ca-certificates stepaudio-models"
 
 inherit systemd useradd
 
