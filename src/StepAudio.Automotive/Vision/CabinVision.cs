@@ -61,6 +61,9 @@ public sealed class SeatVision
     /// <summary>Smoothed expression probabilities in <see cref="ExpressionClassifier.Labels"/> order (all zero until measured).</summary>
     public float[] Expressions { get; } = new float[7];
 
+    /// <summary>Whether <see cref="Expressions"/> took a new measurement this frame.</summary>
+    public bool ExpressionsUpdated { get; internal set; }
+
     internal LipFeatureExtractor LipExtractor { get; } = new();
     internal SeatFaceTracker? Tracker { get; set; }
     internal int FramesSinceExpression { get; set; }
@@ -113,6 +116,7 @@ public sealed class CabinVision : IDisposable
         {
             seat.FaceFound = seat.Tracker!.Track(frame, seat.Landmarks);
             seat.DetectorRan = seat.Tracker.DetectorRan;
+            seat.ExpressionsUpdated = false;
             seat.Detected = seat.Tracker.Detected;
             if (!seat.FaceFound)
             {
@@ -134,6 +138,7 @@ public sealed class CabinVision : IDisposable
                     var a = seat.HasExpressions ? 0.3f : 1f;
                     for (var k = 0; k < _probabilities.Length; k++) seat.Expressions[k] += a * (_probabilities[k] - seat.Expressions[k]);
                     seat.HasExpressions = true;
+                    seat.ExpressionsUpdated = true;
                 }
             }
         }
@@ -147,6 +152,9 @@ public sealed class CabinVision : IDisposable
             seat.Tracker!.Reset();
             seat.LipExtractor.Reset();
             seat.Speech.Reset();
+            seat.FaceFound = false;
+            seat.HasExpressions = false;
+            seat.ExpressionsUpdated = false;
         }
     }
 

@@ -1,0 +1,155 @@
+using StepAudio.Automotive.Vision;
+
+namespace StepAudio.Automotive.Fusion;
+
+/// <summary>
+/// Whose mouth was moving: per zone, a short history of the camera's visual speech probability, and the
+/// decision that combines it with the microphones' zone evidence when a wake word fires. Audio picks a
+/// seat by where the keyword was heard and how strongly each zone's direction was lit; vision by whose
+/// lips moved over the keyword. Each counts by its reliability (vision: the share of the window the
+/// seat's face was seen). Speech that no visible mouth produced (the radio, a phone call) while the
+/// camera sees every occupied seat is rejected. Without a live camera the audio decides alone.
+/// </summary>
+public sealed class AudioVisualAttribution
+{
+    /// <summary>Visual speech probability above which a mouth counts as moving over the keyword.</summary>
+    public const double MovingMouth = 0.3;
+
+    private const int Capacity = 256; // > 4 s of decisions at 60 fps
+    private readonly int[] _seatOf;
+    private readonly double[][] _times;
+    private readonly double[][] _probabilities;
+    private readonly int[] _head;
+    private readonly int[] _count;
+
+    /// <param name="zones">The cabin's zones in profile order.</param>
+    /// <param name="vision">The vision stage; seats are matched to zones by name, zones it does not see stay audio-only.</param>
+    public AudioVisualAttribution(IReadOnlyList<string> zones, CabinVision vision)
+    {
+        _seatOf = [.. zones.Select(z => IndexOf(vision, z))];
+        _times = [.. zones.Select(_ => new double[Capacity])];
+        _probabilities = [.. zones.Select(_ => new double[Capacity])];
+        _head = new int[zones.Count];
+        _count = new int[zones.Count];
+        Vision = vision;
+    }
+
+    public CabinVision Vision { get; }
+
+    /// <summary>Whether the camera is delivering: false sends every decision back to the audio alone.</summary>
+    public bool CameraLive { get; set; }
+
+    /// <summary>Seconds of visual decisions a wake word is judged on, ending at its detection.</summary>
+    public double WakeWindow { get; init; } = 1.2;
+
+    /// <summary>Wake words rejected because no visible mouth moved.</summary>
+    public long Rejected { get; private set; }
+
+    /// <summary>Whether <paramref name="zone"/> has a camera region.</summary>
+    public bool Sees(int zone) => _seatOf[zone] >= 0;
+
+    /// <summary>Takes the vision stage's per-seat state after a frame: each seen zone's decision, 0 when no face (nobody to talk).</summary>
+    public void Observe()
+    {
+        for (var z = 0; z < _seatOf.Length; z++)
+        {
+            if (_seatOf[z] < 0) continue;
+            var seat = Vision.Seats[_seatOf[z]];
+            var p = seat.Speech.Probability;
+            // No face, or a window not yet full: a miss (NaN marks it, so reliability can count it).
+            Push(z, seat.Speech.DecisionTime, seat.FaceFound && !double.IsNaN(p) ? p : double.NaN);
+        }
+    }
+
+    /// <summary>Forget the history (the camera was lost and came back).</summary>
+    public void Reset()
+    {
+        Array.Clear(_count);
+        Array.Clear(_head);
+    }
+
+    /// <summary>
+    /// Mean visual speech probability of <paramref name="zone"/> over decision times in [<paramref name="from"/>,
+    /// <paramref name="to"/>], and the share of those decisions that saw the face (0 when none were made).
+    /// </summary>
+    public (double Speech, double Reliability) Window(int zone, double from, double to)
+    {
+        double sum = 0;
+        int seen = 0, all = 0;
+        for (var i = 0; i < _count[zone]; i++)
+        {
+            var k = (_head[zone] + i) % Capacity;
+            var t = _times[zone][k];
+            if (t < from || t > to) continue;
+            all++;
+            var p = _probabilities[zone][k];
+            if (double.IsNaN(p)) continue;
+            seen++;
+            sum += p;
+        }
+        return all == 0 ? (0, 0) : (seen == 0 ? 0 : sum / seen, (double)seen / all);
+    }
+
+    /// <summary>
+    /// The zone that said a wake word detected at <paramref name="time"/>, or null to reject it. <paramref name="audio"/>
+    /// is each zone's acoustic score in [0, 1] (keyword in its beam, localizer activity); <paramref name="audioZone"/>
+    /// is what the audio alone would pick.
+    /// </summary>
+    public int? AttributeWake(ReadOnlySpan<double> audio, int audioZone, double time)
+    {
+        if (!CameraLive) return audioZone;
+        var from = time - WakeWindow;
+        int best = -1;
+        double bestScore = double.NegativeInfinity;
+        var anyMoving = false;
+        for (var z = 0; z < audio.Length; z++)
+        {
+            double score;
+            if (_seatOf[z] < 0)
+            {
+                score = audio[z]; // no view of this seat: its audio evidence stands alone
+            }
+            else
+            {
+                var (speech, reliability) = Window(z, from, time);
+                if (reliability > 0.5 && speech >= MovingMouth) anyMoving = true;
+                // Vision counts up to twice the audio when the face was seen throughout.
+                var w = 2 * reliability;
+                score = (audio[z] + (w * speech)) / (1 + w);
+            }
+            if (score > bestScore)
+            {
+                bestScore = score;
+                best = z;
+            }
+        }
+        // A keyword the audio places in a seat the camera watches, with no mouth moving anywhere: not said in the car.
+        // (An occupant the camera cannot see, e.g. turned away, is rejected too: the price of rejecting the radio.)
+        if (!anyMoving && _seatOf[audioZone] >= 0)
+        {
+            Rejected++;
+            return null;
+        }
+        return best;
+    }
+
+    private void Push(int zone, double time, double p)
+    {
+        if (_count[zone] == Capacity)
+        {
+            _head[zone] = (_head[zone] + 1) % Capacity;
+            _count[zone]--;
+        }
+        var k = (_head[zone] + _count[zone]) % Capacity;
+        _times[zone][k] = time;
+        _probabilities[zone][k] = p;
+        _count[zone]++;
+    }
+
+    private static int IndexOf(CabinVision vision, string zone)
+    {
+        for (var s = 0; s < vision.Seats.Count; s++)
+            if (vision.Seats[s].Zone == zone) return s;
+        return -1;
+    }
+}
