@@ -140,11 +140,12 @@ public static class VisionCommand
         var video = new Option<string>("--video") { Description = "Generated Y4M", Required = true, HelpName = "cam.y4m" };
         var truth = new Option<string?>("--truth") { Description = "Its truth JSON (default: the video's name with .truth.json)", HelpName = "cam.truth.json" };
         var redetect = new Option<int>("--redetect") { Description = "Frames between detector runs per tracked seat (1 = every frame)", DefaultValueFactory = _ => 1 };
+        var seatEvery = new Option<int>("--seat-every") { Description = "Look at each seat every this many frames, staggered (the service's default is 2)", DefaultValueFactory = _ => 1 };
         var input = new Option<int>("--detector-input") { Description = "Detector input size", DefaultValueFactory = _ => 224 };
         var trace = new Option<string?>("--trace") { Description = "CSV to write: per frame and seat, the lip features and the speech decision", HelpName = "trace.csv" };
         var command = new Command("score", "Run the vision stage on a generated video: detection recall, landmark error, visual speech accuracy")
         {
-            cabin, video, truth, redetect, input, trace,
+            cabin, video, truth, redetect, seatEvery, input, trace,
         };
         command.SetAction((parse, ct) =>
         {
@@ -152,7 +153,8 @@ public static class VisionCommand
             var camera = profile.Camera ?? throw new InvalidInputException(parse.GetRequiredValue(cabin), "the profile has no camera section");
             var videoPath = parse.GetRequiredValue(video);
             if (parse.GetValue(redetect) < 1) throw new InvalidInputException("--redetect", $"{parse.GetValue(redetect)} must be at least 1");
-            var options = new VisionOptions { RedetectFrames = parse.GetValue(redetect), DetectorInputSize = parse.GetValue(input), ExpressionEvery = 0 };
+            if (parse.GetValue(seatEvery) is < 1 or > 10) throw new InvalidInputException("--seat-every", $"{parse.GetValue(seatEvery)} must be in [1, 10]");
+            var options = new VisionOptions { RedetectFrames = parse.GetValue(redetect), SeatEvery = parse.GetValue(seatEvery), DetectorInputSize = parse.GetValue(input), ExpressionEvery = 0 };
             using var vision = CabinVision.Load(camera, ModelStore.Default(), new InferenceOptions { Providers = [InferenceOptions.Cpu] }, options);
             using var traceWriter = parse.GetValue(trace) is { } tracePath ? new StreamWriter(tracePath) : null;
             var score = VisionScorer.Score(camera, vision, videoPath, parse.GetValue(truth) ?? Path.ChangeExtension(videoPath, ".truth.json"), traceWriter);

@@ -12,8 +12,9 @@ namespace StepAudio.Automotive.Tools.Vision;
 /// microphones, <see cref="CabinVideoGenerator"/> the camera, and every talker utterance of the script moves
 /// that seat's mouth over its rendered time (silent seats keep their mouths closed). Two kinds:
 /// <list type="bullet">
-/// <item><c>second-talker</c>: "hey jarvis" + a command from one seat while another occupant, as loud, talks
-/// across the wake word (starting up to 0.3 s before or after it). Truth: the turn, in its seat.</item>
+/// <item><c>second-talker</c>: "hey jarvis" + a command from one seat just as another occupant, as loud, finishes
+/// a sentence (its end from 0.4 s before the wake word to the wake word's end: the localizer still holds that
+/// seat active, or hears both). Truth: the turn, in its seat.</item>
 /// <item><c>radio</c>: the radio says "hey jarvis" + a command from a door loudspeaker (an advert); nobody in
 /// the car talks. Truth: no turn, so any intent is false.</item>
 /// </list>
@@ -41,7 +42,7 @@ public sealed class AvScenarioGenerator(CabinProfile profile, string profilePath
         var phrase = grammar.Phrases[rng.Next(grammar.Phrases.Count)];
         var wake = tts.Render(grammar.Wake, voice, rate, pitch);
         var command = tts.Render(phrase.Text, voice, rate, pitch);
-        const double t = 1.0;
+        var t = radio ? 1.0 : 3.5; // room for the other occupant's sentence before the wake word
         var commandStart = t + Seconds(wake) + 0.35;
         var end = commandStart + Seconds(command);
         var events = new List<SceneEvent>();
@@ -59,11 +60,12 @@ public sealed class AvScenarioGenerator(CabinProfile profile, string profilePath
             var others = profile.Zones.Where(z => z.Name != zone).ToList();
             var other = others[rng.Next(others.Count)].Name;
             var otherVoice = ScenarioGenerator.AcceptanceVoices.First(v => v != voice);
-            events.Add(new SceneEvent
-            {
-                Kind = SceneSourceKind.Talker, Source = other, StartSeconds = t - 0.3 + (0.6 * rng.NextDouble()),
-                Text = ScenarioGenerator.Chatter[rng.Next(5)], Voice = otherVoice,
-            });
+            var text = ScenarioGenerator.Chatter[rng.Next(5)];
+            var chatter = tts.Render(text, otherVoice);
+            // Turn taking to overlap: the other occupant's sentence ends from 0.4 s before the wake word to its end,
+            // while the localizer still holds that seat active.
+            var chatterStart = Math.Max(0.05, t - Seconds(chatter) - 0.4 + ((Seconds(wake) + 0.4) * rng.NextDouble()));
+            events.Add(new SceneEvent { Kind = SceneSourceKind.Talker, Source = other, StartSeconds = chatterStart, Text = text, Voice = otherVoice, Signal = chatter });
         }
 
         var scene = new CabinScene { Cabin = profile, DurationSeconds = Math.Max(end, events.Max(e => e.StartSeconds)) + 2.5, Seed = rng.Next(), Noise = new SceneNoise(SnrDb), Events = events };

@@ -55,6 +55,7 @@ public sealed class AudioVisualAttribution
         {
             if (_seatOf[z] < 0) continue;
             var seat = Vision.Seats[_seatOf[z]];
+            if (!seat.Updated) continue;
             var p = seat.Speech.Probability;
             // No face, or a window not yet full: a miss (NaN marks it, so reliability can count it).
             Push(z, seat.Speech.DecisionTime, seat.FaceFound && !double.IsNaN(p) ? p : double.NaN);
@@ -117,6 +118,7 @@ public sealed class AudioVisualAttribution
                 var w = 2 * reliability;
                 score = (audio[z] + (w * speech)) / (1 + w);
             }
+            if (Environment.GetEnvironmentVariable("AVDEBUG") is not null) Console.Error.WriteLine($"  t={time:0.00} z={z} audio={audio[z]:0.00} vis={Window(z, from, time)} score={score:0.00} audioZone={audioZone}");
             if (score > bestScore)
             {
                 bestScore = score;
