@@ -16,50 +16,62 @@ public sealed class AudioVisualAttribution
     public const double MovingMouth = 0.3;
 
     private const int Capacity = 256; // > 4 s of decisions at 60 fps
-    private readonly int[] _seatOf;
+    private readonly bool[] _watched;
+    private readonly int[] _zoneOfSeat;
     private readonly double[][] _times;
     private readonly double[][] _probabilities;
     private readonly int[] _head;
     private readonly int[] _count;
 
     /// <param name="zones">The cabin's zones in profile order.</param>
-    /// <param name="vision">The vision stage; seats are matched to zones by name, zones it does not see stay audio-only.</param>
-    public AudioVisualAttribution(IReadOnlyList<string> zones, CabinVision vision)
+    /// <param name="watched">The zones the camera sees (the vision stage's seats, in its order); the others stay audio-only.</param>
+    public AudioVisualAttribution(IReadOnlyList<string> zones, IReadOnlyList<string> watched)
     {
-        _seatOf = [.. zones.Select(z => IndexOf(vision, z))];
+        _watched = [.. zones.Select(watched.Contains)];
+        var order = zones.ToList();
+        _zoneOfSeat = [.. watched.Select(w => order.IndexOf(w))];
         _times = [.. zones.Select(_ => new double[Capacity])];
         _probabilities = [.. zones.Select(_ => new double[Capacity])];
         _head = new int[zones.Count];
         _count = new int[zones.Count];
-        Vision = vision;
     }
-
-    public CabinVision Vision { get; }
 
     /// <summary>Whether the camera is delivering: false sends every decision back to the audio alone.</summary>
     public bool CameraLive { get; set; }
 
     /// <summary>Seconds of visual decisions a wake word is judged on, ending at its detection.</summary>
-    public double WakeWindow { get; init; } = 1.2;
+    public double WakeWindow { get; init; } = 1.0;
 
     /// <summary>Wake words rejected because no visible mouth moved.</summary>
     public long Rejected { get; private set; }
 
     /// <summary>Whether <paramref name="zone"/> has a camera region.</summary>
-    public bool Sees(int zone) => _seatOf[zone] >= 0;
+    public bool Sees(int zone) => _watched[zone];
 
-    /// <summary>Takes the vision stage's per-seat state after a frame: each seen zone's decision, 0 when no face (nobody to talk).</summary>
-    public void Observe()
+    /// <summary>Takes the vision stage's state after a frame: each seat looked at this frame gives its decision (NaN: no face or no full window).</summary>
+    public void Observe(CabinVision vision)
     {
-        for (var z = 0; z < _seatOf.Length; z++)
+        for (var s = 0; s < vision.Seats.Count; s++)
         {
-            if (_seatOf[z] < 0) continue;
-            var seat = Vision.Seats[_seatOf[z]];
-            if (!seat.Updated) continue;
-            var p = seat.Speech.Probability;
-            // No face, or a window not yet full: a miss (NaN marks it, so reliability can count it).
-            Push(z, seat.Speech.DecisionTime, seat.FaceFound && !double.IsNaN(p) ? p : double.NaN);
+            var seat = vision.Seats[s];
+            if (!seat.Updated || _zoneOfSeat[s] < 0) continue;
+            Observe(_zoneOfSeat[s], seat.Speech.DecisionTime, seat.FaceFound ? seat.Speech.Probability : double.NaN);
         }
+    }
+
+    /// <summary>One visual speech decision for a watched zone at stream time <paramref name="time"/>; NaN when the face was not seen.</summary>
+    public void Observe(int zone, double time, double probability)
+    {
+        if (!_watched[zone] || double.IsNaN(time)) return;
+        if (_count[zone] == Capacity)
+        {
+            _head[zone] = (_head[zone] + 1) % Capacity;
+            _count[zone]--;
+        }
+        var k = (_head[zone] + _count[zone]) % Capacity;
+        _times[zone][k] = time;
+        _probabilities[zone][k] = probability;
+        _count[zone]++;
     }
 
     /// <summary>Forget the history (the camera was lost and came back).</summary>
@@ -106,7 +118,7 @@ public sealed class AudioVisualAttribution
         for (var z = 0; z < audio.Length; z++)
         {
             double score;
-            if (_seatOf[z] < 0)
+            if (!_watched[z])
             {
                 score = audio[z]; // no view of this seat: its audio evidence stands alone
             }
@@ -118,7 +130,6 @@ public sealed class AudioVisualAttribution
                 var w = 2 * reliability;
                 score = (audio[z] + (w * speech)) / (1 + w);
             }
-            if (Environment.GetEnvironmentVariable("AVDEBUG") is not null) Console.Error.WriteLine($"  t={time:0.00} z={z} audio={audio[z]:0.00} vis={Window(z, from, time)} score={score:0.00} audioZone={audioZone}");
             if (score > bestScore)
             {
                 bestScore = score;
@@ -127,31 +138,11 @@ public sealed class AudioVisualAttribution
         }
         // A keyword the audio places in a seat the camera watches, with no mouth moving anywhere: not said in the car.
         // (An occupant the camera cannot see, e.g. turned away, is rejected too: the price of rejecting the radio.)
-        if (!anyMoving && _seatOf[audioZone] >= 0)
+        if (!anyMoving && _watched[audioZone])
         {
             Rejected++;
             return null;
         }
         return best;
-    }
-
-    private void Push(int zone, double time, double p)
-    {
-        if (_count[zone] == Capacity)
-        {
-            _head[zone] = (_head[zone] + 1) % Capacity;
-            _count[zone]--;
-        }
-        var k = (_head[zone] + _count[zone]) % Capacity;
-        _times[zone][k] = time;
-        _probabilities[zone][k] = p;
-        _count[zone]++;
-    }
-
-    private static int IndexOf(CabinVision vision, string zone)
-    {
-        for (var s = 0; s < vision.Seats.Count; s++)
-            if (vision.Seats[s].Zone == zone) return s;
-        return -1;
     }
 }

@@ -89,7 +89,7 @@ public sealed class CabinPipeline
     {
         _video = video;
         if (Vision is null) return;
-        _attribution = new AudioVisualAttribution([.. _profile.Zones.Select(z => z.Name)], Vision) { CameraLive = video.State == "ok" };
+        _attribution = new AudioVisualAttribution([.. _profile.Zones.Select(z => z.Name)], [.. Vision.Seats.Select(s => s.Zone)]) { CameraLive = video.State == "ok" };
         if (Speech is not null) Speech.Attribution = _attribution;
         var seats = Vision.Seats.Count;
         _seatFace = new bool[seats];
@@ -106,7 +106,7 @@ public sealed class CabinPipeline
         // A frame of another size cannot be placed in the seat regions (warned about in status at start).
         if (frame.Width != vision.Camera.Width || frame.Height != vision.Camera.Height) return;
         vision.Process(frame, time);
-        _attribution!.Observe();
+        _attribution!.Observe(vision);
         for (var s = 0; s < _seatFace.Length; s++)
         {
             var seat = vision.Seats[s];

@@ -173,11 +173,11 @@ public sealed class SpeechStage : IDisposable
         NoMatch?.Invoke(new CommandNoMatch(_zones[zone].Zone, CabinEvent.Round(_openedAt[zone]), CabinEvent.Round(streamTime)));
     }
 
-    /// <summary>Each zone's acoustic case for the wake word in [0, 1]: half the keyword's score in its beam, half its share of the localizer's evidence while active.</summary>
+    /// <summary>Each zone's acoustic case for the wake word in [0, 1]: half the keyword's score in its beam, half its share of the tracker's smoothed evidence while active.</summary>
     private double[] AudioScores(SpatialFrontEnd spatial)
     {
         if (_audioScores.Length != _zones.Length) _audioScores = new double[_zones.Length];
-        var evidence = spatial.ZoneMap.Evidence;
+        var evidence = spatial.Tracker.Smoothed;
         double max = 0;
         for (var z = 0; z < _zones.Length; z++)
             if (spatial.Tracker.IsActive(z)) max = Math.Max(max, evidence[z]);
