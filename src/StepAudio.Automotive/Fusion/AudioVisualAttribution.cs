@@ -39,8 +39,18 @@ public sealed class AudioVisualAttribution
     /// <summary>Whether the camera is delivering: false sends every decision back to the audio alone.</summary>
     public bool CameraLive { get; set; }
 
-    /// <summary>Seconds of visual decisions a wake word is judged on, ending at its detection.</summary>
-    public double WakeWindow { get; init; } = 1.0;
+    /// <summary>
+    /// Seconds of visual decisions a wake word is judged on, ending at its detection. Decisions lag 0.2 s and each
+    /// spans ±0.2 s, so 0.7 s covers the keyword's last half second: the talker's lips move there, while a
+    /// neighbour who was finishing a sentence as the keyword began has stopped.
+    /// </summary>
+    public double WakeWindow { get; init; } = 0.7;
+
+    /// <summary>
+    /// Seconds over which "no mouth moved" is judged before a wake word is rejected: longer than <see cref="WakeWindow"/>,
+    /// so a brief twitch of a silent face (landmark jitter as a track settles) does not pass the radio through.
+    /// </summary>
+    public double RejectWindow { get; init; } = 1.2;
 
     /// <summary>Wake words rejected because no visible mouth moved.</summary>
     public long Rejected { get; private set; }
@@ -125,7 +135,8 @@ public sealed class AudioVisualAttribution
             else
             {
                 var (speech, reliability) = Window(z, from, time);
-                if (reliability > 0.5 && speech >= MovingMouth) anyMoving = true;
+                var (longSpeech, longReliability) = Window(z, time - RejectWindow, time);
+                if (longReliability > 0.5 && longSpeech >= MovingMouth) anyMoving = true;
                 // Vision counts up to twice the audio when the face was seen throughout.
                 var w = 2 * reliability;
                 score = (audio[z] + (w * speech)) / (1 + w);
