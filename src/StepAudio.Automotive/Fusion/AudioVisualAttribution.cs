@@ -22,6 +22,7 @@ public sealed class AudioVisualAttribution
     private readonly double[][] _probabilities;
     private readonly int[] _head;
     private readonly int[] _count;
+    private readonly double[] _seenSince;
 
     /// <param name="zones">The cabin's zones in profile order.</param>
     /// <param name="watched">The zones the camera sees (the vision stage's seats, in its order); the others stay audio-only.</param>
@@ -34,7 +35,14 @@ public sealed class AudioVisualAttribution
         _probabilities = [.. zones.Select(_ => new double[Capacity])];
         _head = new int[zones.Count];
         _count = new int[zones.Count];
+        _seenSince = [.. zones.Select(_ => double.NaN)];
     }
+
+    /// <summary>
+    /// Seconds a face must have been seen before its lips count: the visual speech detector learns each face's
+    /// resting floor, and a track that has just started (landmarks settling) can look like moving lips.
+    /// </summary>
+    public double WarmUp { get; init; } = 1.5;
 
     /// <summary>Whether the camera is delivering: false sends every decision back to the audio alone.</summary>
     public bool CameraLive { get; set; }
@@ -73,6 +81,9 @@ public sealed class AudioVisualAttribution
     public void Observe(int zone, double time, double probability)
     {
         if (!_watched[zone] || double.IsNaN(time)) return;
+        if (double.IsNaN(probability)) _seenSince[zone] = double.NaN;
+        else if (double.IsNaN(_seenSince[zone])) _seenSince[zone] = time;
+        if (time - _seenSince[zone] < WarmUp) probability = double.NaN;
         if (_count[zone] == Capacity)
         {
             _head[zone] = (_head[zone] + 1) % Capacity;
@@ -89,6 +100,7 @@ public sealed class AudioVisualAttribution
     {
         Array.Clear(_count);
         Array.Clear(_head);
+        Array.Fill(_seenSince, double.NaN);
     }
 
     /// <summary>

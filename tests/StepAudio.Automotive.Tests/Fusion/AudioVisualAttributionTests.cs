@@ -83,4 +83,18 @@ public class AudioVisualAttributionTests
         Assert.Equal((0, 0), av.Window(0, 1.8, 3));
         Assert.Null(av.AttributeWake([0.9, 0.2, 0, 0], 0, 3));
     }
+
+    [Fact]
+    public void AFaceJustFoundDoesNotCountYet()
+    {
+        // Lips "moving" in a track only 0.5 s old (landmarks settling): no evidence, so the radio is still rejected.
+        var av = new AudioVisualAttribution(Zones, Zones) { CameraLive = true };
+        for (var t = 0.0; t <= 3; t += 1 / 15.0)
+        {
+            av.Observe(0, t, t < 2.5 ? double.NaN : 0.9);
+            av.Observe(1, t, 0.05);
+        }
+        Assert.Equal(0, av.Window(0, 2.3, 3).Reliability);
+        Assert.Null(av.AttributeWake([0.9, 0.2, 0, 0], 0, 3));
+    }
 }
