@@ -11,9 +11,10 @@ namespace StepAudio.Automotive.Vision.Bench;
 
 /// <summary>
 /// The whole per-seat vision stage on one 1280×800 frame of a generated talking cabin (four occupants,
-/// sedan-console-circular's seat regions): tracking with a detector run every 15 frames per seat, 68
-/// landmarks, lip features, visual speech, mouth crops and the expression net every 10 frames — the
-/// average per frame, so × 30 is the share of one core at 30 fps. Also the landmark and expression nets
+/// sedan-console-circular's seat regions) with the service's settings: each seat looked at every other
+/// frame (staggered), a detector run every 15 looks per seat, 68 landmarks, lip features, visual speech,
+/// mouth crops and the expression net every 10 looks — the average per frame, so × 30 is the share of one
+/// core at 30 fps. <see cref="FourSeatFrameEveryFrame"/> looks at every seat on every frame, as before. Also the landmark and expression nets
 /// alone on one face. FP32, one ONNX Runtime thread, CPU provider; models from <c>stepaudio models fetch</c>.
 /// </summary>
 [MemoryDiagnoser]
@@ -26,12 +27,14 @@ public class CabinVisionBenchmarks
     private string _dir = null!;
     private VideoFrame[] _frames = null!;
     private CabinVision _vision = null!;
+    private CabinVision _everyFrame = null!;
     private FaceLandmarker _landmarker = null!;
     private ExpressionClassifier _expressions = null!;
     private readonly FaceLandmarks _landmarks = new();
     private readonly float[] _probabilities = new float[7];
     private FaceBox _driver;
     private int _next;
+    private int _nextEvery;
 
     private sealed class Config : ManualConfig
     {
@@ -58,7 +61,13 @@ public class CabinVisionBenchmarks
         _frames = [.. Enumerable.Range(0, Frames).Select(_ => VideoFrame.For(source))];
         foreach (var f in _frames) source.Read(f);
         _vision = CabinVision.Load(camera, store, cpu);
-        for (var i = 0; i < Frames; i++) _vision.Process(_frames[i], i / 30.0); // tracks established
+        _everyFrame = CabinVision.Load(camera, store, cpu, new VisionOptions { SeatEvery = 1 });
+        for (var i = 0; i < Frames; i++)
+        {
+            // Tracks established.
+            _vision.Process(_frames[i], i / 30.0);
+            _everyFrame.Process(_frames[i], i / 30.0);
+        }
         _driver = _vision.Seats[0].Face;
         _landmarker = new FaceLandmarker(FaceLandmarker.RequireModel(store), cpu);
         _expressions = new ExpressionClassifier(ExpressionClassifier.RequireModel(store), cpu);
@@ -68,6 +77,7 @@ public class CabinVisionBenchmarks
     public void Cleanup()
     {
         _vision.Dispose();
+        _everyFrame.Dispose();
         _landmarker.Dispose();
         _expressions.Dispose();
         Directory.Delete(_dir, recursive: true);
@@ -80,6 +90,15 @@ public class CabinVisionBenchmarks
         var f = _frames[_next % Frames];
         _vision.Process(f, (Frames + _next) / 30.0);
         _next++;
+    }
+
+    /// <summary>The same with every seat on every frame (SeatEvery 1).</summary>
+    [Benchmark]
+    public void FourSeatFrameEveryFrame()
+    {
+        var f = _frames[_nextEvery % Frames];
+        _everyFrame.Process(f, (Frames + _nextEvery) / 30.0);
+        _nextEvery++;
     }
 
     [Benchmark]

@@ -37,11 +37,12 @@ public static class ReplayCommand
         var mqtt = new Option<string?>("--mqtt") { Description = "Also publish the events to this broker as the service would", HelpName = "mqtt://host:port" };
         var vin = new Option<string>("--vin") { Description = "Vehicle identification number in the MQTT topic prefix", DefaultValueFactory = _ => new MqttOptions().Vin };
         var noEmotion = new Option<bool>("--no-emotion") { Description = "Leave out the emotion stage (prosody, emotion events, escalation policy)" };
+        var noVision = new Option<bool>("--no-vision") { Description = "With --video: keep only the camera's health, no face tracking, visual speech or audio-visual attribution" };
         var mqttTimeout = new Option<double>("--mqtt-timeout") { Description = "Seconds to wait for the broker to acknowledge everything", DefaultValueFactory = _ => 30 };
 
         var command = new Command("replay", "Run the pipeline on a recording and write its events as JSON Lines")
         {
-            cabin, audio, format, video, events, beamformer, wakeHeads, commandHead, precision, modelCache, realtime, noEmotion, mqtt, vin, mqttTimeout,
+            cabin, audio, format, video, events, beamformer, wakeHeads, commandHead, precision, modelCache, realtime, noEmotion, noVision, mqtt, vin, mqttTimeout,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -103,7 +104,10 @@ public static class ReplayCommand
                 using var speech = heads.Count == 0 ? null
                     : SpeechStage.Create(profile, ModelStore.Default(parse.GetValue(modelCache)), heads, new InferenceOptions { Precision = embeddingPrecision }, commands: commands);
                 var emotion = parse.GetValue(noEmotion) ? null : new EmotionStage([.. profile.Zones.Select(z => z.Name)]);
-                var pipeline = new CabinPipeline(profile, sink, spatial) { Speech = speech, Emotion = emotion };
+                // The vision stage needs seats in the picture: a profile camera of the video's size.
+                using var vision = camera is null || parse.GetValue(noVision) || profile.Camera is not { } cam || (cam.Width, cam.Height) != (camera.Width, camera.Height) ? null
+                    : CabinVision.Load(cam, ModelStore.Default(parse.GetValue(modelCache)), new InferenceOptions { Precision = embeddingPrecision });
+                var pipeline = new CabinPipeline(profile, sink, spatial) { Speech = speech, Emotion = emotion, Vision = vision };
                 if (camera is not null)
                 {
                     pipeline.AttachVideo(camera);

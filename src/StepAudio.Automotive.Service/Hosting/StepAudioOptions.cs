@@ -16,6 +16,9 @@ public sealed class StepAudioOptions
 
     public AudioInputOptions Audio { get; set; } = new();
 
+    /// <summary>The cabin IR camera; source <c>none</c> (the default) runs audio-only.</summary>
+    public VideoOptions Video { get; set; } = new();
+
     public GpioOptions Gpio { get; set; } = new();
     public SpatialSettings Spatial { get; set; } = new();
 
@@ -92,4 +95,30 @@ public sealed class SpatialSettings
 {
     /// <summary>Per-zone beams: <c>mvdr</c> (default) or <c>das</c> (delay-and-sum).</summary>
     public string Beamformer { get; set; } = "mvdr";
+}
+
+/// <summary>Where the cabin camera's frames come from, and whether the vision stage runs on them.</summary>
+public sealed class VideoOptions
+{
+    /// <summary><c>none</c>, <c>v4l2</c> (live capture), <c>y4m</c> (a recording) or <c>raw</c> (headerless frames from a file, FIFO or <c>-</c>).</summary>
+    public string Source { get; set; } = "none";
+
+    /// <summary>V4L2 device, e.g. <c>/dev/cabin-ir</c>.</summary>
+    public string Device { get; set; } = "/dev/video0";
+
+    /// <summary>File for <c>y4m</c> and <c>raw</c>.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>Frame size for <c>v4l2</c> and <c>raw</c>; unset: the cabin profile's camera size.</summary>
+    public int? Width { get; set; }
+
+    public int? Height { get; set; }
+
+    /// <summary>Pixel format for <c>v4l2</c> and <c>raw</c>: GREY, Y16 or YUYV.</summary>
+    public string Format { get; set; } = "GREY";
+
+    public double FrameRate { get; set; } = 30;
+
+    /// <summary>Run the vision stage (faces, visual speech, audio-visual attribution, expressions); false keeps the camera's health only.</summary>
+    public bool Vision { get; set; } = true;
 }

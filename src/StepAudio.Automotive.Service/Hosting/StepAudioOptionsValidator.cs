@@ -3,6 +3,7 @@ using StepAudio.Automotive.Audio;
 using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Inference;
 using StepAudio.Automotive.Spatial;
+using StepAudio.Automotive.Vision;
 
 namespace StepAudio.Automotive.Service.Hosting;
 
@@ -48,6 +49,35 @@ public sealed class StepAudioOptionsValidator : IValidateOptions<StepAudioOption
                 break;
             default:
                 failures.Add($"StepAudio:Audio:Source: '{audio.Source}' is not a source (use alsa, wav or raw)");
+                break;
+        }
+        var video = options.Video;
+        switch (video.Source)
+        {
+            case "none":
+                break;
+            case "v4l2":
+            case "y4m":
+            case "raw":
+                if (video.Source == "v4l2" && string.IsNullOrWhiteSpace(video.Device)) failures.Add("StepAudio:Video:Device: a V4L2 device is required");
+                if (video.Source != "v4l2" && string.IsNullOrWhiteSpace(video.Path)) failures.Add($"StepAudio:Video:Path: required for the {video.Source} source");
+                else if (video.Source == "y4m" && !File.Exists(video.Path)) failures.Add($"StepAudio:Video:Path: {video.Path}: file not found");
+                if (video.Source != "y4m")
+                {
+                    if (profile?.Camera is null && (video.Width is null || video.Height is null)) failures.Add("StepAudio:Video:Width/Height: required when the cabin profile has no camera section");
+                    if (video.FrameRate is < 1 or > 240) failures.Add($"StepAudio:Video:FrameRate: {video.FrameRate} must be in [1, 240]");
+                    try
+                    {
+                        VideoPixelFormatExtensions.Parse(video.Format, "StepAudio:Video:Format");
+                    }
+                    catch (InvalidInputException e)
+                    {
+                        failures.Add(e.Message);
+                    }
+                }
+                break;
+            default:
+                failures.Add($"StepAudio:Video:Source: '{video.Source}' is not a source (use none, v4l2, y4m or raw)");
                 break;
         }
         ValidateGpio(options.Gpio, profile, failures);

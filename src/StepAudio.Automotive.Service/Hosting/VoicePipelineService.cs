@@ -9,6 +9,7 @@ using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Events;
 using StepAudio.Automotive.Pipeline;
 using StepAudio.Automotive.Spatial;
+using StepAudio.Automotive.Vision;
 
 namespace StepAudio.Automotive.Service.Hosting;
 
@@ -26,6 +27,8 @@ public sealed partial class VoicePipelineService(
     ILogger<VoicePipelineService> logger) : BackgroundService
 {
     private PipelineRunner? _runner;
+    private VideoInput? _camera;
+    private CabinVision? _vision;
 
     /// <summary>
     /// Returns once the input is open (or reported lost and being retried), so that under systemd
@@ -41,7 +44,27 @@ public sealed partial class VoicePipelineService(
         var speech = heads.Count == 0 && !(o.Commands.Enabled && pushToTalk) ? null
             : SpeechStage.Create(profile, ModelStore.Default(o.Models.Cache), heads, o.Inference, logger, o.Commands);
         var emotion = o.Emotion.Enabled ? new EmotionStage([.. profile.Zones.Select(z => z.Name)], o.Emotion, o.Escalation) : null;
-        var pipeline = new CabinPipeline(profile, sink, spatial) { Listening = listening, Speech = speech, Emotion = emotion };
+        string? cameraProblem = null;
+        try
+        {
+            _camera = OpenCamera(o.Video, profile);
+        }
+        catch (Exception e) when (e is IOException or InvalidInputException)
+        {
+            // A camera missing at start leaves the service audio-only, and says so; the audio is what matters.
+            cameraProblem = $"camera: {e.Message}; running audio-only";
+            LogCameraUnavailable(logger, e.Message);
+        }
+        if (_camera is not null && o.Video.Vision && profile.Camera is { } cam && (cam.Width, cam.Height) == (_camera.Width, _camera.Height))
+            _vision = CabinVision.Load(cam, ModelStore.Default(o.Models.Cache), o.Inference);
+        var pipeline = new CabinPipeline(profile, sink, spatial) { Listening = listening, Speech = speech, Emotion = emotion, Vision = _vision };
+        if (cameraProblem is not null) pipeline.AddWarning(cameraProblem);
+        if (_camera is not null)
+        {
+            pipeline.AttachVideo(_camera);
+            if (profile.Camera is { } c && (c.Width, c.Height) != (_camera.Width, _camera.Height))
+                pipeline.AddWarning($"{_camera.Name}: frames are {_camera.Width}x{_camera.Height} but cabin profile '{profile.Name}' places seats in a {c.Width}x{c.Height} image");
+        }
         var realtime = o.Audio.Source == "wav" && o.Audio.Realtime;
         _runner = new PipelineRunner(() => Open(o.Audio, profile), pipeline, realtime, retryOpen: o.Audio.Source == "alsa");
         heartbeat.Attach(() => _runner.Progress);
@@ -93,6 +116,35 @@ public sealed partial class VoicePipelineService(
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
     }
+
+    /// <summary>The configured camera on the pipeline's stream time; a live one is reopened after a loss. Null for <c>none</c>.</summary>
+    private static VideoInput? OpenCamera(VideoOptions video, CabinProfile profile)
+    {
+        int width = video.Width ?? profile.Camera?.Width ?? 0, height = video.Height ?? profile.Camera?.Height ?? 0;
+        var format = video.Source is "v4l2" or "raw" ? VideoPixelFormatExtensions.Parse(video.Format, "StepAudio:Video:Format") : VideoPixelFormat.Gray8;
+        return video.Source switch
+        {
+            "none" => null,
+            "y4m" => new VideoInput(new Y4mFileSource(video.Path!)),
+            "v4l2" => new VideoInput(new V4l2CaptureSource(video.Device, width, height, format, video.FrameRate))
+            {
+                Reopen = () => new V4l2CaptureSource(video.Device, width, height, format, video.FrameRate),
+            },
+            "raw" => new VideoInput(new RawFrameSource(
+                video.Path == "-" ? Console.OpenStandardInput() : File.OpenRead(video.Path!), "raw:" + video.Path, width, height, format, video.FrameRate, isLive: true)),
+            _ => throw new InvalidInputException("StepAudio:Video:Source", $"'{video.Source}' is not a source"),
+        };
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _camera?.Dispose();
+        _vision?.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera unavailable at start: {Message}; running audio-only")]
+    private static partial void LogCameraUnavailable(ILogger logger, string message);
 
     private static IAudioSource Open(AudioInputOptions audio, CabinProfile profile) => audio.Source switch
     {

@@ -18,17 +18,30 @@ public sealed class SpeechEnvelope
         while (t < duration)
         {
             var end = Math.Min(duration, t + 1.2 + (2.3 * rng.NextDouble()));
-            _spurts.Add((t, end));
-            var s = t;
-            while (s < end - 0.1)
-            {
-                var length = Math.Min(1 / (3 + (3 * rng.NextDouble())), end - s);
-                _syllables.Add((s, length, 0.45 + (0.55 * rng.NextDouble())));
-                s += length;
-            }
+            AddSpurt(t, end, rng);
             t = end + 1 + (2.5 * rng.NextDouble());
         }
         Duration = duration;
+    }
+
+    /// <summary>The mouth of a talker whose speech is known (e.g. the utterances of a rendered cabin scene): seeded syllables inside each spurt.</summary>
+    public SpeechEnvelope(double duration, int seed, IEnumerable<(double Start, double End)> spurts)
+    {
+        var rng = new Random(seed);
+        foreach (var (start, end) in spurts.OrderBy(s => s.Start)) AddSpurt(start, Math.Min(duration, end), rng);
+        Duration = duration;
+    }
+
+    private void AddSpurt(double start, double end, Random rng)
+    {
+        _spurts.Add((start, end));
+        var s = start;
+        while (s < end - 0.1)
+        {
+            var length = Math.Min(1 / (3 + (3 * rng.NextDouble())), end - s);
+            _syllables.Add((s, length, 0.45 + (0.55 * rng.NextDouble())));
+            s += length;
+        }
     }
 
     /// <summary>Always closed: a seat whose occupant does not talk.</summary>

@@ -43,7 +43,7 @@ public static class VisionScorer
             frames++;
             foreach (var seat in vision.Seats)
             {
-                if (!truth.TryGetValue(seat.Zone, out var t) || f >= t.Landmarks.Length) continue;
+                if (!seat.Updated || !truth.TryGetValue(seat.Zone, out var t) || f >= t.Landmarks.Length) continue;
                 var lm = t.Landmarks[f];
                 var tally = bySeat[seat.Zone];
                 if (seat.DetectorRan)

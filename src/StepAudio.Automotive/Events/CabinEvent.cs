@@ -13,6 +13,7 @@ namespace StepAudio.Automotive.Events;
 [JsonDerivedType(typeof(SpeechEvent), "speech")]
 [JsonDerivedType(typeof(StatusEvent), "status")]
 [JsonDerivedType(typeof(EmotionEvent), "emotion")]
+[JsonDerivedType(typeof(VisualSpeechEvent), "visual-speech")]
 public abstract record CabinEvent(
     [property: JsonPropertyOrder(100)] double StreamTime)
 {
@@ -99,6 +100,16 @@ public sealed record SpeechEvent(
     public override string? ZoneName => Zone;
 }
 
+/// <summary>
+/// A seat's mouth started (<see cref="End"/> null) or stopped moving as in speech, as the cabin camera sees
+/// it; <see cref="Start"/> and <see cref="End"/> are the frames' stream times.
+/// </summary>
+public sealed record VisualSpeechEvent(string Zone, double Start, double? End, double StreamTime) : CabinEvent(StreamTime)
+{
+    [JsonIgnore]
+    public override string? ZoneName => Zone;
+}
+
 /// <summary>The talker's apparent emotional state in a zone (e.g. calm, stressed, distressed).</summary>
 public sealed record EmotionEvent(string Zone, string Label, double Confidence, double StreamTime) : CabinEvent(StreamTime)
 {
@@ -141,12 +152,22 @@ public sealed record StatusEvent(
 
     /// <summary>The cabin camera as the pipeline sees it; null when running audio-only without one.</summary>
     public VideoInputStatus? Video { get; init; }
+
+    /// <summary>How wake words are given a seat: <c>audio-visual</c> while the camera delivers and the vision stage runs, else <c>audio-only</c>.</summary>
+    public string Attribution { get; init; } = "audio-only";
+
+    /// <summary>Per watched seat, whether a face is seen; null without a vision stage.</summary>
+    public IReadOnlyList<SeatVisionStatus>? Seats { get; init; }
+
     /// <summary>Loaded models and the execution provider each runs on (empty without a speech stage).</summary>
     public IReadOnlyList<ModelStatus> Models { get; init; } = [];
 
     /// <summary>Command windows and how they ended; null without a command head.</summary>
     public CommandStatus? Commands { get; init; }
 }
+
+/// <summary>One seat as the camera sees it.</summary>
+public sealed record SeatVisionStatus(string Zone, bool Face);
 
 /// <summary>Command windows opened (wake word or push-to-talk), ended in an intent, and ended without one (failed commands), since start.</summary>
 public sealed record CommandStatus(long Windows, long Intents, long NoMatch);

@@ -1,6 +1,7 @@
 using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Emotion;
 using StepAudio.Automotive.Events;
+using StepAudio.Automotive.Fusion;
 using StepAudio.Automotive.Spatial;
 using StepAudio.Automotive.Speech;
 using StepAudio.Automotive.Vision;
@@ -30,6 +31,12 @@ public sealed class CabinPipeline
     private long _overruns;
     private int _listeningVersion;
     private VideoInput? _video;
+    private AudioVisualAttribution? _attribution;
+    private bool[] _seatFace = [];
+    private bool[] _seatSpeaking = [];
+    private double[] _seatSpeakingSince = [];
+    private int[] _seatZone = [];
+    private bool _visionChanged;
     private IReadOnlyList<ModelStatus>? _models;
 
     public CabinPipeline(CabinProfile profile, IEventSink sink, SpatialOptions? spatial = null)
@@ -56,6 +63,16 @@ public sealed class CabinPipeline
     /// <summary>Prosody, emotion fusion and the escalation policy on every zone's beam; null: none.</summary>
     public EmotionStage? Emotion { get; init; }
 
+    /// <summary>
+    /// Faces, lips and expressions per seat on the camera's frames (see <see cref="AttachVideo"/>); it gives wake
+    /// words their seat with the audio, publishes <c>visual-speech</c> events and feeds the emotion stage's faces.
+    /// Null: the camera's health only.
+    /// </summary>
+    public CabinVision? Vision { get; init; }
+
+    /// <summary>The audio-visual wake attribution while a vision stage runs on an attached camera; else null.</summary>
+    public AudioVisualAttribution? Attribution => _attribution;
+
     /// <summary>Localization, zone tracking and the per-zone beams (their audio is read from here).</summary>
     public SpatialFrontEnd Spatial { get; }
 
@@ -68,7 +85,75 @@ public sealed class CabinPipeline
     public void AddWarning(string warning) => _warnings.Add(warning);
 
     /// <summary>The cabin camera, stepped on this pipeline's stream time; without one the pipeline is audio-only.</summary>
-    public void AttachVideo(VideoInput video) => _video = video;
+    public void AttachVideo(VideoInput video)
+    {
+        _video = video;
+        if (Vision is null) return;
+        _attribution = new AudioVisualAttribution([.. _profile.Zones.Select(z => z.Name)], [.. Vision.Seats.Select(s => s.Zone)]) { CameraLive = video.State == "ok" };
+        if (Speech is not null) Speech.Attribution = _attribution;
+        var seats = Vision.Seats.Count;
+        _seatFace = new bool[seats];
+        _seatSpeaking = new bool[seats];
+        _seatSpeakingSince = new double[seats];
+        _seatZone = [.. Vision.Seats.Select(s => Listening.IndexOf(s.Zone))];
+        video.FrameReady = OnFrame;
+    }
+
+    /// <summary>One camera frame at its stream time: the vision stage, then what it tells the other stages.</summary>
+    private void OnFrame(VideoFrame frame, double time)
+    {
+        var vision = Vision!;
+        // A frame of another size cannot be placed in the seat regions (warned about in status at start).
+        if (frame.Width != vision.Camera.Width || frame.Height != vision.Camera.Height) return;
+        vision.Process(frame, time);
+        _attribution!.Observe(vision);
+        for (var s = 0; s < _seatFace.Length; s++)
+        {
+            var seat = vision.Seats[s];
+            var zone = _seatZone[s];
+            if (seat.FaceFound != _seatFace[s])
+            {
+                _seatFace[s] = seat.FaceFound;
+                _visionChanged = true;
+            }
+            // Hysteresis around the detector's probability, so a pause between syllables does not end the speech.
+            var p = seat.Speech.Probability;
+            var speaking = _seatSpeaking[s] ? p >= 0.4 : p > 0.6;
+            if (speaking != _seatSpeaking[s]) SetSpeaking(s, speaking, seat.Speech.DecisionTime);
+            if (seat.ExpressionsUpdated && Emotion is not null && zone >= 0 && !Listening.IsMuted(zone))
+            {
+                var e = seat.Expressions; // face-api order: neutral, happy, sad, angry, fearful, disgusted, surprised
+                Emotion.Face(zone, new FaceExpression(e[0], e[1], e[2], e[6], e[4], e[5], e[3], Math.Clamp(seat.Face.Score, 0, 1)), time);
+            }
+        }
+    }
+
+    private void SetSpeaking(int seat, bool speaking, double time)
+    {
+        _seatSpeaking[seat] = speaking;
+        var zone = _seatZone[seat];
+        double start = _seatSpeakingSince[seat];
+        if (speaking) _seatSpeakingSince[seat] = start = time;
+        if (zone >= 0 && Listening.IsMuted(zone)) return;
+        _sink.Publish(new VisualSpeechEvent(Vision!.Seats[seat].Zone, CabinEvent.Round(start), speaking ? null : CabinEvent.Round(Math.Max(start, time)), CabinEvent.Round(StreamTime)));
+    }
+
+    /// <summary>Follows the camera's state: a lost camera ends every seat's speech and forgets the tracks; true on a change of mode.</summary>
+    private bool FollowCamera()
+    {
+        var live = _video!.State == "ok";
+        if (live == _attribution!.CameraLive) return false;
+        _attribution.CameraLive = live;
+        if (!live)
+        {
+            for (var s = 0; s < _seatSpeaking.Length; s++)
+                if (_seatSpeaking[s]) SetSpeaking(s, false, StreamTime);
+            Array.Clear(_seatFace);
+            Vision!.Reset();
+            _attribution.Reset();
+        }
+        return true;
+    }
 
     /// <summary>Announces the input and publishes the first status.</summary>
     public void Start(string sourceName)
@@ -95,6 +180,9 @@ public sealed class CabinPipeline
 
         var changed = _health.EndBlock(HopFrames);
         if (_video is not null) changed |= _video.AdvanceTo(StreamTime);
+        if (_attribution is not null) changed |= FollowCamera();
+        changed |= _visionChanged;
+        _visionChanged = false;
         changed |= ApplyListening();
         // Dead and clipping microphones are left out of localization and beamforming.
         for (var c = 0; c < channels; c++) _usable[c] = _health.IsUsable(c);
@@ -186,6 +274,8 @@ public sealed class CabinPipeline
         _sink.Publish(new StatusEvent(state, audio, warnings, CabinEvent.Round(StreamTime))
         {
             Video = _video?.Status(),
+            Attribution = _attribution is { CameraLive: true } ? "audio-visual" : "audio-only",
+            Seats = _attribution is null ? null : [.. Vision!.Seats.Select((seat, s) => new SeatVisionStatus(seat.Zone, _seatFace[s]))],
             MutedZones = Listening.MutedZones(),
             PrivacySwitch = Listening.PrivacySwitch,
             Models = _models ??= Speech?.ModelStatus() ?? [],

@@ -1,6 +1,7 @@
 using StepAudio.Automotive.Cabin;
 using Microsoft.Extensions.Logging;
 using StepAudio.Automotive.Events;
+using StepAudio.Automotive.Fusion;
 using StepAudio.Automotive.Inference;
 using StepAudio.Automotive.Pipeline;
 using StepAudio.Automotive.Spatial;
@@ -26,6 +27,7 @@ public sealed class SpeechStage : IDisposable
     private readonly CommandHead? _commands;
     private readonly double[] _openedAt;
     private double _lastWake = double.NegativeInfinity;
+    private double[] _audioScores = [];
 
     public SpeechStage(IReadOnlyList<string> zones, SpeechModelPaths models, IReadOnlyList<(string HeadPath, WakeWordOptions Options)> heads, InferenceOptions inference, ILogger? logger = null, CommandHead? commands = null)
     {
@@ -50,6 +52,9 @@ public sealed class SpeechStage : IDisposable
     }
 
     public IReadOnlyList<ZoneSpeech> Zones => _zones;
+
+    /// <summary>The camera's say in whose wake word it was (and whether anyone in the car said it); null: audio alone.</summary>
+    public AudioVisualAttribution? Attribution { get; set; }
 
     /// <summary>The command head every zone runs; null when commands are off.</summary>
     public CommandHead? Commands => _commands;
@@ -126,6 +131,12 @@ public sealed class SpeechStage : IDisposable
         var zone = heard?.Zone ?? StrongestActiveZone(spatial) ?? _fired.MaxBy(f => f.Detection.Score).Zone;
         var score = heard?.Detection.Score ?? _fired.Max(f => f.Detection.Score);
         _lastWake = streamTime;
+        if (Attribution is { } av)
+        {
+            var picked = av.AttributeWake(AudioScores(spatial), zone, streamTime);
+            if (picked is null) return; // no mouth moved: the radio or a call, not an occupant
+            zone = picked.Value;
+        }
         sink.Publish(new WakeEvent(_fired[0].Detection.Keyword, _zones[zone].Zone, CabinEvent.Round(score), CabinEvent.Round(streamTime)));
         OpenCommandWindow(zone, streamTime);
     }
@@ -160,6 +171,24 @@ public sealed class SpeechStage : IDisposable
     {
         NoMatches++;
         NoMatch?.Invoke(new CommandNoMatch(_zones[zone].Zone, CabinEvent.Round(_openedAt[zone]), CabinEvent.Round(streamTime)));
+    }
+
+    /// <summary>Each zone's acoustic case for the wake word in [0, 1]: half the keyword's score in its beam, half its share of the tracker's smoothed evidence while active.</summary>
+    private double[] AudioScores(SpatialFrontEnd spatial)
+    {
+        if (_audioScores.Length != _zones.Length) _audioScores = new double[_zones.Length];
+        var evidence = spatial.Tracker.Smoothed;
+        double max = 0;
+        for (var z = 0; z < _zones.Length; z++)
+            if (spatial.Tracker.IsActive(z)) max = Math.Max(max, evidence[z]);
+        for (var z = 0; z < _zones.Length; z++)
+        {
+            double keyword = 0;
+            foreach (var f in _fired)
+                if (f.Zone == z) keyword = Math.Max(keyword, f.Detection.Score);
+            _audioScores[z] = (0.5 * keyword) + (spatial.Tracker.IsActive(z) && max > 0 ? 0.5 * evidence[z] / max : 0);
+        }
+        return _audioScores;
     }
 
     private static int? StrongestActiveZone(SpatialFrontEnd spatial)

@@ -22,7 +22,13 @@ public sealed record VisionOptions
 
     public int MouthCropSize { get; init; } = 88;
 
-    /// <summary>Run the expression net every this many frames per seat (0 = never).</summary>
+    /// <summary>
+    /// Each seat is looked at every this many frames, the seats staggered so each frame carries an even share
+    /// (2: a 30 fps camera gives every seat 15 fps, plenty for lips that move at 3–6 syllables a second).
+    /// </summary>
+    public int SeatEvery { get; init; } = 2;
+
+    /// <summary>Run the expression net every this many looks at a seat (0 = never).</summary>
     public int ExpressionEvery { get; init; } = 10;
 }
 
@@ -61,6 +67,12 @@ public sealed class SeatVision
     /// <summary>Smoothed expression probabilities in <see cref="ExpressionClassifier.Labels"/> order (all zero until measured).</summary>
     public float[] Expressions { get; } = new float[7];
 
+    /// <summary>Whether the seat was looked at this frame (see <see cref="VisionOptions.SeatEvery"/>); its state is otherwise the last look's.</summary>
+    public bool Updated { get; internal set; }
+
+    /// <summary>Whether <see cref="Expressions"/> took a new measurement this frame.</summary>
+    public bool ExpressionsUpdated { get; internal set; }
+
     internal LipFeatureExtractor LipExtractor { get; } = new();
     internal SeatFaceTracker? Tracker { get; set; }
     internal int FramesSinceExpression { get; set; }
@@ -79,6 +91,7 @@ public sealed class CabinVision : IDisposable
     private readonly ExpressionClassifier? _expressions;
     private readonly float[] _probabilities = new float[7];
     private readonly VisionOptions _options;
+    private long _frames;
 
     public CabinVision(CabinCamera camera, TinyFaceDetector detector, FaceLandmarker landmarker, ExpressionClassifier? expressions = null, VisionOptions? options = null)
     {
@@ -109,8 +122,13 @@ public sealed class CabinVision : IDisposable
     {
         if (frame.Width != Camera.Width || frame.Height != Camera.Height)
             throw new ArgumentException($"frame {frame.Width}x{frame.Height} differs from the profile's camera {Camera.Width}x{Camera.Height}", nameof(frame));
-        foreach (var seat in Seats)
+        var every = Math.Max(1, _options.SeatEvery);
+        for (var s = 0; s < Seats.Count; s++)
         {
+            var seat = Seats[s];
+            seat.Updated = (_frames + s) % every == 0;
+            seat.ExpressionsUpdated = false;
+            if (!seat.Updated) continue;
             seat.FaceFound = seat.Tracker!.Track(frame, seat.Landmarks);
             seat.DetectorRan = seat.Tracker.DetectorRan;
             seat.Detected = seat.Tracker.Detected;
@@ -134,9 +152,11 @@ public sealed class CabinVision : IDisposable
                     var a = seat.HasExpressions ? 0.3f : 1f;
                     for (var k = 0; k < _probabilities.Length; k++) seat.Expressions[k] += a * (_probabilities[k] - seat.Expressions[k]);
                     seat.HasExpressions = true;
+                    seat.ExpressionsUpdated = true;
                 }
             }
         }
+        _frames++;
     }
 
     /// <summary>Forget all tracks and windows (the camera was lost and came back).</summary>
@@ -147,6 +167,9 @@ public sealed class CabinVision : IDisposable
             seat.Tracker!.Reset();
             seat.LipExtractor.Reset();
             seat.Speech.Reset();
+            seat.FaceFound = false;
+            seat.HasExpressions = false;
+            seat.ExpressionsUpdated = false;
         }
     }
 

@@ -31,7 +31,7 @@ public sealed class VideoInput : IDisposable
     }
 
     /// <summary>Called for each frame as it is consumed, with its stream time; the frame is reused afterwards.</summary>
-    public Action<VideoFrame, double>? FrameReady { get; init; }
+    public Action<VideoFrame, double>? FrameReady { get; set; }
 
     /// <summary>Opens the camera again after it failed; null for a recording, which is never reopened.</summary>
     public Func<IVideoSource>? Reopen { get; init; }

@@ -126,6 +126,24 @@ public class RunCommandTests
     }
 
     [Fact]
+    public async Task CameraSettingsAreCheckedAtStart()
+    {
+        var dir = TestPaths.NewTempDir();
+        var config = Config(dir, $$"""
+            { "StepAudio": { "CabinProfile": "{{TestPaths.ConsoleCabin}}", "Audio": { "Source": "wav", "Path": "/nonexistent/a.wav" },
+              "Video": { "Source": "raw", "Path": "-", "Format": "RGB3", "FrameRate": 500 } } }
+            """);
+        var (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config", config);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("StepAudio:Video:FrameRate: 500 must be in [1, 240]", err, StringComparison.Ordinal);
+        Assert.Contains("StepAudio:Video:Format", err, StringComparison.Ordinal);
+        config = Config(dir, """{ "StepAudio": { "Audio": { "Source": "wav", "Path": "/nonexistent/a.wav" }, "Video": { "Source": "usb" } } }""");
+        (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config", config);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("StepAudio:Video:Source: 'usb' is not a source (use none, v4l2, y4m or raw)", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AlsaSettingsAreCheckedAtStart()
     {
         var dir = TestPaths.NewTempDir();
