@@ -20,6 +20,9 @@ public static class CommandCorpus
     /// <summary>Share of command clips that start with the wake phrase (the rest start after silence).</summary>
     private const double WakeShare = 0.6;
 
+    /// <summary>One out-of-grammar request clip per this many none clips.</summary>
+    private const int OutOfGrammarPerNone = 3;
+
     public static List<ClipPlan> Training(CommandGrammar grammar, int perPhrase, int none, int seed)
     {
         var plans = new List<ClipPlan>();
@@ -44,6 +47,13 @@ public static class CommandCorpus
                 _ => ClipDraw.Spec(rng, [], voice, TrainingSnr, (2.0, 3.5)),
             };
             plans.Add(new ClipPlan(spec, 0));
+        }
+        // Out-of-grammar requests (their own stream, so the clips above keep their cached features).
+        for (var i = 0; i < none / OutOfGrammarPerNone; i++)
+        {
+            var rng = ClipDraw.Generator(seed, 4, i);
+            var text = NegativeSpeech.OutOfGrammar[rng.Next(NegativeSpeech.OutOfGrammar.Length)];
+            plans.Add(new ClipPlan(ClipDraw.Spec(rng, WithWake(rng, grammar, text), TrainingVoices.Pick(rng), TrainingSnr, Tail), 0));
         }
         foreach (var p in plans) TrainingVoices.EnsureTrainingVoice(p.Spec.Voice);
         return plans;
