@@ -22,11 +22,11 @@ public static class HeadTraining
     public static readonly int[] CommandHidden = [128];
 
     /// <summary>The command head's frame layer reads this many neighbouring embeddings (a temporal convolution).</summary>
-    public const int CommandKernel = 1;
+    public const int CommandKernel = 3;
 
-    public const float CommandInputNoise = 0;
+    public const float CommandInputNoise = 0.3f;
 
-    public const float CommandDropout = 0;
+    public const float CommandDropout = 0.1f;
 
     public const string WakeId = "hey_jarvis";
     public const string CommandsId = "commands-en";
@@ -51,10 +51,10 @@ public static class HeadTraining
     /// <summary>The command head's shape: frame layer width, its temporal kernel (neighbouring embeddings read at once), and the dense layers.</summary>
     public sealed record CommandShape(int FrameWidth, int Kernel, int[] Hidden);
 
-    public static MlpClassifier TrainCommands(TrainingContext context, CommandGrammar grammar, string grammarPath, string outDir, string? manifest, int perPhrase, int none, TrainerOptions options, CommandShape shape)
+    public static MlpClassifier TrainCommands(TrainingContext context, CommandGrammar grammar, string grammarPath, string outDir, string? manifest, int perPhrase, int none, int interfered, TrainerOptions options, CommandShape shape)
     {
         var clock = Stopwatch.StartNew();
-        var plans = CommandCorpus.Training(grammar, perPhrase, none, options.Seed);
+        var plans = CommandCorpus.Training(grammar, perPhrase, none, options.Seed, interfered);
         var classes = grammar.Phrases.Count + 1;
         var (train, val) = context.Build(plans, classes, "commands");
         Describe(context.Log, "commands", train, val);

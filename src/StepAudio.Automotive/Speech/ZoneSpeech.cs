@@ -29,7 +29,7 @@ public sealed class ZoneSpeech : IDisposable
     private long _commandSpeechEnd = -1;
     private bool _wasSpeech;
 
-    /// <summary>The voice detector heard speech (probability at or above its on threshold) during the current 80 ms step: the command end rule waits for steps without.</summary>
+    /// <summary>The voice detector heard speech (a chunk at or above <see cref="CommandOptions.SpeechProbability"/>) during the current 80 ms step: the command end rule waits for steps without.</summary>
     private bool _stepHeardSpeech;
 
     public ZoneSpeech(string zone, SpeechModelPaths models, IReadOnlyList<(string HeadPath, WakeWordOptions Options)> heads, InferenceOptions inference, ILogger? logger = null, CommandHead? command = null)
@@ -122,7 +122,7 @@ public sealed class ZoneSpeech : IDisposable
             {
                 _vad.Process(_vadChunk);
                 _vadFill = 0;
-                if (_vad.Probability >= _vad.OnThreshold) _stepHeardSpeech = true;
+                if (_command is not null && _vad.Probability >= _command.Options.SpeechProbability) _stepHeardSpeech = true;
                 if (_vad.IsSpeech)
                 {
                     _lastSpeechStep = Steps;
