@@ -134,6 +134,15 @@ public static class HeadTrainer
         }
     }
 
+    /// <summary>The loss of one standardised input and the gradients of every layer's weights (no dropout): what the training step uses, for checking.</summary>
+    public static (double Loss, float[][] WeightGradients) LossAndGradient(MlpClassifier model, float[] x, int label)
+    {
+        var gradW = model.Weights.Select(w => new float[w.Length]).ToArray();
+        var gradB = model.Biases.Select(b => new float[b.Length]).ToArray();
+        var loss = Backward(model, x, label, model.NewActivations(), model.NewActivations(), new float[Math.Max(2, model.Outputs)], gradW, gradB, null, 0);
+        return (loss, gradW);
+    }
+
     private static float Gaussian(Random rng) =>
         (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
 
