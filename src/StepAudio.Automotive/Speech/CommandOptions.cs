@@ -5,9 +5,9 @@ namespace StepAudio.Automotive.Speech;
 /// every zone and how it decides. After a wake word or push-to-talk the zone listens for up to
 /// <see cref="WindowSeconds"/>. When the voice detector hears an utterance end, the head's
 /// probabilities over its last step and the <see cref="EndSteps"/> quiet steps after it decide
-/// (<see cref="CommandEndRule"/>: the best command at or above <see cref="Floor"/>); and at any step an
-/// intent fires early when one class keeps the head's top probability at or above
-/// <see cref="Threshold"/> for <see cref="Patience"/> consecutive 80 ms steps.
+/// (<see cref="CommandEndRule"/>: the best command at or above <see cref="Floor"/>). With
+/// <see cref="Patience"/> above 0 an intent also fires early when one class keeps the head's top
+/// probability at or above <see cref="Threshold"/> for that many consecutive 80 ms steps.
 /// </summary>
 public sealed class CommandOptions
 {
@@ -16,6 +16,9 @@ public sealed class CommandOptions
 
     /// <summary>Default of <see cref="EndSteps"/>: one quiet step after the last speech step keeps the latency p95 under 300 ms (HIL).</summary>
     public const int DefaultEndSteps = 1;
+
+    /// <summary>Default of <see cref="SpeechProbability"/>: at 0.5 the voice detector's tail delays the end by ~130 ms (HIL p95 400 ms).</summary>
+    public const float DefaultSpeechProbability = 0.8f;
 
     /// <summary>Run the command head at all (it needs the speech stage, i.e. a wake head or push-to-talk).</summary>
     public bool Enabled { get; set; } = true;
@@ -31,9 +34,6 @@ public sealed class CommandOptions
 
     /// <summary>Voice-detector probability at or above which a 32 ms chunk is speech for the end rule: a step without such a chunk is quiet (higher ends sooner after the last word).</summary>
     public float SpeechProbability { get; set; } = DefaultSpeechProbability;
-
-    /// <summary>Default of <see cref="SpeechProbability"/>.</summary>
-    public const float DefaultSpeechProbability = 0.8f;
 
     /// <summary>Probability at or above which a step counts for the top non-none class (the early rule, before the end).</summary>
     public float Threshold { get; set; } = 0.5f;
