@@ -77,13 +77,21 @@ public static class TrainCommand
         var common = new Common();
         var perPhrase = new Option<int>("--per-phrase") { Description = "Clips per grammar phrase", DefaultValueFactory = _ => 40 };
         var none = new Option<int>("--none") { Description = "None-class clips (truncated commands, chatter, radio, wake alone, noise)", DefaultValueFactory = _ => 1200 };
-        var c = new Command("commands", "Train the in-car command head (commands-en.onnx: [1,40,96] → [1,C+1], and commands-en.labels.json)") { perPhrase, none };
+        var interfered = new Option<int>("--interfered") { Description = "Extra clips per phrase with another talker or the radio speaking over the command", DefaultValueFactory = _ => 0 };
+        var frame = new Option<int>("--frame-width") { Description = "Outputs of the frame layer per step", DefaultValueFactory = _ => HeadTraining.FrameWidth };
+        var kernel = new Option<int>("--kernel") { Description = "Neighbouring embeddings the frame layer reads at once (a temporal convolution)", DefaultValueFactory = _ => HeadTraining.CommandKernel };
+        var hidden = new Option<int[]>("--hidden") { Description = "Dense layer widths after the frame layer", DefaultValueFactory = _ => HeadTraining.CommandHidden, AllowMultipleArgumentsPerToken = true };
+        var noise = new Option<float>("--input-noise") { Description = "Deviation of the Gaussian noise added to standardised training embeddings", DefaultValueFactory = _ => HeadTraining.CommandInputNoise };
+        var dropout = new Option<float>("--dropout") { Description = "Dropout of the hidden units in training", DefaultValueFactory = _ => HeadTraining.CommandDropout };
+        var c = new Command("commands", "Train the in-car command head (commands-en.onnx: [1,40,96] → [1,C+1], and commands-en.labels.json)") { perPhrase, none, interfered, frame, kernel, hidden, noise, dropout };
         common.AddTo(c);
         c.SetAction((parse, ct) =>
         {
             var (context, grammar) = common.Open(parse, stdout);
             using (context)
-                HeadTraining.TrainCommands(context, grammar, parse.GetRequiredValue(common.Grammar), parse.GetRequiredValue(common.Out), parse.GetValue(common.Manifest), parse.GetValue(perPhrase), parse.GetValue(none), common.Trainer(parse, 0.3));
+                HeadTraining.TrainCommands(context, grammar, parse.GetRequiredValue(common.Grammar), parse.GetRequiredValue(common.Out), parse.GetValue(common.Manifest), parse.GetValue(perPhrase), parse.GetValue(none), parse.GetValue(interfered),
+                    common.Trainer(parse, 0.3) with { InputNoise = parse.GetValue(noise), Dropout = parse.GetValue(dropout) },
+                    new HeadTraining.CommandShape(parse.GetValue(frame), parse.GetValue(kernel), parse.GetRequiredValue(hidden)));
             return Task.FromResult(ExitCodes.Ok);
         });
         return c;
@@ -97,7 +105,8 @@ public static class TrainCommand
         var perPhrase = new Option<int>("--per-phrase") { Description = "Held-out clips per grammar phrase and SNR band", DefaultValueFactory = _ => 4 };
         var pretrained = new Option<bool>("--compare-pretrained") { Description = "Also score openWakeWord's pretrained hey_jarvis_v0.1 (demo licence) on the same clips" };
         var report = new Option<string?>("--report") { Description = "Write the Markdown table here too", HelpName = "file.md" };
-        var c = new Command("evaluate", "Measure the trained heads on the held-out voices (flite awb, rms) through the simulated cabins") { wake, negatives, perPhrase, pretrained, report };
+        var endSteps = new Option<int>("--end-steps") { Description = "Steps after the command's end averaged by the end rule (StepAudio:Commands:EndSteps)", DefaultValueFactory = _ => CommandOptions.DefaultEndSteps };
+        var c = new Command("evaluate", "Measure the trained heads on the held-out voices (flite awb, rms) through the simulated cabins") { wake, negatives, perPhrase, pretrained, report, endSteps };
         common.AddTo(c);
         c.SetAction((parse, ct) =>
         {
@@ -107,7 +116,7 @@ public static class TrainCommand
                 var store = ModelStore.Default(parse.GetValue(common.Cache));
                 var md = HeldOutEvaluation.Run(context, grammar, parse.GetRequiredValue(common.Out),
                     parse.GetValue(pretrained) ? store.Require("hey_jarvis_v0.1") : null,
-                    parse.GetValue(wake), parse.GetValue(negatives), parse.GetValue(perPhrase), parse.GetValue(common.Seed) + 1000);
+                    parse.GetValue(wake), parse.GetValue(negatives), parse.GetValue(perPhrase), parse.GetValue(common.Seed) + 1000, parse.GetValue(endSteps));
                 if (parse.GetValue(report) is { } path) File.WriteAllText(path, md);
             }
             return Task.FromResult(ExitCodes.Ok);

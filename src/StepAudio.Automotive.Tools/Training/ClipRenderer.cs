@@ -54,6 +54,7 @@ public sealed class ClipRenderer(TextToSpeech tts, CabinAcoustics acoustics)
         // Speech power as heard, over the parts; for noise alone the nominal level through this response.
         var irEnergy = response.ImpulseResponse.Sum(v => (double)v * v);
         var speechPower = parts.Count > 0 ? MeanPower(audio, lead, pos - gap) : level * level * irEnergy;
+        if (spec.Interference is { } over) AddInterference(over, spec.Seed, level, audio);
         var noise = new float[length];
         acoustics.Noise(response, rng, noise);
         var fanShare = rng.NextDouble() * 0.5;
@@ -66,6 +67,24 @@ public sealed class ClipRenderer(TextToSpeech tts, CabinAcoustics acoustics)
         for (var i = 0; i < length; i++)
             audio[i] += (g * (noise[i] + fan[i])) + (float)(sensor * Gaussian(rng));
         return new RenderedClip(audio, targetStart, targetEnd);
+    }
+
+    /// <summary>The interfering speech, levelled against the target and convolved with another seat's (or a loudspeaker's) response; its own generator, so the clip's other draws are unchanged.</summary>
+    private void AddInterference(Interference over, int seed, double level, float[] audio)
+    {
+        var rng = new Random(unchecked((seed * 31) + 7));
+        var response = over.Radio ? acoustics.PickLoudspeaker(rng) : acoustics.PickSeat(rng);
+        var dry = CabinSimulator.Trim(tts.Render(over.Text, over.Voice, 1, 1));
+        var rms = Math.Sqrt(dry.Sum(v => (double)v * v) / Math.Max(1, dry.Length));
+        if (rms <= 0) return;
+        var gain = level * Math.Pow(10, over.RelativeDb / 20) / rms;
+        var start = Math.Clamp((int)(over.StartSeconds * Fs), 0, audio.Length - 1);
+        var signal = new float[audio.Length];
+        for (var i = 0; i < dry.Length && start + i < signal.Length; i++) signal[start + i] = (float)(dry[i] * gain);
+        var wet = new float[1][];
+        wet[0] = new float[signal.Length + response.ImpulseResponse.Length - 1];
+        new FftConvolver([response.ImpulseResponse]).AddTo(signal, wet, 0);
+        for (var i = 0; i < audio.Length; i++) audio[i] += wet[0][i];
     }
 
     /// <summary>Broadband blower noise: white through a one-pole low-pass at 2.5 kHz.</summary>

@@ -6,7 +6,8 @@ namespace StepAudio.Automotive.Tools.Training;
 /// One training or evaluation clip, fully determined by its fields: cabin road noise, then the
 /// spoken parts in order (the last one is the target whose end the labels are aligned to), then a
 /// tail of noise. An empty <see cref="Texts"/> is noise alone. <see cref="Seed"/> picks the cabin,
-/// seat, microphone and noise; <see cref="Key"/> names it in the feature cache.
+/// seat, microphone and noise; <see cref="Key"/> names it in the feature cache. An
+/// <see cref="Interference"/> adds another talker (or the radio) over the target.
 /// </summary>
 public sealed record ClipSpec(
     IReadOnlyList<string> Texts,
@@ -21,9 +22,20 @@ public sealed record ClipSpec(
     bool Radio,
     int Seed)
 {
+    /// <summary>Another talker or the radio speaking over the clip; null for none (the key of such a clip is unchanged).</summary>
+    public Interference? Interference { get; init; }
+
     public string Key => string.Create(CultureInfo.InvariantCulture,
-        $"{string.Join("|", Texts)}#{Voice}#{Rate:0.###}#{Pitch:0.###}#{SnrDb:0.##}#{LeadSeconds:0.###}#{GapSeconds:0.###}#{TailSeconds:0.###}#{GainDb:0.##}#{Radio}#{Seed}");
+        $"{string.Join("|", Texts)}#{Voice}#{Rate:0.###}#{Pitch:0.###}#{SnrDb:0.##}#{LeadSeconds:0.###}#{GapSeconds:0.###}#{TailSeconds:0.###}#{GainDb:0.##}#{Radio}#{Seed}")
+        + (Interference is { } i ? string.Create(CultureInfo.InvariantCulture, $"#over:{i.Text}#{i.Voice}#{i.StartSeconds:0.###}#{i.RelativeDb:0.##}#{i.Radio}") : "");
 }
+
+/// <summary>
+/// Speech over the target, as the zone's beam still hears it from another seat or a door loudspeaker:
+/// <see cref="Text"/> by <see cref="Voice"/>, starting <see cref="StartSeconds"/> into the clip, at
+/// <see cref="RelativeDb"/> against the target's level.
+/// </summary>
+public sealed record Interference(string Text, string Voice, double StartSeconds, double RelativeDb, bool Radio);
 
 /// <summary>A rendered clip: 16 kHz mono as one microphone hears it, and where the target part is.</summary>
 public sealed record RenderedClip(float[] Audio, int TargetStart, int TargetEnd);

@@ -20,7 +20,11 @@ public static class CommandCorpus
     /// <summary>Share of command clips that start with the wake phrase (the rest start after silence).</summary>
     private const double WakeShare = 0.6;
 
-    public static List<ClipPlan> Training(CommandGrammar grammar, int perPhrase, int none, int seed)
+    /// <summary>One out-of-grammar request clip per this many none clips.</summary>
+    private const int OutOfGrammarPerNone = 3;
+
+    /// <param name="interfered">Extra clips per phrase with another talker or the radio over the command.</param>
+    public static List<ClipPlan> Training(CommandGrammar grammar, int perPhrase, int none, int seed, int interfered = 0)
     {
         var plans = new List<ClipPlan>();
         for (var k = 0; k < grammar.Phrases.Count; k++)
@@ -45,7 +49,30 @@ public static class CommandCorpus
             };
             plans.Add(new ClipPlan(spec, 0));
         }
-        foreach (var p in plans) TrainingVoices.EnsureTrainingVoice(p.Spec.Voice);
+        // Out-of-grammar requests (their own stream, so the clips above keep their cached features).
+        for (var i = 0; i < none / OutOfGrammarPerNone; i++)
+        {
+            var rng = ClipDraw.Generator(seed, 4, i);
+            var text = NegativeSpeech.OutOfGrammar[rng.Next(NegativeSpeech.OutOfGrammar.Length)];
+            plans.Add(new ClipPlan(ClipDraw.Spec(rng, WithWake(rng, grammar, text), TrainingVoices.Pick(rng), TrainingSnr, Tail), 0));
+        }
+        // Commands with another talker or the radio over them, as a zone's beam hears its neighbours (own streams: cache kept).
+        for (var k = 0; k < grammar.Phrases.Count; k++)
+            for (var i = 0; i < interfered; i++)
+            {
+                var rng = ClipDraw.Generator(seed, 400 + k, i);
+                var texts = rng.NextDouble() < WakeShare ? new[] { grammar.Wake, grammar.Phrases[k].Text } : [grammar.Phrases[k].Text];
+                var spec = ClipDraw.Spec(rng, texts, TrainingVoices.Pick(rng), TrainingSnr, Tail);
+                var radio = rng.NextDouble() < 0.4;
+                var over = new Interference(NegativeSpeech.Chatter[rng.Next(NegativeSpeech.Chatter.Length)], TrainingVoices.Pick(rng),
+                    StartSeconds: ClipDraw.Uniform(rng, 0, spec.LeadSeconds + 1.5), RelativeDb: ClipDraw.Uniform(rng, -15, -3), Radio: radio);
+                plans.Add(new ClipPlan(spec with { Interference = over }, k + 1));
+            }
+        foreach (var p in plans)
+        {
+            TrainingVoices.EnsureTrainingVoice(p.Spec.Voice);
+            if (p.Spec.Interference is { } over) TrainingVoices.EnsureTrainingVoice(over.Voice);
+        }
         return plans;
     }
 

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using StepAudio.Automotive.Speech;
 
 namespace StepAudio.Automotive.Tools.Training;
 
@@ -13,6 +14,9 @@ public sealed record WakeScores(int Positives, int Detected, int FalseAccepts, d
 /// <summary>Command-head figures on held-out clips: top-1 accuracy, misses, latency after the command's end.</summary>
 public sealed record CommandScores(int Clips, int Correct, int Missed, IReadOnlyList<double> LatenciesMs, int FalseIntents, double NegativeHours)
 {
+    /// <summary>Truth and decided class of every clip (0 = none), for the confusion summary.</summary>
+    public IReadOnlyList<(int Truth, int Decided)> Decisions { get; init; } = [];
+
     public double Accuracy => Clips == 0 ? 0 : (double)Correct / Clips;
 
     public double LatencyP50Ms => Percentile(0.5);
@@ -105,15 +109,19 @@ public static class HeadEvaluation
     }
 
     /// <summary>
-    /// The end-pointed rule: when the utterance has ended (the runtime knows it from the voice
-    /// detector; here from the truth), average the head's probabilities over the step holding the
-    /// end and the next <paramref name="afterSteps"/>, and take the most likely class (none = missed).
-    /// Latency is the end of the last of those steps minus the command's end.
+    /// The end-pointed rule (<see cref="CommandEndRule"/>): when the utterance has ended (the runtime
+    /// knows it from the voice detector; here from the truth), average the head's probabilities over the
+    /// step holding the end and the next <paramref name="afterSteps"/>, and take the best command class
+    /// when it reaches <paramref name="floor"/> (none = missed); a null floor takes the most likely class
+    /// including none. Latency is the end of the last of those steps minus the command's end. False
+    /// intents (worst case): the rule applied at every step of the non-command streams as if an
+    /// utterance had just ended there, counted as rises with the refractory period.
     /// </summary>
-    public static CommandScores CommandsAtEnd(HeadRunner head, IReadOnlyList<ClipFeatures> clips, IReadOnlyList<int> labels, int afterSteps = 2)
+    public static CommandScores CommandsAtEnd(HeadRunner head, IReadOnlyList<ClipFeatures> clips, IReadOnlyList<int> labels, IReadOnlyList<ClipFeatures> negatives, float? floor, int afterSteps = 2)
     {
         int correct = 0, missed = 0;
         var latencies = new List<double>();
+        var decisions = new List<(int Truth, int Decided)>();
         var c = head.Outputs;
         var mean = new float[c];
         for (var i = 0; i < clips.Count; i++)
@@ -122,14 +130,32 @@ public static class HeadEvaluation
             var p = head.Run(clip);
             var last = Math.Min((p.Length / c) - 1, clip.TargetEndStep + afterSteps - EmbeddingExtractor.FirstStep);
             var first = Math.Max(0, clip.TargetEndStep - EmbeddingExtractor.FirstStep);
-            Array.Clear(mean);
-            for (var s = first; s <= last; s++) TensorPrimitives.Add(mean, p.AsSpan(s * c, c), mean);
-            var decided = TensorPrimitives.IndexOfMax(mean);
+            Mean(p, c, first, last, mean);
+            var decided = floor is { } f ? CommandEndRule.Decide(mean, f) : TensorPrimitives.IndexOfMax(mean);
+            decisions.Add((labels[i], decided));
             latencies.Add((((EmbeddingExtractor.FirstStep + last + 1) * Speech.MelSpectrogram.StepSamples) - clip.TargetEnd) * 1000.0 / Speech.SpeechSteps.SampleRate);
             if (decided == 0) missed++;
             else if (decided == labels[i]) correct++;
         }
-        return new CommandScores(clips.Count, correct, missed, latencies, 0, 0);
+        var (falseIntents, hours) = Rises(negatives, clip =>
+        {
+            var p = head.Run(clip);
+            var fired = new float[p.Length / c];
+            for (var s = 0; s < fired.Length; s++)
+            {
+                Mean(p, c, Math.Max(0, s - afterSteps), s, mean);
+                fired[s] = (floor is { } f ? CommandEndRule.Decide(mean, f) : TensorPrimitives.IndexOfMax(mean)) > 0 ? 1 : 0;
+            }
+            return fired;
+        }, 1);
+        return new CommandScores(clips.Count, correct, missed, latencies, falseIntents, hours) { Decisions = decisions };
+    }
+
+    private static void Mean(float[] p, int c, int first, int last, float[] mean)
+    {
+        Array.Clear(mean);
+        for (var s = first; s <= last; s++) TensorPrimitives.Add(mean, p.AsSpan(s * c, c), mean);
+        TensorPrimitives.Multiply(mean, 1f / (last - first + 1), mean);
     }
 
     /// <summary>Counts rises to the threshold (with the refractory period) and the hours of audio scored.</summary>

@@ -24,14 +24,29 @@ public static class HeadExporter
         var x = input;
         if (model.FrameWidth > 0)
         {
-            // The frame layer: [1, T, 96] · W0ᵀ [96, P] + b0 → ReLU, on every embedding at once.
             var (w0, b0) = FoldStandardisation(model);
             var p = model.FrameWidth;
-            var w0t = new float[d * p];
-            for (var j = 0; j < p; j++)
-                for (var i = 0; i < d; i++) w0t[(i * p) + j] = w0[(j * d) + i];
-            x = g.Node("MatMul", [x, g.Initializer("w0", [d, p], w0t)], "frame_matmul");
-            x = g.Node("Add", [x, g.Initializer("b0", [p], b0)], "frame_add");
+            var k = model.Kernel;
+            if (k == 1)
+            {
+                // The frame layer: [1, T, 96] · W0ᵀ [96, P] + b0 → ReLU, on every embedding at once.
+                var w0t = new float[d * p];
+                for (var j = 0; j < p; j++)
+                    for (var i = 0; i < d; i++) w0t[(i * p) + j] = w0[(j * d) + i];
+                x = g.Node("MatMul", [x, g.Initializer("w0", [d, p], w0t)], "frame_matmul");
+                x = g.Node("Add", [x, g.Initializer("b0", [p], b0)], "frame_add");
+            }
+            else
+            {
+                // A temporal convolution: [1, 96, T] * W0 [P, 96, K] + b0 → [1, P, T − K + 1] → [1, T − K + 1, P].
+                var wc = new float[p * d * k];
+                for (var j = 0; j < p; j++)
+                    for (var o = 0; o < k; o++)
+                        for (var i = 0; i < d; i++) wc[(((j * d) + i) * k) + o] = w0[(j * d * k) + (o * d) + i];
+                x = g.Node("Transpose", [x], "channels_first", [("perm", new long[] { 0, 2, 1 })]);
+                x = g.Node("Conv", [x, g.Initializer("w0", [p, d, k], wc), g.Initializer("b0", [p], b0)], "frame_conv", [("kernel_shape", new long[] { k })]);
+                x = g.Node("Transpose", [x], "time_first", [("perm", new long[] { 0, 2, 1 })]);
+            }
             x = g.Node("Relu", [x], "relu0");
             first = 1;
         }

@@ -28,6 +28,12 @@ public sealed record TrainerOptions
 
     /// <summary>Share of each epoch's draws for class 0 (none); the other classes share the rest equally.</summary>
     public double NoneShare { get; init; } = 0.3;
+
+    /// <summary>Deviation of the Gaussian noise added to each standardised training input (embedding-level augmentation); 0 for none.</summary>
+    public float InputNoise { get; init; }
+
+    /// <summary>Probability of zeroing each hidden unit during training; 0 for none.</summary>
+    public float Dropout { get; init; }
 }
 
 /// <summary>
@@ -79,7 +85,9 @@ public static class HeadTrainer
                     var index = byClass[cls][rng.Next(byClass[cls].Count)];
                     train.Input(index, model.Window, x);
                     model.Standardise(x);
-                    trainLoss += Backward(model, x, cls, acts, deltas, probs, gradW, gradB);
+                    if (options.InputNoise > 0)
+                        for (var i = 0; i < x.Length; i++) x[i] += options.InputNoise * Gaussian(rng);
+                    trainLoss += Backward(model, x, cls, acts, deltas, probs, gradW, gradB, options.Dropout > 0 ? rng : null, options.Dropout);
                 }
                 step++;
                 Adam(model, gradW, gradB, mW, vW, mB, vB, n, step, options, Math.Pow(options.LearningRateDecay, epoch - 1));
@@ -126,9 +134,21 @@ public static class HeadTrainer
         }
     }
 
-    private static double Backward(MlpClassifier model, float[] x, int label, float[][] acts, float[][] deltas, float[] probs, float[][] gradW, float[][] gradB)
+    /// <summary>The loss of one standardised input and the gradients of every layer's weights (no dropout): what the training step uses, for checking.</summary>
+    public static (double Loss, float[][] WeightGradients) LossAndGradient(MlpClassifier model, float[] x, int label)
     {
-        model.Forward(x, acts);
+        var gradW = model.Weights.Select(w => new float[w.Length]).ToArray();
+        var gradB = model.Biases.Select(b => new float[b.Length]).ToArray();
+        var loss = Backward(model, x, label, model.NewActivations(), model.NewActivations(), new float[Math.Max(2, model.Outputs)], gradW, gradB, null, 0);
+        return (loss, gradW);
+    }
+
+    private static float Gaussian(Random rng) =>
+        (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+
+    private static double Backward(MlpClassifier model, float[] x, int label, float[][] acts, float[][] deltas, float[] probs, float[][] gradW, float[][] gradB, Random? dropoutRng, float dropout)
+    {
+        model.Forward(x, acts, dropoutRng, dropout);
         var logits = acts[^1];
         var outDelta = deltas[^1];
         double loss;
@@ -148,6 +168,7 @@ public static class HeadTrainer
         for (var l = model.Layers - 1; l >= 0; l--)
         {
             var (n, m) = model.Shape(l);
+            var stride = model.Stride(l);
             ReadOnlySpan<float> input = l == 0 ? x : acts[l - 1];
             var delta = deltas[l];
             var w = model.Weights[l];
@@ -161,7 +182,7 @@ public static class HeadTrainer
                 var (t, j) = Math.DivRem(k, n);
                 gradB[l][j] += dj;
                 var row = gw.AsSpan(j * m, m);
-                TensorPrimitives.MultiplyAdd(input.Slice(t * m, m), dj, row, row);
+                TensorPrimitives.MultiplyAdd(input.Slice(t * stride, m), dj, row, row);
                 if (l > 0)
                 {
                     var below = deltas[l - 1].AsSpan(t * m, m);
@@ -170,10 +191,11 @@ public static class HeadTrainer
             }
             if (l > 0)
             {
+                // ReLU (and dropout: a dropped unit is 0, a kept one was scaled by 1 / (1 − p)).
                 var below = deltas[l - 1];
                 var a = acts[l - 1];
-                for (var i = 0; i < below.Length; i++)
-                    if (a[i] <= 0) below[i] = 0;
+                var keep = dropoutRng is not null && dropout > 0 ? 1f / (1 - dropout) : 1f;
+                for (var i = 0; i < below.Length; i++) below[i] = a[i] <= 0 ? 0 : below[i] * keep;
             }
         }
         return loss;

@@ -21,6 +21,13 @@ public static class HeadTraining
 
     public static readonly int[] CommandHidden = [128];
 
+    /// <summary>The command head's frame layer reads this many neighbouring embeddings (a temporal convolution).</summary>
+    public const int CommandKernel = 3;
+
+    public const float CommandInputNoise = 0.3f;
+
+    public const float CommandDropout = 0.1f;
+
     public const string WakeId = "hey_jarvis";
     public const string CommandsId = "commands-en";
     public const string LabelsId = "commands-en.labels";
@@ -41,14 +48,17 @@ public static class HeadTraining
         return model;
     }
 
-    public static MlpClassifier TrainCommands(TrainingContext context, CommandGrammar grammar, string grammarPath, string outDir, string? manifest, int perPhrase, int none, TrainerOptions options)
+    /// <summary>The command head's shape: frame layer width, its temporal kernel (neighbouring embeddings read at once), and the dense layers.</summary>
+    public sealed record CommandShape(int FrameWidth, int Kernel, int[] Hidden);
+
+    public static MlpClassifier TrainCommands(TrainingContext context, CommandGrammar grammar, string grammarPath, string outDir, string? manifest, int perPhrase, int none, int interfered, TrainerOptions options, CommandShape shape)
     {
         var clock = Stopwatch.StartNew();
-        var plans = CommandCorpus.Training(grammar, perPhrase, none, options.Seed);
+        var plans = CommandCorpus.Training(grammar, perPhrase, none, options.Seed, interfered);
         var classes = grammar.Phrases.Count + 1;
         var (train, val) = context.Build(plans, classes, "commands");
         Describe(context.Log, "commands", train, val);
-        var model = HeadTrainer.Train(new MlpClassifier(CommandCorpus.Window, CommandHidden, classes, options.Seed, FrameWidth), train, val, options, context.Log);
+        var model = HeadTrainer.Train(new MlpClassifier(CommandCorpus.Window, shape.Hidden, classes, options.Seed, shape.FrameWidth, shape.Kernel), train, val, options, context.Log);
         Directory.CreateDirectory(outDir);
         var path = Path.Combine(outDir, CommandsFile);
         File.WriteAllBytes(path, HeadExporter.ToOnnx(model, "commands_en",

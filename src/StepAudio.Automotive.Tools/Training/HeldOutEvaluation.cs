@@ -13,7 +13,10 @@ public static class HeldOutEvaluation
 {
     public static readonly (string Name, double Lo, double Hi)[] Bands = [("0–10 dB", 0, 10), ("10–20 dB", 10, 20)];
 
-    public static string Run(TrainingContext context, CommandGrammar grammar, string headsDir, string? pretrainedWake, int wakePerBand, int negativesPerBand, int commandsPerPhrase, int seed)
+    /// <summary>Floors of <see cref="CommandEndRule"/> reported side by side (null: the most likely class, none included).</summary>
+    private static readonly float?[] Floors = [null, 0.1f, 0.2f, CommandOptions.DefaultFloor, 0.4f, 0.5f];
+
+    public static string Run(TrainingContext context, CommandGrammar grammar, string headsDir, string? pretrainedWake, int wakePerBand, int negativesPerBand, int commandsPerPhrase, int seed, int endSteps = CommandOptions.DefaultEndSteps)
     {
         var log = context.Log;
         var md = new StringBuilder();
@@ -44,6 +47,7 @@ public static class HeldOutEvaluation
             md.AppendLine("| command head | SNR | top-1 accuracy | missed | latency p50 / p95 after the command | false intents / hour on chatter, radio, noise (hours) |");
             md.AppendLine("|---|---|---|---|---|---|");
             using var head = new HeadRunner(commandsPath);
+            var confusions = new List<(string Band, string Rule, CommandScores Scores)>();
             for (var b = 0; b < Bands.Length; b++)
             {
                 var (name, lo, hi) = Bands[b];
@@ -52,18 +56,39 @@ public static class HeldOutEvaluation
                 // The command streams of the wake negatives are commands, not false intents.
                 var negatives = negativesByBand[b].Where((_, i) => i % 4 != 0).ToList();
                 var labels = plans.Select(p => p.Label).ToList();
-                var end = HeadEvaluation.CommandsAtEnd(head, clips, labels);
-                md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| commands-en, at the utterance's end | {name} | {end.Accuracy:P1} ({end.Correct}/{end.Clips}) | {end.Missed} | {end.LatencyP50Ms:0} / {end.LatencyP95Ms:0} ms | — |"));
-                foreach (var patience in new[] { 1, 2 })
+                foreach (var floor in Floors)
+                {
+                    var end = HeadEvaluation.CommandsAtEnd(head, clips, labels, negatives, floor, endSteps);
+                    var rule = floor is { } f ? string.Create(CultureInfo.InvariantCulture, $"end, best command ≥ {f:0.00}") : "end, most likely incl. none";
+                    md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                        $"| commands-en, {rule} | {name} | {end.Accuracy:P1} ({end.Correct}/{end.Clips}) | {end.Missed} | {end.LatencyP50Ms:0} / {end.LatencyP95Ms:0} ms | {end.FalseIntentsPerHour:0.0} ({end.FalseIntents} in {end.NegativeHours:0.00} h) |"));
+                    if (floor == CommandOptions.DefaultFloor || floor is null) confusions.Add((name, rule, end));
+                }
+                foreach (var patience in new[] { 2 })
                 {
                     var s = HeadEvaluation.Commands(head, clips, plans.Select(p => p.Label).ToList(), negatives, patience);
                     md.AppendLine(string.Create(CultureInfo.InvariantCulture,
                         $"| commands-en, patience {patience} | {name} | {s.Accuracy:P1} ({s.Correct}/{s.Clips}) | {s.Missed} | {s.LatencyP50Ms:0} / {s.LatencyP95Ms:0} ms | {s.FalseIntentsPerHour:0.0} ({s.FalseIntents} in {s.NegativeHours:0.00} h) |"));
                 }
             }
+            foreach (var (band, rule, scores) in confusions) Confusions(md, grammar, band, rule, scores);
         }
         log.WriteLine(md.ToString());
         return md.ToString();
+    }
+
+    /// <summary>Where the errors go: missed (none), one temperature for another, other wrong classes, and the commonest pairs.</summary>
+    private static void Confusions(StringBuilder md, CommandGrammar grammar, string band, string rule, CommandScores scores)
+    {
+        string Name(int k) => k == 0 ? "none" : grammar.Phrases[k - 1].Text;
+        bool Temperature(int k) => k > 0 && grammar.Phrases[k - 1].Intent == "climate.temperature.set";
+        var wrong = scores.Decisions.Where(d => d.Decided != d.Truth).ToList();
+        var missed = wrong.Count(d => d.Decided == 0);
+        var temperature = wrong.Count(d => d.Decided != 0 && Temperature(d.Truth) && Temperature(d.Decided));
+        md.AppendLine();
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"{band}, {rule}: {wrong.Count} errors of {scores.Clips}: {missed} missed (none), {temperature} one temperature for another, {wrong.Count - missed - temperature} other wrong commands. Commonest:"));
+        foreach (var g in wrong.GroupBy(d => d).OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Truth).Take(12))
+            md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- {Name(g.Key.Truth)} → {Name(g.Key.Decided)} ×{g.Count()}"));
     }
 }

@@ -51,6 +51,23 @@ public static class NegativeSpeech
         "there is a lot of construction on this street",
     ];
 
+    /// <summary>
+    /// Requests the grammar does not hold, many sharing its words ("turn on the radio", "open the trunk"):
+    /// after a wake word they must stay none, not become the nearest command.
+    /// </summary>
+    public static readonly string[] OutOfGrammar =
+    [
+        "play some jazz", "turn on the radio", "open the trunk", "close the trunk", "turn on the headlights",
+        "set an alarm for seven", "what is the weather like", "turn off the engine", "lock the doors",
+        "unlock the doors", "open the glove box", "turn the music off", "call my sister", "find a coffee shop",
+        "make it brighter", "turn down the lights", "set the fan to high", "play the news", "read my messages",
+        "what time is it", "how far is it to the airport", "turn on the wipers", "open the garage",
+        "the temperature is fine", "close the door", "skip the intro", "turn on the heater in the back",
+        "take me to the beach", "navigate to the airport", "find the nearest hotel", "answer me", "call it a day",
+        "turn the seat back", "open the sunshade", "set the volume to ten", "make it louder please",
+        "play my playlist", "reject that idea", "warm up the engine", "turn the reading lamp around",
+    ];
+
     /// <summary>Near misses of "hey jarvis": the wake head must say no to each.</summary>
     public static readonly string[] Confusables =
     [

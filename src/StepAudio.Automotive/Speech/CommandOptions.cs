@@ -3,22 +3,43 @@ namespace StepAudio.Automotive.Speech;
 /// <summary>
 /// The command stage (configuration section <c>StepAudio:Commands</c>): which command head runs in
 /// every zone and how it decides. After a wake word or push-to-talk the zone listens for up to
-/// <see cref="WindowSeconds"/>; an intent fires when one class keeps the head's top probability at or
-/// above <see cref="Threshold"/> for <see cref="Patience"/> consecutive 80 ms steps.
+/// <see cref="WindowSeconds"/>. When the voice detector hears an utterance end, the head's
+/// probabilities over its last step and the <see cref="EndSteps"/> quiet steps after it decide
+/// (<see cref="CommandEndRule"/>: the best command at or above <see cref="Floor"/>). With
+/// <see cref="Patience"/> above 0 an intent also fires early when one class keeps the head's top
+/// probability at or above <see cref="Threshold"/> for that many consecutive 80 ms steps.
 /// </summary>
 public sealed class CommandOptions
 {
+    /// <summary>Default of <see cref="Floor"/>, tuned on held-out voices (models/trained/README.md).</summary>
+    public const float DefaultFloor = 0.3f;
+
+    /// <summary>Default of <see cref="EndSteps"/>: one quiet step after the last speech step keeps the latency p95 under 300 ms (HIL).</summary>
+    public const int DefaultEndSteps = 1;
+
+    /// <summary>Default of <see cref="SpeechProbability"/>: at 0.5 the voice detector's tail delays the end by ~130 ms (HIL p95 400 ms).</summary>
+    public const float DefaultSpeechProbability = 0.8f;
+
     /// <summary>Run the command head at all (it needs the speech stage, i.e. a wake head or push-to-talk).</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>A model id resolved by the model store (<c>commands-en</c>) or a path to a head .onnx; its labels are <c>&lt;name&gt;.labels.json</c> beside it.</summary>
     public string Model { get; set; } = "commands-en";
 
-    /// <summary>Probability at or above which a step counts for the top non-none class.</summary>
+    /// <summary>Mean probability at the utterance's end at or above which the best command class fires (<see cref="CommandEndRule"/>).</summary>
+    public float Floor { get; set; } = DefaultFloor;
+
+    /// <summary>Quiet 80 ms steps after the utterance's last speech step before the end decides (their probabilities are averaged with it).</summary>
+    public int EndSteps { get; set; } = DefaultEndSteps;
+
+    /// <summary>Voice-detector probability at or above which a 32 ms chunk is speech for the end rule: a step without such a chunk is quiet (higher ends sooner after the last word).</summary>
+    public float SpeechProbability { get; set; } = DefaultSpeechProbability;
+
+    /// <summary>Probability at or above which a step counts for the top non-none class (the early rule, before the end).</summary>
     public float Threshold { get; set; } = 0.5f;
 
-    /// <summary>Consecutive steps the same class must hold the threshold before the intent fires.</summary>
-    public int Patience { get; set; } = 2;
+    /// <summary>Consecutive steps the same class must hold the threshold before an intent fires early, before the utterance's end; 0 (default) for none: the end decides.</summary>
+    public int Patience { get; set; }
 
     /// <summary>How long a zone listens for a command after a wake word or push-to-talk.</summary>
     public double WindowSeconds { get; set; } = 5.0;
@@ -29,7 +50,10 @@ public sealed class CommandOptions
         if (!Enabled) yield break;
         if (string.IsNullOrWhiteSpace(Model)) yield return $"{section}:Model: a model id or .onnx path is required (or set Enabled to false)";
         if (!(Threshold > 0 && Threshold <= 1)) yield return $"{section}:Threshold: {Threshold} must be in (0, 1]";
-        if (Patience < 1) yield return $"{section}:Patience: {Patience} must be at least 1";
+        if (!(Floor > 0 && Floor <= 1)) yield return $"{section}:Floor: {Floor} must be in (0, 1]";
+        if (!(SpeechProbability > 0 && SpeechProbability < 1)) yield return $"{section}:SpeechProbability: {SpeechProbability} must be in (0, 1)";
+        if (EndSteps is < 1 or > 10) yield return $"{section}:EndSteps: {EndSteps} must be between 1 and 10";
+        if (Patience < 0) yield return $"{section}:Patience: {Patience} must be 0 (no early intent) or more";
         if (!(WindowSeconds >= SpeechSteps.Seconds && WindowSeconds <= 30))
             yield return $"{section}:WindowSeconds: {WindowSeconds} must be between {SpeechSteps.Seconds} and 30";
     }

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Microsoft.Extensions.Logging;
 using StepAudio.Automotive.Inference;
 
@@ -5,10 +6,14 @@ namespace StepAudio.Automotive.Speech;
 
 /// <summary>
 /// A zone's command head and its decision rule. A window opens on a wake word or push-to-talk; on each
-/// 80 ms step while it is open the head scores the zone's last <see cref="WindowLength"/> embeddings,
-/// and the intent fires once the same non-none class has been the top one at or above the threshold
-/// for <see cref="CommandOptions.Patience"/> consecutive steps. One intent closes the window; a window
-/// that runs out without one is a no-match. Allocates nothing per step.
+/// 80 ms step while it is open the head scores the zone's last <see cref="WindowLength"/> embeddings.
+/// When an utterance in the window ends (a step with speech, then <see cref="CommandOptions.EndSteps"/>
+/// steps without, as the voice detector says), the probabilities of those steps are averaged and
+/// <see cref="CommandEndRule"/> decides: the best command at or above <see cref="CommandOptions.Floor"/>
+/// fires, else the zone keeps listening for another utterance. With <see cref="CommandOptions.Patience"/>
+/// above 0 an intent also fires early once the same command class has been the top one at or above
+/// <see cref="CommandOptions.Threshold"/> for that many consecutive steps. One intent closes the
+/// window; a window that runs out without one is a no-match. Allocates nothing per step.
 /// </summary>
 public sealed class CommandRecognizer : IDisposable
 {
@@ -20,6 +25,9 @@ public sealed class CommandRecognizer : IDisposable
     private int _candidate;
     private int _streak;
     private float _streakSum;
+    private readonly float[] _endSum;
+    private int _endCount;
+    private int _quietSteps;
 
     public CommandRecognizer(CommandHead head, InferenceOptions inference, ILogger? logger = null)
     {
@@ -47,6 +55,7 @@ public sealed class CommandRecognizer : IDisposable
             _model.Dispose();
             throw;
         }
+        _endSum = new float[Labels.Labels.Count];
         _windowSteps = Math.Max(1, (int)Math.Round(Options.WindowSeconds * SpeechSteps.PerSecond));
         _model.WarmUp();
     }
@@ -81,15 +90,18 @@ public sealed class CommandRecognizer : IDisposable
         _candidate = 0;
         _streak = 0;
         _streakSum = 0;
+        _endCount = 0;
+        _quietSteps = 0;
     }
 
     public void Close() => IsOpen = false;
 
     /// <summary>
     /// Scores one step's window (the zone's last <see cref="WindowLength"/> embeddings, oldest first)
-    /// while the window is open. <paramref name="streamStep"/> is the step's index in the stream.
+    /// while the window is open. <paramref name="streamStep"/> is the step's index in the stream;
+    /// <paramref name="speech"/> says whether the voice detector heard speech during the step.
     /// </summary>
-    public CommandStep Step(ReadOnlySpan<float> window, long streamStep)
+    public CommandStep Step(ReadOnlySpan<float> window, long streamStep, bool speech)
     {
         if (!IsOpen) return CommandStep.Closed;
         window.CopyTo(_input.Floats);
@@ -115,12 +127,26 @@ public sealed class CommandRecognizer : IDisposable
             _streak = 0;
             _streakSum = 0;
         }
-        if (_streak >= Options.Patience)
+        if (Options.Patience > 0 && _streak >= Options.Patience)
         {
             Class = _candidate;
             Confidence = _streakSum / _streak;
             IsOpen = false;
             return CommandStep.Intent;
+        }
+        if (EndOfUtterance(p, speech))
+        {
+            var mean = _endSum.AsSpan();
+            TensorPrimitives.Multiply(mean, 1f / _endCount, mean);
+            _endCount = 0;
+            var decided = CommandEndRule.Decide(mean, Options.Floor);
+            if (decided > 0)
+            {
+                Class = decided;
+                Confidence = mean[decided];
+                IsOpen = false;
+                return CommandStep.Intent;
+            }
         }
         if (streamStep - _openedStep + 1 >= _windowSteps)
         {
@@ -128,6 +154,25 @@ public sealed class CommandRecognizer : IDisposable
             return CommandStep.NoMatch;
         }
         return CommandStep.Listening;
+    }
+
+    /// <summary>
+    /// Sums the probabilities from the utterance's last speech step on; true on the
+    /// <see cref="CommandOptions.EndSteps"/>-th quiet step after it (the sum then holds those steps).
+    /// </summary>
+    private bool EndOfUtterance(ReadOnlySpan<float> p, bool speech)
+    {
+        if (speech)
+        {
+            p.CopyTo(_endSum);
+            _endCount = 1;
+            _quietSteps = 0;
+            return false;
+        }
+        if (_endCount == 0) return false;
+        TensorPrimitives.Add(_endSum, p, _endSum);
+        _endCount++;
+        return ++_quietSteps >= Options.EndSteps;
     }
 
     public void Dispose() => _model.Dispose();

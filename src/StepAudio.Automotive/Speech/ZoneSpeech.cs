@@ -29,6 +29,9 @@ public sealed class ZoneSpeech : IDisposable
     private long _commandSpeechEnd = -1;
     private bool _wasSpeech;
 
+    /// <summary>The voice detector heard speech (a chunk at or above <see cref="CommandOptions.SpeechProbability"/>) during the current 80 ms step: the command end rule waits for steps without.</summary>
+    private bool _stepHeardSpeech;
+
     public ZoneSpeech(string zone, SpeechModelPaths models, IReadOnlyList<(string HeadPath, WakeWordOptions Options)> heads, InferenceOptions inference, ILogger? logger = null, CommandHead? command = null)
     {
         Zone = zone;
@@ -119,6 +122,7 @@ public sealed class ZoneSpeech : IDisposable
             {
                 _vad.Process(_vadChunk);
                 _vadFill = 0;
+                if (_command is not null && _vad.Probability >= _command.Options.SpeechProbability) _stepHeardSpeech = true;
                 if (_vad.IsSpeech)
                 {
                     _lastSpeechStep = Steps;
@@ -148,7 +152,7 @@ public sealed class ZoneSpeech : IDisposable
         foreach (var h in _heads) h.Reset();
         _command?.Close();
         _vadFill = _stepFill = 0;
-        _wasSpeech = false;
+        _wasSpeech = _stepHeardSpeech = false;
         Samples = Steps = ActiveSteps = 0;
         _lastSpeechStep = long.MinValue / 2;
     }
@@ -181,12 +185,13 @@ public sealed class ZoneSpeech : IDisposable
         {
             _embedder.Skip(_frames);
         }
+        _stepHeardSpeech = false;
         Steps++;
     }
 
     private void StepCommand()
     {
-        var outcome = _command!.Step(_embedder.Latest(_command.WindowLength), Steps);
+        var outcome = _command!.Step(_embedder.Latest(_command.WindowLength), Steps, _stepHeardSpeech);
         if (outcome is not (CommandStep.Intent or CommandStep.NoMatch)) return;
         var start = _commandSpeechStart >= 0 ? _commandSpeechStart : _commandOpenedSample;
         var end = _commandSpeechEnd >= 0 ? _commandSpeechEnd : Samples;

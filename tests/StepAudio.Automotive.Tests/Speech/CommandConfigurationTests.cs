@@ -39,11 +39,14 @@ public class CommandConfigurationTests
     {
         var (dir, wav) = Recording();
         var (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config",
-            Config(dir, wav, """{ "Threshold": 1.5, "Patience": 0, "WindowSeconds": 0.01 }"""));
+            Config(dir, wav, """{ "Threshold": 1.5, "Patience": -1, "WindowSeconds": 0.01, "Floor": 0, "EndSteps": 0, "SpeechProbability": 1 }"""));
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("stepaudio: StepAudio:Commands:Threshold: 1.5 must be in (0, 1]", err, StringComparison.Ordinal);
-        Assert.Contains("stepaudio: StepAudio:Commands:Patience: 0 must be at least 1", err, StringComparison.Ordinal);
+        Assert.Contains("stepaudio: StepAudio:Commands:Patience: -1 must be 0 (no early intent) or more", err, StringComparison.Ordinal);
         Assert.Contains("stepaudio: StepAudio:Commands:WindowSeconds: 0.01 must be between 0.08 and 30", err, StringComparison.Ordinal);
+        Assert.Contains("stepaudio: StepAudio:Commands:Floor: 0 must be in (0, 1]", err, StringComparison.Ordinal);
+        Assert.Contains("stepaudio: StepAudio:Commands:EndSteps: 0 must be between 1 and 10", err, StringComparison.Ordinal);
+        Assert.Contains("stepaudio: StepAudio:Commands:SpeechProbability: 1 must be in (0, 1)", err, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -9,10 +9,10 @@ public class CommandRecognizerTests
     private const int Window = 16;
     private static readonly InferenceOptions Cpu = new() { Providers = [InferenceOptions.Cpu] };
 
-    private static CommandRecognizer NewRecognizer(float threshold = 0.6f, int patience = 3, double windowSeconds = 5)
+    private static CommandRecognizer NewRecognizer(float threshold = 0.6f, int patience = 3, double windowSeconds = 5, float floor = 0.3f, int endSteps = 2)
     {
         var path = TestCommandHeads.Echo(Window);
-        var options = new CommandOptions { Model = path, Threshold = threshold, Patience = patience, WindowSeconds = windowSeconds };
+        var options = new CommandOptions { Model = path, Threshold = threshold, Patience = patience, WindowSeconds = windowSeconds, Floor = floor, EndSteps = endSteps };
         return new CommandRecognizer(new CommandHead(path, CommandLabels.Load(CommandLabels.PathFor(path)), options), Cpu);
     }
 
@@ -25,13 +25,13 @@ public class CommandRecognizerTests
         r.Open(0);
         var above = P(0.2f, 0.7f, 0.05f, 0.05f);
         var below = P(0.45f, 0.5f, 0.03f, 0.02f);
-        Assert.Equal(CommandStep.Listening, r.Step(above, 0));
-        Assert.Equal(CommandStep.Listening, r.Step(above, 1));
-        Assert.Equal(CommandStep.Listening, r.Step(below, 2)); // the streak breaks
-        Assert.Equal(CommandStep.Listening, r.Step(above, 3));
-        Assert.Equal(CommandStep.Listening, r.Step(above, 4));
+        Assert.Equal(CommandStep.Listening, r.Step(above, 0, speech: true));
+        Assert.Equal(CommandStep.Listening, r.Step(above, 1, speech: true));
+        Assert.Equal(CommandStep.Listening, r.Step(below, 2, speech: true)); // the streak breaks
+        Assert.Equal(CommandStep.Listening, r.Step(above, 3, speech: true));
+        Assert.Equal(CommandStep.Listening, r.Step(above, 4, speech: true));
         Assert.Equal(0.7f, r.Probabilities[1], 4);
-        Assert.Equal(CommandStep.Intent, r.Step(P(0.1f, 0.8f, 0.05f, 0.05f), 5));
+        Assert.Equal(CommandStep.Intent, r.Step(P(0.1f, 0.8f, 0.05f, 0.05f), 5, speech: true));
         Assert.Equal(1, r.Class);
         Assert.Equal((0.7f + 0.7f + 0.8f) / 3, r.Confidence, 4);
         Assert.Equal("window.open", r.Labels.Labels[r.Class].Intent);
@@ -43,8 +43,8 @@ public class CommandRecognizerTests
     {
         using var r = NewRecognizer(threshold: 0.5f, patience: 1);
         r.Open(0);
-        Assert.Equal(CommandStep.Listening, r.Step(P(0.52f, 0.46f, 0.01f, 0.01f), 0));
-        Assert.Equal(CommandStep.Intent, r.Step(P(0.2f, 0.2f, 0.55f, 0.05f), 1));
+        Assert.Equal(CommandStep.Listening, r.Step(P(0.52f, 0.46f, 0.01f, 0.01f), 0, speech: true));
+        Assert.Equal(CommandStep.Intent, r.Step(P(0.2f, 0.2f, 0.55f, 0.05f), 1, speech: true));
         Assert.Equal(2, r.Class);
         Assert.Equal(new Dictionary<string, string> { ["celsius"] = "21" }, r.Labels.Labels[2].Slots);
     }
@@ -54,9 +54,9 @@ public class CommandRecognizerTests
     {
         using var r = NewRecognizer(threshold: 0.6f, patience: 2);
         r.Open(0);
-        Assert.Equal(CommandStep.Listening, r.Step(P(0.1f, 0.8f, 0.05f, 0.05f), 0));
-        Assert.Equal(CommandStep.Listening, r.Step(P(0.1f, 0.05f, 0.05f, 0.8f), 1));
-        Assert.Equal(CommandStep.Intent, r.Step(P(0.1f, 0.05f, 0.05f, 0.8f), 2));
+        Assert.Equal(CommandStep.Listening, r.Step(P(0.1f, 0.8f, 0.05f, 0.05f), 0, speech: true));
+        Assert.Equal(CommandStep.Listening, r.Step(P(0.1f, 0.05f, 0.05f, 0.8f), 1, speech: true));
+        Assert.Equal(CommandStep.Intent, r.Step(P(0.1f, 0.05f, 0.05f, 0.8f), 2, speech: true));
         Assert.Equal(3, r.Class);
     }
 
@@ -67,10 +67,10 @@ public class CommandRecognizerTests
         using var r = NewRecognizer(threshold: 0.5f, patience: 1, windowSeconds: 0.8);
         r.Open(100);
         var none = P(0.9f, 0.04f, 0.03f, 0.03f);
-        for (var s = 100; s < 109; s++) Assert.Equal(CommandStep.Listening, r.Step(none, s));
-        Assert.Equal(CommandStep.NoMatch, r.Step(none, 109));
+        for (var s = 100; s < 109; s++) Assert.Equal(CommandStep.Listening, r.Step(none, s, speech: true));
+        Assert.Equal(CommandStep.NoMatch, r.Step(none, 109, speech: true));
         Assert.False(r.IsOpen);
-        Assert.Equal(CommandStep.Closed, r.Step(P(0.01f, 0.97f, 0.01f, 0.01f), 110));
+        Assert.Equal(CommandStep.Closed, r.Step(P(0.01f, 0.97f, 0.01f, 0.01f), 110, speech: true));
     }
 
     [Fact]
@@ -79,14 +79,14 @@ public class CommandRecognizerTests
         using var r = NewRecognizer(threshold: 0.6f, patience: 2);
         var open = P(0.1f, 0.8f, 0.05f, 0.05f);
         r.Open(0);
-        Assert.Equal(CommandStep.Listening, r.Step(open, 0));
-        Assert.Equal(CommandStep.Intent, r.Step(open, 1));
-        for (var s = 2; s < 10; s++) Assert.Equal(CommandStep.Closed, r.Step(open, s));
+        Assert.Equal(CommandStep.Listening, r.Step(open, 0, speech: true));
+        Assert.Equal(CommandStep.Intent, r.Step(open, 1, speech: true));
+        for (var s = 2; s < 10; s++) Assert.Equal(CommandStep.Closed, r.Step(open, s, speech: true));
 
         // A streak from before does not carry into a new window.
         r.Open(10);
-        Assert.Equal(CommandStep.Listening, r.Step(open, 10));
-        Assert.Equal(CommandStep.Intent, r.Step(open, 11));
+        Assert.Equal(CommandStep.Listening, r.Step(open, 10, speech: true));
+        Assert.Equal(CommandStep.Intent, r.Step(open, 11, speech: true));
     }
 
     [Fact]
@@ -95,9 +95,41 @@ public class CommandRecognizerTests
         using var r = NewRecognizer(threshold: 0.99f, patience: 1, windowSeconds: 30);
         var window = P(0.4f, 0.3f, 0.2f, 0.1f);
         r.Open(0);
-        for (var s = 0; s < 20; s++) r.Step(window, s);
+        for (var s = 0; s < 20; s++) r.Step(window, s, speech: s % 5 != 0);
         var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var s = 20; s < 220; s++) r.Step(window, s);
+        for (var s = 20; s < 220; s++) r.Step(window, s, speech: s % 5 != 0);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void TheUtterancesEndDecidesTheBestCommandAtOrAboveTheFloorEvenWithNoneOnTop()
+    {
+        using var r = NewRecognizer(patience: 0, floor: 0.3f, endSteps: 2);
+        r.Open(0);
+        // Quiet before anyone speaks is no end.
+        for (var s = 0; s < 3; s++) Assert.Equal(CommandStep.Listening, r.Step(P(0.9f, 0.04f, 0.03f, 0.03f), s, speech: false));
+        Assert.Equal(CommandStep.Listening, r.Step(P(0.9f, 0.05f, 0.03f, 0.02f), 3, speech: true));
+        Assert.Equal(CommandStep.Listening, r.Step(P(0.6f, 0.35f, 0.03f, 0.02f), 4, speech: true));
+        Assert.Equal(CommandStep.Listening, r.Step(P(0.5f, 0.4f, 0.05f, 0.05f), 5, speech: false));
+        Assert.Equal(CommandStep.Intent, r.Step(P(0.55f, 0.3f, 0.1f, 0.05f), 6, speech: false));
+        Assert.Equal(1, r.Class);
+        Assert.Equal((0.35f + 0.4f + 0.3f) / 3, r.Confidence, 4);
+        Assert.False(r.IsOpen);
+    }
+
+    [Fact]
+    public void AnEndBelowTheFloorKeepsListeningForTheNextUtterance()
+    {
+        using var r = NewRecognizer(patience: 0, floor: 0.3f, endSteps: 1);
+        r.Open(0);
+        // "hey jarvis" trailing into the window: none, so no intent, the window stays open.
+        Assert.Equal(CommandStep.Listening, r.Step(P(0.8f, 0.1f, 0.05f, 0.05f), 0, speech: true));
+        Assert.Equal(CommandStep.Listening, r.Step(P(0.8f, 0.1f, 0.05f, 0.05f), 1, speech: false));
+        Assert.True(r.IsOpen);
+        Assert.Equal(CommandStep.Listening, r.Step(P(0.8f, 0.1f, 0.05f, 0.05f), 2, speech: false));
+        Assert.Equal(CommandStep.Listening, r.Step(P(0.3f, 0.1f, 0.05f, 0.55f), 3, speech: true));
+        Assert.Equal(CommandStep.Intent, r.Step(P(0.4f, 0.1f, 0.05f, 0.45f), 4, speech: false));
+        Assert.Equal(3, r.Class);
+        Assert.Equal("assist.emergency", r.Labels.Labels[r.Class].Intent);
     }
 }

@@ -29,13 +29,15 @@ public class HeadTrainerTests
         return new TrainingSet(clips, windows, 3);
     }
 
-    [Fact]
-    public void LearnsASeparableProblemAndKeepsTheBestEpoch()
+    [Theory]
+    [InlineData(1, 0f, 0f)]
+    [InlineData(3, 0.3f, 0.1f)]
+    public void LearnsASeparableProblemAndKeepsTheBestEpoch(int kernel, float inputNoise, float dropout)
     {
         var train = Synthetic(60, 1);
         var val = Synthetic(20, 2);
-        var model = HeadTrainer.Train(new MlpClassifier(8, [16], 3, 1, frameWidth: 4), train, val,
-            new TrainerOptions { MaxEpochs = 8, EpochSize = 3200, LearningRate = 3e-3, NoneShare = 1.0 / 3 }, TextWriter.Null);
+        var model = HeadTrainer.Train(new MlpClassifier(8, [16], 3, 1, frameWidth: 4, kernel: kernel), train, val,
+            new TrainerOptions { MaxEpochs = 8, EpochSize = 3200, LearningRate = 3e-3, NoneShare = 1.0 / 3, InputNoise = inputNoise, Dropout = dropout }, TextWriter.Null);
         var (_, accuracy) = HeadTrainer.Evaluate(model, val, 1.0 / 3);
         Assert.True(accuracy >= 0.95, $"balanced accuracy {accuracy:P1}");
         // The fitted standardisation sees dimension 50's offset of 10.
@@ -43,13 +45,16 @@ public class HeadTrainerTests
     }
 
     [Theory]
-    [InlineData(1, 0)]
-    [InlineData(4, 0)]
-    [InlineData(1, 5)]
-    [InlineData(4, 5)]
-    public void ExportedOnnxHeadEqualsTheTrainedModelOnRawEmbeddings(int outputs, int frameWidth)
+    [InlineData(1, 0, 1)]
+    [InlineData(4, 0, 1)]
+    [InlineData(1, 5, 1)]
+    [InlineData(4, 5, 1)]
+    [InlineData(1, 5, 3)]
+    [InlineData(4, 5, 3)]
+    public void ExportedOnnxHeadEqualsTheTrainedModelOnRawEmbeddings(int outputs, int frameWidth, int kernel)
     {
-        var model = new MlpClassifier(6, [12, 8], outputs, 3, frameWidth);
+        // Kernel 3: the frame layer is a temporal convolution (ONNX Conv between two Transposes).
+        var model = new MlpClassifier(6, [12, 8], outputs, 3, frameWidth, kernel);
         var rng = new Random(4);
         for (var i = 0; i < model.Mean.Length; i++)
         {
@@ -73,5 +78,28 @@ public class HeadTrainerTests
         var expected = new float[outputs];
         MlpClassifier.Probabilities(acts[^1], expected);
         for (var j = 0; j < outputs; j++) Assert.Equal(expected[j], output.Floats[j], 4);
+    }
+
+    /// <summary>The frame layer's hand-written gradient (a temporal convolution with kernel 3) against finite differences of the loss.</summary>
+    [Fact]
+    public void TemporalConvolutionGradientMatchesFiniteDifferences()
+    {
+        var train = Synthetic(2, 7);
+        var model = new MlpClassifier(5, [6], 3, 2, frameWidth: 3, kernel: 3);
+        var x = new float[5 * SpeechEmbedder.Size];
+        train.Input(1, 5, x);
+        var (loss, gradient) = HeadTrainer.LossAndGradient(model, x, 2);
+        const float h = 1e-2f;
+        foreach (var i in new[] { 0, 97, 150, 3 * SpeechEmbedder.Size * 3 - 1 })
+        {
+            var w = model.Weights[0][i];
+            model.Weights[0][i] = w + h;
+            var (up, _) = HeadTrainer.LossAndGradient(model, x, 2);
+            model.Weights[0][i] = w - h;
+            var (down, _) = HeadTrainer.LossAndGradient(model, x, 2);
+            model.Weights[0][i] = w;
+            Assert.Equal((up - down) / (2 * h), gradient[0][i], 2);
+        }
+        Assert.True(loss > 0);
     }
 }
