@@ -53,13 +53,22 @@ public sealed class EmotionStage
     public void Process(SpatialFrontEnd spatial, ListeningControl listening, double streamTime, IEventSink sink)
     {
         TakeObserved(sink);
-        // While two seats talk at once each beam carries the other talker too (about 12 dB down with
-        // MVDR), enough for the pitch tracker to follow the wrong voice: analyse only a lone talker.
-        var talkers = 0;
-        foreach (var active in spatial.Tracker.Active)
-            if (active) talkers++;
+        var tracker = spatial.Tracker;
         for (var z = 0; z < _zones.Length; z++)
-            if (!listening.IsMuted(z)) ProcessZone(z, spatial.BeamOutput(z), talkers == 1 && spatial.Tracker.IsActive(z), streamTime, sink);
+            if (!listening.IsMuted(z)) ProcessZone(z, spatial.BeamOutput(z), IsLoneTalker(tracker.Active, z), streamTime, sink);
+    }
+
+    /// <summary>
+    /// Whether zone <paramref name="zone"/> is the only seat the tracker hears talking. While two seats
+    /// talk at once each beam carries the other talker too (about 12 dB down with MVDR), enough for the
+    /// pitch tracker to follow the wrong voice: only a lone talker is analysed.
+    /// </summary>
+    public static bool IsLoneTalker(ReadOnlySpan<bool> active, int zone)
+    {
+        if (!active[zone]) return false;
+        for (var z = 0; z < active.Length; z++)
+            if (z != zone && active[z]) return false;
+        return true;
     }
 
     /// <summary>One zone's hop: its beam audio (160 samples) and whether the tracker hears that seat talking.</summary>
