@@ -78,8 +78,9 @@ public sealed class EscalationPolicy
     /// <see cref="EscalationOptions.MaxGapSeconds"/> with no modality. Its evidence grows faster the
     /// stronger the agitation: a second at the entry threshold is 1/<see cref="EscalationOptions.SustainSeconds"/>
     /// of what is needed, a second at <see cref="EscalationOptions.HighAgitation"/> or above
-    /// 1/<see cref="EscalationOptions.HighSustainSeconds"/>; time in the hysteresis band and in short gaps
-    /// counts at the entry rate.
+    /// 1/<see cref="EscalationOptions.HighSustainSeconds"/>; time in the hysteresis band counts at the entry
+    /// rate. Only observed time counts (<see cref="FusedEmotion.Observed"/>): pauses and short gaps hold the
+    /// episode without adding to it, so N seconds means N seconds of agitated speech (or face).
     /// </summary>
     public EscalationEvent? OnEmotion(string zone, in FusedEmotion emotion, double streamTime)
     {
@@ -93,7 +94,8 @@ public sealed class EscalationPolicy
             seat.LastVoiceWeight = emotion.VoiceWeight;
             seat.LastFaceWeight = emotion.FaceWeight;
             seat.LastKnown = streamTime;
-            if (seat.AboveSince is not null) seat.Evidence += dt / SustainFor(emotion.Agitation);
+            // Only while the seat is actually heard or seen: an estimate held through a pause adds nothing.
+            if (seat.AboveSince is not null && emotion.Observed) seat.Evidence += dt / SustainFor(emotion.Agitation);
             if (emotion.Agitation >= _options.AgitationEnter)
             {
                 seat.AboveSince ??= streamTime;
@@ -109,16 +111,12 @@ public sealed class EscalationPolicy
             // Nothing seen or heard for too long: whatever was sustained is over.
             EndEpisode(seat);
         }
-        else if (seat.AboveSince is not null)
-        {
-            seat.Evidence += dt / _options.SustainSeconds;
-        }
 
         var failure = CheckFailures(seat, streamTime);
         if (failure is not null) return failure;
 
         // The tolerance absorbs the rounding of summing many hops.
-        if (emotion.Known && seat.AboveSince is { } since && seat.Evidence >= 1 - 1e-9 && EmotionTriggersAllowed(zone))
+        if (emotion.Known && emotion.Observed && seat.AboveSince is { } since && seat.Evidence >= 1 - 1e-9 && EmotionTriggersAllowed(zone))
         {
             var severity = seat.PeakAgitation >= _options.HighAgitation ? High : Medium;
             var duration = streamTime - since;
