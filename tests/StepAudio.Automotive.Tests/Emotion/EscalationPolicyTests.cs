@@ -120,8 +120,9 @@ public class EscalationPolicyTests
     public void MissingModalitiesHoldForAShortGapAndResetAfterALongOne()
     {
         // Agitated, then 1.5 s with no modality at all (talker pauses, camera lost), then agitated again: the episode continues.
+        // The gap holds the episode but adds nothing: 2 s before it, 2 s after it.
         var shortGap = Run(new EscalationPolicy(FixedSustain()), "driver", 10, t => t < 1 ? 0.1 : t is > 3 and < 4.5 ? double.NaN : 0.8);
-        Assert.InRange(Assert.Single(shortGap).StreamTime, 5.0, 5.02);
+        Assert.InRange(Assert.Single(shortGap).StreamTime, 6.48, 6.51);
         // A 3 s gap resets: counting starts again at 7 s.
         var longGap = Run(new EscalationPolicy(FixedSustain()), "driver", 15, t => t < 1 ? 0.1 : t is > 3 and < 7 ? double.NaN : 0.8);
         Assert.InRange(Assert.Single(longGap).StreamTime, 11.0, 11.02);
@@ -133,6 +134,23 @@ public class EscalationPolicyTests
         Assert.NotNull(e);
         Assert.Equal(1, e.Evidence!.FaceWeight);
         Assert.Equal(0, e.Evidence.VoiceWeight);
+    }
+
+    [Fact]
+    public void AnEstimateHeldThroughAPauseAddsNothing()
+    {
+        // 0.7 heard for 2 s, then the same 0.7 only held (the talker paused) for 0.9 s, then heard again.
+        var policy = new EscalationPolicy(FixedSustain());
+        EscalationEvent? e = null;
+        for (var hop = 0; hop <= 1000 && e is null; hop++)
+        {
+            var t = hop * Hop;
+            var observed = t is < 2 or >= 2.9;
+            e = policy.OnEmotion("driver", Fused(0.7) with { Observed = observed }, t);
+        }
+        Assert.NotNull(e);
+        // 4 s of agitated speech: 2 s before the pause and 2 s after it (a clock would have said 4.0).
+        Assert.InRange(e.StreamTime, 4.9, 4.92);
     }
 
     [Fact]
