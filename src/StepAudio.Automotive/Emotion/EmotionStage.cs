@@ -53,14 +53,41 @@ public sealed class EmotionStage
     public void Process(SpatialFrontEnd spatial, ListeningControl listening, double streamTime, IEventSink sink)
     {
         TakeObserved(sink);
-        // While two seats talk at once each beam carries the other talker too (about 12 dB down with
-        // MVDR), enough for the pitch tracker to follow the wrong voice: analyse only a lone talker.
-        var talkers = 0;
-        foreach (var active in spatial.Tracker.Active)
-            if (active) talkers++;
+        var tracker = spatial.Tracker;
         for (var z = 0; z < _zones.Length; z++)
-            if (!listening.IsMuted(z)) ProcessZone(z, spatial.BeamOutput(z), talkers == 1 && spatial.Tracker.IsActive(z), streamTime, sink);
+            if (!listening.IsMuted(z)) ProcessZone(z, spatial.BeamOutput(z), IsAnalysable(tracker.Active, tracker.Smoothed, z), streamTime, sink);
     }
+
+    /// <summary>
+    /// Whether zone <paramref name="zone"/>'s beam carries its own talker alone enough to analyse:
+    /// the tracker hears that seat talking and no other, or every other seat it hears has less than
+    /// half of this seat's localisation evidence. While two seats really talk at once each beam
+    /// carries the other talker too (about 12 dB down with MVDR), enough for the pitch tracker to
+    /// follow the wrong voice; but a single talker often also opens a weak ghost seat on the same
+    /// side (front/back is the console array's weak axis), and gating on that starved the talker's
+    /// baseline for tens of seconds.
+    /// </summary>
+    /// <param name="active">The tracker's talking seats.</param>
+    /// <param name="evidence">The tracker's smoothed localisation evidence per seat (loudspeakers may follow).</param>
+    public static bool IsAnalysable(ReadOnlySpan<bool> active, ReadOnlySpan<float> evidence, int zone)
+    {
+        if (!active[zone]) return false;
+        var alone = true;
+        float other = 0;
+        for (var z = 0; z < active.Length; z++)
+        {
+            if (z == zone || !active[z]) continue;
+            alone = false;
+            other = Math.Max(other, evidence[z]);
+        }
+        return alone || (evidence[zone] >= MinDominantEvidence && evidence[zone] >= DominanceRatio * other);
+    }
+
+    /// <summary>How much more evidence than any other talking seat makes a seat the dominant talker.</summary>
+    public const float DominanceRatio = 2;
+
+    /// <summary>Smoothed evidence below this is too faint to call a seat dominant.</summary>
+    private const float MinDominantEvidence = 0.05f;
 
     /// <summary>One zone's hop: its beam audio (160 samples) and whether the tracker hears that seat talking.</summary>
     public void ProcessZone(int zone, ReadOnlySpan<float> beam, bool talking, double streamTime, IEventSink sink)

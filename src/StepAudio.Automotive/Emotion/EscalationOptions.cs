@@ -17,8 +17,14 @@ public sealed class EscalationOptions
     /// <summary>Agitation below which the timer resets (hysteresis: must be under <see cref="AgitationEnter"/>).</summary>
     public double AgitationExit { get; set; } = 0.35;
 
-    /// <summary>Seconds agitation must stay above the threshold (N in the policy).</summary>
+    /// <summary>Seconds agitation must stay above the threshold (N in the policy), at the threshold itself.</summary>
     public double SustainSeconds { get; set; } = 4;
+
+    /// <summary>
+    /// Seconds that suffice at <see cref="HighAgitation"/> or above: stronger evidence needs less time
+    /// (linear in between). Equal to <see cref="SustainSeconds"/> restores a fixed sustain.
+    /// </summary>
+    public double HighSustainSeconds { get; set; } = 2;
 
     /// <summary>Agitation that makes a sustained escalation high instead of medium.</summary>
     public double HighAgitation { get; set; } = 0.85;
@@ -49,6 +55,7 @@ public sealed class EscalationOptions
         if (!(AgitationEnter is > 0 and <= 1)) throw new InvalidInputException(section, $"AgitationEnter {AgitationEnter} must be in (0, 1]");
         if (!(AgitationExit >= 0 && AgitationExit < AgitationEnter)) throw new InvalidInputException(section, $"AgitationExit {AgitationExit} must be in [0, AgitationEnter)");
         if (!(SustainSeconds is >= 0.5 and <= 60)) throw new InvalidInputException(section, $"SustainSeconds {SustainSeconds} must be in [0.5, 60]");
+        if (!(HighSustainSeconds >= 0.5 && HighSustainSeconds <= SustainSeconds)) throw new InvalidInputException(section, $"HighSustainSeconds {HighSustainSeconds} must be in [0.5, SustainSeconds]");
         if (!(HighAgitation >= AgitationEnter && HighAgitation <= 1)) throw new InvalidInputException(section, $"HighAgitation {HighAgitation} must be in [AgitationEnter, 1]");
         if (!(MaxGapSeconds >= 0)) throw new InvalidInputException(section, "MaxGapSeconds must be at least 0");
         if (!(IntentWaitSeconds > 0)) throw new InvalidInputException(section, "IntentWaitSeconds must be positive");

@@ -71,10 +71,22 @@ public sealed class EscalationPolicy
             new EscalationEvidence { Keyword = normalized, Agitation = CabinEvent.Round(seat.LastAgitation), Arousal = CabinEvent.Round(seat.LastArousal) });
     }
 
-    /// <summary>The seat's fused emotion at <paramref name="streamTime"/> (call it every update, e.g. every 10 ms hop).</summary>
+    /// <summary>
+    /// The seat's fused emotion at <paramref name="streamTime"/> (call it every update, e.g. every 10 ms hop).
+    /// An episode opens when agitation reaches <see cref="EscalationOptions.AgitationEnter"/> and closes
+    /// below <see cref="EscalationOptions.AgitationExit"/> or after a gap of more than
+    /// <see cref="EscalationOptions.MaxGapSeconds"/> with no modality. Its evidence grows faster the
+    /// stronger the agitation: a second at the entry threshold is 1/<see cref="EscalationOptions.SustainSeconds"/>
+    /// of what is needed, a second at <see cref="EscalationOptions.HighAgitation"/> or above
+    /// 1/<see cref="EscalationOptions.HighSustainSeconds"/>; time in the hysteresis band counts at the entry
+    /// rate. Only observed time counts (<see cref="FusedEmotion.Observed"/>): pauses and short gaps hold the
+    /// episode without adding to it, so N seconds means N seconds of agitated speech (or face).
+    /// </summary>
     public EscalationEvent? OnEmotion(string zone, in FusedEmotion emotion, double streamTime)
     {
         var seat = SeatOf(zone);
+        var dt = double.IsNegativeInfinity(seat.LastUpdate) ? 0 : Math.Max(0, streamTime - seat.LastUpdate);
+        seat.LastUpdate = streamTime;
         if (emotion.Known)
         {
             seat.LastArousal = emotion.Arousal;
@@ -82,6 +94,8 @@ public sealed class EscalationPolicy
             seat.LastVoiceWeight = emotion.VoiceWeight;
             seat.LastFaceWeight = emotion.FaceWeight;
             seat.LastKnown = streamTime;
+            // Only while the seat is actually heard or seen: an estimate held through a pause adds nothing.
+            if (seat.AboveSince is not null && emotion.Observed) seat.Evidence += dt / SustainFor(emotion.Agitation);
             if (emotion.Agitation >= _options.AgitationEnter)
             {
                 seat.AboveSince ??= streamTime;
@@ -89,28 +103,28 @@ public sealed class EscalationPolicy
             }
             else if (emotion.Agitation < _options.AgitationExit)
             {
-                seat.AboveSince = null;
-                seat.PeakAgitation = 0;
+                EndEpisode(seat);
             }
         }
         else if (streamTime - seat.LastKnown > _options.MaxGapSeconds)
         {
             // Nothing seen or heard for too long: whatever was sustained is over.
-            seat.AboveSince = null;
-            seat.PeakAgitation = 0;
+            EndEpisode(seat);
         }
 
         var failure = CheckFailures(seat, streamTime);
         if (failure is not null) return failure;
 
-        if (emotion.Known && seat.AboveSince is { } since && streamTime - since >= _options.SustainSeconds && EmotionTriggersAllowed(zone))
+        // The tolerance absorbs the rounding of summing many hops.
+        if (emotion.Known && emotion.Observed && seat.AboveSince is { } since && seat.Evidence >= 1 - 1e-9 && EmotionTriggersAllowed(zone))
         {
             var severity = seat.PeakAgitation >= _options.HighAgitation ? High : Medium;
             var duration = streamTime - since;
-            return Escalate(seat, streamTime, severity, "sustained-agitation", $"agitation above {_options.AgitationEnter:0.##} for {duration:0.#} s",
+            return Escalate(seat, streamTime, severity, "sustained-agitation", $"agitation above {_options.AgitationEnter:0.##} for {duration:0.#} s (peak {seat.PeakAgitation:0.##})",
                 new EscalationEvidence
                 {
                     Agitation = CabinEvent.Round(seat.LastAgitation),
+                    PeakAgitation = CabinEvent.Round(seat.PeakAgitation),
                     Arousal = CabinEvent.Round(seat.LastArousal),
                     SustainedSeconds = CabinEvent.Round(duration),
                     VoiceWeight = CabinEvent.Round(seat.LastVoiceWeight),
@@ -118,6 +132,21 @@ public sealed class EscalationPolicy
                 });
         }
         return null;
+    }
+
+    /// <summary>Seconds of agitation at this level that escalate: <see cref="EscalationOptions.SustainSeconds"/> at the entry threshold (and in the hysteresis band), shrinking linearly to <see cref="EscalationOptions.HighSustainSeconds"/> at <see cref="EscalationOptions.HighAgitation"/>.</summary>
+    private double SustainFor(double agitation)
+    {
+        var span = _options.HighAgitation - _options.AgitationEnter;
+        var strength = span <= 0 ? (agitation >= _options.HighAgitation ? 1 : 0) : Math.Clamp((agitation - _options.AgitationEnter) / span, 0, 1);
+        return _options.SustainSeconds + (strength * (_options.HighSustainSeconds - _options.SustainSeconds));
+    }
+
+    private static void EndEpisode(Seat seat)
+    {
+        seat.AboveSince = null;
+        seat.Evidence = 0;
+        seat.PeakAgitation = 0;
     }
 
     private EscalationEvent? CheckFailures(Seat seat, double now)
@@ -157,8 +186,7 @@ public sealed class EscalationPolicy
         seat.LastEscalation = t;
         seat.LastRank = rank;
         // A sustained episode that escalated starts over: the next one must be sustained again.
-        seat.AboveSince = null;
-        seat.PeakAgitation = 0;
+        EndEpisode(seat);
         return new EscalationEvent(reason, seat.Zone, severity, CabinEvent.Round(t)) { Trigger = trigger, Evidence = evidence };
     }
 
@@ -181,7 +209,10 @@ public sealed class EscalationPolicy
         public double? PendingWake;
         public readonly Queue<(double Time, double Arousal)> Failures = new();
         public double? AboveSince;
+        /// <summary>Fraction of the sustain the open episode has gathered (escalates at 1).</summary>
+        public double Evidence;
         public double PeakAgitation;
+        public double LastUpdate = double.NegativeInfinity;
         public double LastArousal = 0.5;
         public double LastAgitation;
         public double LastVoiceWeight;

@@ -14,4 +14,10 @@ public readonly record struct FusedEmotion(
     FaceExpression Face)
 {
     public bool Known => VoiceWeight + FaceWeight > 0;
+
+    /// <summary>
+    /// A modality observed the seat just now (speech analysed or a face frame within the last
+    /// 150 ms); false while a recent estimate is only held through a pause.
+    /// </summary>
+    public bool Observed { get; init; } = true;
 }

@@ -37,8 +37,12 @@ public sealed class ProsodyAnalyzer
     private int _voiced;
     private int _nuclei;
     private double _sumPower;
-    private double _sumSt;
-    private double _sumSt2;
+    // Pitch of the window's voiced frames as a histogram (semitones above 100 Hz): median and
+    // quartiles, not mean and deviation, so octave errors and stray frames of another voice in road
+    // noise do not move the talker's pitch.
+    private const double PitchBinLowSt = -12;
+    private const double PitchBinSt = 0.25;
+    private readonly int[] _pitchBins = new int[(int)((36 - PitchBinLowSt) / PitchBinSt)];
     private double _sumTilt;
     private int _recentSpeech;
 
@@ -107,18 +111,25 @@ public sealed class ProsodyAnalyzer
 
     public void Reset()
     {
-        _pitch.Reset();
-        Array.Clear(_ring);
-        _head = _count = _speech = _voiced = _nuclei = _recentSpeech = 0;
-        _sumPower = _sumSt = _sumSt2 = _sumTilt = 0;
+        ClearWindow();
         _floorDb = double.NaN;
-        _smoothDb = _lastDipDb = _peakDb = -120;
-        _peakVoiced = _rising = false;
-        _sinceNucleus = 0;
         _baseline = default;
         _baselineCount = 0;
         Features = default;
         Emotion = default;
+    }
+
+    /// <summary>Forgets the window (and the pitch and syllable trackers' state), keeping the noise floor and the baseline.</summary>
+    private void ClearWindow()
+    {
+        _pitch.Reset();
+        Array.Clear(_ring);
+        _head = _count = _speech = _voiced = _nuclei = _recentSpeech = 0;
+        _sumPower = _sumTilt = 0;
+        Array.Clear(_pitchBins);
+        _smoothDb = _lastDipDb = _peakDb = -120;
+        _peakVoiced = _rising = false;
+        _sinceNucleus = 0;
     }
 
     /// <summary>Peaks of the smoothed level with a dip of 3 dB on both sides, voiced at the top (de Jong and Wempe 2009, simplified).</summary>
@@ -178,8 +189,7 @@ public sealed class ProsodyAnalyzer
         {
             _voiced++;
             _sumPower += Math.Pow(10, f.Db / 10);
-            _sumSt += f.Semitones;
-            _sumSt2 += f.Semitones * f.Semitones;
+            _pitchBins[PitchBin(f.Semitones)]++;
         }
         if (f.Nucleus) _nuclei++;
     }
@@ -195,8 +205,7 @@ public sealed class ProsodyAnalyzer
         {
             _voiced--;
             _sumPower -= Math.Pow(10, f.Db / 10);
-            _sumSt -= f.Semitones;
-            _sumSt2 -= f.Semitones * f.Semitones;
+            _pitchBins[PitchBin(f.Semitones)]--;
         }
         if (f.Nucleus) _nuclei--;
     }
@@ -204,8 +213,9 @@ public sealed class ProsodyAnalyzer
     private ProsodyFeatures Measure()
     {
         var loud = _voiced > 0 ? 10 * Math.Log10(Math.Max(_sumPower, 1e-12) / _voiced) : -120;
-        var pitch = _voiced > 0 ? _sumSt / _voiced : 0;
-        var range = _voiced > 1 ? Math.Sqrt(Math.Max(0, _sumSt2 / _voiced - pitch * pitch)) : 0;
+        var pitch = _voiced > 0 ? PitchQuantile(0.5) : 0;
+        // The interquartile range over 1.349 is the standard deviation of a normal distribution.
+        var range = _voiced > 1 ? (PitchQuantile(0.75) - PitchQuantile(0.25)) / 1.349 : 0;
         var tilt = _speech > 0 ? _sumTilt / _speech : 0;
         var rate = _speech > 0 ? _nuclei / (_speech * 0.01) : 0;
         var pause = 1 - (double)_speech / _count;
@@ -256,6 +266,22 @@ public sealed class ProsodyAnalyzer
         _baseline.Tilt += a * (f.TiltDb - _baseline.Tilt);
         _baseline.Rate += a * (f.SyllableRate - _baseline.Rate);
         _baseline.Pause += a * (f.PauseRatio - _baseline.Pause);
+    }
+
+    private int PitchBin(double semitones) => Math.Clamp((int)((semitones - PitchBinLowSt) / PitchBinSt), 0, _pitchBins.Length - 1);
+
+    /// <summary>The <paramref name="q"/> quantile of the window's voiced pitch, interpolated inside its bin.</summary>
+    private double PitchQuantile(double q)
+    {
+        var target = q * _voiced;
+        var below = 0;
+        for (var b = 0; b < _pitchBins.Length; b++)
+        {
+            var n = _pitchBins[b];
+            if (n > 0 && below + n >= target) return PitchBinLowSt + ((b + ((target - below) / n)) * PitchBinSt);
+            below += n;
+        }
+        return PitchBinLowSt + (_pitchBins.Length * PitchBinSt);
     }
 
     private static double Logistic(double x) => 1 / (1 + Math.Exp(-x));

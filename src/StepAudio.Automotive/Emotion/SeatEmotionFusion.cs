@@ -17,6 +17,7 @@ public sealed class SeatEmotionFusion
     private const double FaceTimeConstant = 0.5;
     private const double FaceStaleSeconds = 0.5;
     private const double VoiceStaleSeconds = 1.0;
+    private const double ObservedSeconds = 0.15;
     private const double MinEmitInterval = 1.0;
     private const double ChangeStep = 0.1;
 
@@ -65,7 +66,7 @@ public sealed class SeatEmotionFusion
         var faceReliability = t - _faceTime <= FaceStaleSeconds ? _faceReliability : 0;
         var face = new FaceExpression(_face[0], _face[1], _face[2], _face[3], _face[4], _face[5], _face[6], faceReliability);
         var total = voiceReliability + faceReliability;
-        if (total <= 1e-6) return new FusedEmotion(0.5, 0, null, 0, 0, _voice, face);
+        if (total <= 1e-6) return new FusedEmotion(0.5, 0, null, 0, 0, _voice, face) { Observed = false };
         var wv = voiceReliability / total;
         var wf = faceReliability / total;
         return new FusedEmotion(
@@ -75,7 +76,10 @@ public sealed class SeatEmotionFusion
             wv,
             wf,
             _voice,
-            face);
+            face)
+        {
+            Observed = (voiceReliability > 0 && t - _voiceTime <= ObservedSeconds) || (faceReliability > 0 && t - _faceTime <= ObservedSeconds),
+        };
     }
 
     /// <summary>The label for an estimate and how confident it is.</summary>

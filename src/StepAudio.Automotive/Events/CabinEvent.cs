@@ -70,6 +70,9 @@ public sealed record EscalationEvidence
 
     public double? Arousal { get; init; }
 
+    /// <summary>Highest agitation of the sustained episode (stronger agitation needs a shorter sustain).</summary>
+    public double? PeakAgitation { get; init; }
+
     /// <summary>Seconds the agitation has stayed above the threshold.</summary>
     public double? SustainedSeconds { get; init; }
 

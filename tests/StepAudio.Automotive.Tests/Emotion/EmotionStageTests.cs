@@ -109,6 +109,16 @@ public class EmotionStageTests
         Assert.Equal(("front-passenger", "high", "distress-keyword", "help me"), (e.Zone, e.Severity, e.Trigger, e.Evidence!.Keyword));
     }
 
+    [Theory]
+    [InlineData(new[] { true, false, false, false }, new[] { 0.3f, 0, 0, 0 }, 0, true)] // alone
+    [InlineData(new[] { false, false, false, false }, new[] { 0.3f, 0, 0, 0 }, 0, false)] // not talking
+    [InlineData(new[] { false, true, false, true }, new[] { 0f, 0.1f, 0, 0.4f }, 3, true)] // a weak ghost seat on the same side
+    [InlineData(new[] { false, true, false, true }, new[] { 0f, 0.1f, 0, 0.4f }, 1, false)] // the ghost itself
+    [InlineData(new[] { false, true, false, true }, new[] { 0f, 0.3f, 0, 0.4f }, 3, false)] // two talkers at once
+    [InlineData(new[] { true, false, true, false }, new[] { 0.02f, 0, 0.005f, 0 }, 0, false)] // too faint to call
+    public void OnlyASeatsOwnDominantTalkerIsAnalysed(bool[] active, float[] evidence, int zone, bool expected) =>
+        Assert.Equal(expected, EmotionStage.IsAnalysable(active, evidence, zone));
+
     [Fact]
     public void NobodyTalkingGivesNoEmotionEvents()
     {

@@ -34,10 +34,13 @@ public class EscalationPolicyTests
         Assert.Equal("help me", e.Evidence!.Keyword);
     }
 
+    /// <summary>The sustain fixed at N seconds whatever the level (HighSustainSeconds = SustainSeconds).</summary>
+    private static EscalationOptions FixedSustain() => new() { HighSustainSeconds = 4 };
+
     [Fact]
     public void SustainedAgitationEscalatesAfterNSecondsNotBefore()
     {
-        var policy = new EscalationPolicy();
+        var policy = new EscalationPolicy(FixedSustain());
         var escalations = Run(policy, "driver", 20, t => t < 5 ? 0.1 : 0.75);
         var e = Assert.Single(escalations);
         Assert.Equal("sustained-agitation", e.Trigger);
@@ -54,12 +57,40 @@ public class EscalationPolicyTests
     public void BriefBurstsAndDipsInsideTheHysteresisBandBehaveAsDesigned()
     {
         // 3.5 s bursts separated by dips well below the exit threshold: never 4 s, never escalates.
-        Assert.Empty(Run(new EscalationPolicy(), "driver", 30, t => t % 5 < 3.5 ? 0.8 : 0.2));
+        Assert.Empty(Run(new EscalationPolicy(FixedSustain()), "driver", 30, t => t % 5 < 3.5 ? 0.8 : 0.2));
         // Dips to 0.5 (between exit 0.35 and enter 0.6) do not reset the timer: escalates at 4 s.
-        var e = Assert.Single(Run(new EscalationPolicy(), "driver", 10, t => t < 1 ? 0.1 : t % 1 < 0.5 ? 0.7 : 0.5));
+        var e = Assert.Single(Run(new EscalationPolicy(FixedSustain()), "driver", 10, t => t < 1 ? 0.1 : t % 1 < 0.5 ? 0.7 : 0.5));
         Assert.InRange(e.StreamTime, 5.0, 5.02);
+        // With the default level-dependent sustain, 0.8 needs 2.4 s: 2 s bursts never get there.
+        Assert.Empty(Run(new EscalationPolicy(), "driver", 30, t => t % 5 < 2 ? 0.8 : 0.2));
         // Just under the entry threshold forever: nothing.
         Assert.Empty(Run(new EscalationPolicy(), "driver", 60, _ => 0.59));
+    }
+
+    [Theory]
+    [InlineData(0.6, 4.0)]
+    [InlineData(0.725, 3.0)]
+    [InlineData(0.85, 2.0)]
+    [InlineData(0.97, 2.0)]
+    public void StrongerAgitationNeedsAShorterSustain(double agitation, double seconds)
+    {
+        var e = Assert.Single(Run(new EscalationPolicy(), "driver", 12, t => t < 5 ? 0.1 : agitation));
+        Assert.InRange(e.StreamTime - 5, seconds, seconds + 0.02);
+        Assert.InRange(e.Evidence!.SustainedSeconds!.Value, seconds, seconds + 0.02);
+        Assert.Equal(agitation, e.Evidence.PeakAgitation);
+        Assert.Equal(agitation >= 0.85 ? "high" : "medium", e.Severity);
+    }
+
+    [Fact]
+    public void EvidenceGathersAtTheRateOfEachMoment()
+    {
+        // 1 s at 0.6 (a quarter of 4 s) then 0.85 (2 s for all of it): the remaining three quarters take 1.5 s.
+        var e = Assert.Single(Run(new EscalationPolicy(), "driver", 12, t => t < 5 ? 0.1 : t < 6 ? 0.6 : 0.85));
+        Assert.InRange(e.StreamTime, 7.5, 7.52);
+        Assert.Equal(2.5, e.Evidence!.SustainedSeconds!.Value, 0.02);
+        // A dip below the exit threshold throws the gathered evidence away.
+        var reset = Assert.Single(Run(new EscalationPolicy(), "driver", 12, t => t < 5 ? 0.1 : t is >= 6.5 and < 6.6 ? 0.2 : 0.85));
+        Assert.InRange(reset.StreamTime, 8.6, 8.62);
     }
 
     [Fact]
@@ -72,12 +103,12 @@ public class EscalationPolicyTests
     [Fact]
     public void CooldownSuppressesRepeatsButNotAHigherSeverity()
     {
-        var policy = new EscalationPolicy(new EscalationOptions { CooldownSeconds = 60 });
+        var policy = new EscalationPolicy(new EscalationOptions { CooldownSeconds = 60, HighSustainSeconds = 4 });
         var first = Run(policy, "driver", 100, t => t < 1 ? 0.1 : 0.75);
         // Medium at 5 s, suppressed until 65 s, then the still-sustained agitation escalates again.
         Assert.Equal([5.0, 65.0], first.Select(e => Math.Round(e.StreamTime)).ToArray());
         // During a cooldown after a medium, an emergency intent still goes out.
-        var p2 = new EscalationPolicy();
+        var p2 = new EscalationPolicy(FixedSustain());
         Assert.Single(Run(p2, "driver", 10, t => t < 1 ? 0.1 : 0.75));
         Assert.NotNull(p2.OnIntent(new IntentEvent("assist.emergency", new Dictionary<string, string>(), "driver", 0.9, 10, 11, 11)));
         Assert.Null(p2.OnIntent(new IntentEvent("assist.emergency", new Dictionary<string, string>(), "driver", 0.9, 20, 21, 21)));
@@ -89,10 +120,11 @@ public class EscalationPolicyTests
     public void MissingModalitiesHoldForAShortGapAndResetAfterALongOne()
     {
         // Agitated, then 1.5 s with no modality at all (talker pauses, camera lost), then agitated again: the episode continues.
-        var shortGap = Run(new EscalationPolicy(), "driver", 10, t => t < 1 ? 0.1 : t is > 3 and < 4.5 ? double.NaN : 0.8);
-        Assert.InRange(Assert.Single(shortGap).StreamTime, 5.0, 5.02);
+        // The gap holds the episode but adds nothing: 2 s before it, 2 s after it.
+        var shortGap = Run(new EscalationPolicy(FixedSustain()), "driver", 10, t => t < 1 ? 0.1 : t is > 3 and < 4.5 ? double.NaN : 0.8);
+        Assert.InRange(Assert.Single(shortGap).StreamTime, 6.48, 6.51);
         // A 3 s gap resets: counting starts again at 7 s.
-        var longGap = Run(new EscalationPolicy(), "driver", 15, t => t < 1 ? 0.1 : t is > 3 and < 7 ? double.NaN : 0.8);
+        var longGap = Run(new EscalationPolicy(FixedSustain()), "driver", 15, t => t < 1 ? 0.1 : t is > 3 and < 7 ? double.NaN : 0.8);
         Assert.InRange(Assert.Single(longGap).StreamTime, 11.0, 11.02);
         // Face alone carries the decision and is reported as such.
         var policy = new EscalationPolicy();
@@ -102,6 +134,23 @@ public class EscalationPolicyTests
         Assert.NotNull(e);
         Assert.Equal(1, e.Evidence!.FaceWeight);
         Assert.Equal(0, e.Evidence.VoiceWeight);
+    }
+
+    [Fact]
+    public void AnEstimateHeldThroughAPauseAddsNothing()
+    {
+        // 0.7 heard for 2 s, then the same 0.7 only held (the talker paused) for 0.9 s, then heard again.
+        var policy = new EscalationPolicy(FixedSustain());
+        EscalationEvent? e = null;
+        for (var hop = 0; hop <= 1000 && e is null; hop++)
+        {
+            var t = hop * Hop;
+            var observed = t is < 2 or >= 2.9;
+            e = policy.OnEmotion("driver", Fused(0.7) with { Observed = observed }, t);
+        }
+        Assert.NotNull(e);
+        // 4 s of agitated speech: 2 s before the pause and 2 s after it (a clock would have said 4.0).
+        Assert.InRange(e.StreamTime, 4.9, 4.92);
     }
 
     [Fact]
@@ -164,6 +213,8 @@ public class EscalationPolicyTests
     {
         var e = Assert.Throws<InvalidInputException>(() => new EscalationPolicy(new EscalationOptions { AgitationExit = 0.7 }));
         Assert.Contains("AgitationExit", e.Message, StringComparison.Ordinal);
+        var sustain = Assert.Throws<InvalidInputException>(() => new EscalationPolicy(new EscalationOptions { HighSustainSeconds = 5 }));
+        Assert.Contains("HighSustainSeconds", sustain.Message, StringComparison.Ordinal);
     }
 
     [Fact]

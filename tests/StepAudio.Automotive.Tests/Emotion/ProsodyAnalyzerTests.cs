@@ -77,6 +77,36 @@ public class ProsodyAnalyzerTests
         Assert.True(f.SnrDb > 20);
     }
 
+    /// <summary>
+    /// Octave errors and stray frames of another voice (one voiced hop in five an octave up) must not
+    /// move the talker's pitch or widen its range: the window keeps the median and quartiles.
+    /// </summary>
+    [Fact]
+    public void StrayPitchFramesDoNotMoveTheMedianPitch()
+    {
+        var analyzer = new ProsodyAnalyzer();
+        var low = PitchTrackerTests.Tone(150, 0.1, 8);
+        var high = PitchTrackerTests.Tone(300, 0.1, 8);
+        // Silence first, so the noise floor is known; then 0.4 s at 150 Hz and 0.1 s an octave up, repeated.
+        Feed(analyzer, new float[8000]);
+        for (var block = 0; block < 6; block++)
+        {
+            for (var i = 0; i < 4; i++) Feed(analyzer, low);
+            Feed(analyzer, high);
+        }
+        var f = analyzer.Features;
+        _out.WriteLine($"pitch {f.PitchSemitones:F2} st, range {f.PitchRangeSemitones:F2} st");
+        var expected = 12 * Math.Log2(150.0 / 100);
+        Assert.InRange(f.PitchSemitones, expected - 0.3, expected + 0.3);
+        // A mean would sit 2.4 st higher and a standard deviation would be about 4.8 st.
+        Assert.InRange(f.PitchRangeSemitones, 0, 0.5);
+
+        static void Feed(ProsodyAnalyzer analyzer, float[] audio)
+        {
+            for (var i = 0; i + 160 <= audio.Length; i += 160) analyzer.Process(audio.AsSpan(i, 160));
+        }
+    }
+
     [Fact]
     public void SameAudioGivesTheSameScores()
     {

@@ -55,6 +55,21 @@ public class SeatEmotionFusionTests
     }
 
     [Fact]
+    public void AHeldEstimateIsKnownButNotObserved()
+    {
+        var seat = new SeatEmotionFusion("driver");
+        seat.Voice(CalmVoice, 2);
+        Assert.True(seat.Fuse(2.01).Observed);
+        // A pause: the voice estimate is held for a second, but nobody is heard.
+        Assert.True(seat.Fuse(2.5).Known);
+        Assert.False(seat.Fuse(2.5).Observed);
+        seat.Face(AngryFace, 2.5);
+        Assert.True(seat.Fuse(2.55).Observed);
+        Assert.False(seat.Fuse(3.6).Observed);
+        Assert.False(new SeatEmotionFusion("rear-left").Fuse(0).Observed);
+    }
+
+    [Fact]
     public void FaceIsSmoothedNotFollowedFrameByFrame()
     {
         var seat = new SeatEmotionFusion("driver");
