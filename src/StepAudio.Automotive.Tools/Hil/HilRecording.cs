@@ -32,11 +32,16 @@ public static class HilRecording
         writer.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
     }
 
-    /// <summary>The recorded messages, or null when the scenario was never run (no file).</summary>
+    /// <summary>
+    /// The recorded messages, or null when the scenario was never run (no file). QoS 1 is at least
+    /// once: a message delivered again (same <c>messageId</c>, as the MQTT contract tells subscribers
+    /// to deduplicate) is kept once, so a resent escalation is not scored as a second one.
+    /// </summary>
     public static IReadOnlyList<HilMessage>? Load(string path)
     {
         if (!File.Exists(path)) return null;
         var list = new List<HilMessage>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         var lineNumber = 0;
         foreach (var line in File.ReadLines(path))
         {
@@ -46,7 +51,10 @@ public static class HilRecording
             {
                 using var doc = JsonDocument.Parse(line);
                 var r = doc.RootElement;
-                list.Add(new HilMessage(r.GetProperty("topic").GetString()!, r.GetProperty("receivedSeconds").GetDouble(), r.GetProperty("payload").Clone()));
+                var payload = r.GetProperty("payload");
+                if (payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("messageId", out var id) && id.GetString() is { } messageId && !seen.Add(messageId))
+                    continue;
+                list.Add(new HilMessage(r.GetProperty("topic").GetString()!, r.GetProperty("receivedSeconds").GetDouble(), payload.Clone()));
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
             {

@@ -131,4 +131,25 @@ public class HilScorerTests
         Assert.Equal(1.0, s.IntentAccuracy);
         Assert.Throws<InvalidInputException>(() => HilScorer.Score(TestPaths.NewTempDir(), CommandGrammar.Default));
     }
+
+    [Fact]
+    public void AMessageDeliveredTwiceIsScoredOnce()
+    {
+        var dir = TestPaths.NewTempDir();
+        var a = Truth("a", 10);
+        Directory.CreateDirectory(Path.Combine(dir, "a"));
+        a.Save(Path.Combine(dir, "a", "truth.json"));
+        var falseIntent = Msg(new { type = "intent", intent = "media.play", slots = new { }, zone = "front-passenger", confidence = 0.6, utteranceStart = 15.0, utteranceEnd = 16.0, streamTime = 16.2, messageId = "m-1" }, 16.3);
+        var escalation = Msg(new { type = "escalation", reason = "agitation", zone = "rear-right", severity = "medium", streamTime = 17.0, messageId = "m-2" }, 17.1);
+        using (var w = new StreamWriter(Path.Combine(dir, "a", HilRecording.FileName)))
+        {
+            foreach (var m in Perfect(a, z => z)) HilRecording.Append(w, m);
+            // The broker redelivers both (QoS 1, same messageId) a moment later.
+            foreach (var m in new[] { falseIntent, escalation, falseIntent with { ReceivedSeconds = 18 }, escalation with { ReceivedSeconds = 18 } })
+                HilRecording.Append(w, m);
+        }
+        var s = HilScorer.Score(dir, CommandGrammar.Default);
+        Assert.Equal(1, s.FalseIntents);
+        Assert.Equal(1, s.FalseEscalations);
+    }
 }
