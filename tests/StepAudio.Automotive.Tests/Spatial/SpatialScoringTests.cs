@@ -225,6 +225,31 @@ public class SpatialScoringTests(ITestOutputHelper output)
     public void OverlapAtScale(string cabin, int seed)
     {
         var profile = CabinProfileReader.Load(TestPaths.Cabin(cabin));
+        var (pairs, radio) = RenderOverlap(profile, seed);
+        var pairScore = ScoreOverlap(profile, pairs, "two talkers");
+        var radioScore = ScoreOverlap(profile, radio, "talker over radio");
+        output.WriteLine($"{cabin}, seed {seed}, {OverlapScenes} scenes each: two talkers {pairScore}; talker over radio {radioScore}");
+    }
+
+    [Fact]
+    public void OverlapTuning()
+    {
+        if (Environment.GetEnvironmentVariable("STEPAUDIO_SPATIAL_TUNE") is not { Length: > 0 } grid) return;
+        foreach (var cabin in new[] { "sedan-console-circular", "sedan-headliner-linear" })
+        {
+            var profile = CabinProfileReader.Load(TestPaths.Cabin(cabin));
+            var (pairs, radio) = RenderOverlap(profile, 31);
+            foreach (var variant in grid.Split(';'))
+            {
+                var f = variant.Split(',').Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+                var options = new SpatialOptions { ResidualCoherence = f[0], MinResidualPower = f[1], TrackerRelativeOn = f[2], TrackerMaxTalkers = (int)f[3], LoudspeakerMargin = f[4] };
+                output.WriteLine($"{cabin} {variant}: two talkers {ScoreOverlap(profile, pairs, "", options, quiet: true)}; radio {ScoreOverlap(profile, radio, "", options, quiet: true)}");
+            }
+        }
+    }
+
+    private static (SceneRender Pairs, SceneRender Radio) RenderOverlap(CabinProfile profile, int seed)
+    {
         var rng = new Random(seed);
         var zones = profile.Zones.Select(z => z.Name).ToArray();
         var pairEvents = new List<SceneEvent>();
@@ -255,10 +280,7 @@ public class SpatialScoringTests(ITestOutputHelper output)
             t += 4.5;
         }
         var radio = new CabinSimulator().Render(new CabinScene { Cabin = profile, DurationSeconds = t, Rt60Seconds = 0.15, Seed = seed + 1000, Noise = new SceneNoise(5), Events = radioEvents });
-
-        var pairScore = ScoreOverlap(profile, pairs, "two talkers");
-        var radioScore = ScoreOverlap(profile, radio, "talker over radio");
-        output.WriteLine($"{cabin}, seed {seed}, {OverlapScenes} scenes each: two talkers {pairScore}; talker over radio {radioScore}");
+        return (pairs, radio);
     }
 
     private readonly record struct OverlapScore(int Found, int Total, int FoundAt5, int TotalAt5, int FirstFound, int SecondFound, int Ghosts)
@@ -269,9 +291,9 @@ public class SpatialScoringTests(ITestOutputHelper output)
             $"at SNR ≥ 5 dB {AccuracyAt5:P1} ({FoundAt5}/{TotalAt5}), all {(double)Found / Total:P1} ({Found}/{Total}; first {FirstFound}, second {SecondFound}), speech events in a silent zone {Ghosts}";
     }
 
-    private OverlapScore ScoreOverlap(CabinProfile profile, SceneRender render, string what)
+    private OverlapScore ScoreOverlap(CabinProfile profile, SceneRender render, string what, SpatialOptions? options = null, bool quiet = false)
     {
-        var sink = Run(profile, render);
+        var sink = Run(profile, render, options);
         var talkers = render.Utterances.Where(u => u.Kind == SceneSourceKind.Talker).ToList();
         int found = 0, foundAt5 = 0, totalAt5 = 0, first = 0, second = 0;
         foreach (var u in talkers)
@@ -280,6 +302,7 @@ public class SpatialScoringTests(ITestOutputHelper output)
             var ok = Covered(sink, u) >= 0.5 * (u.EndSeconds - u.StartSeconds);
             var isSecond = talkers.Any(o => o != u && o.StartSeconds < u.StartSeconds && o.EndSeconds > u.StartSeconds);
             if (snr >= 5) totalAt5++;
+            if (!ok && quiet) continue;
             if (!ok)
             {
                 var other = string.Join(", ", sink.Speech.Where(e => e.Start < u.EndSeconds && e.End > u.StartSeconds).Select(e => $"{e.Zone} {e.Start:0.00}–{e.End:0.00}"));
