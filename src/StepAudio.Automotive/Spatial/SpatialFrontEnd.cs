@@ -47,7 +47,7 @@ public sealed class SpatialFrontEnd
             MinResidualPower = (float)options.MinResidualPower,
             LoudspeakerMargin = (float)options.LoudspeakerMargin,
         };
-        Tracker = new ZoneTracker(profile, sink) { RelativeOn = (float)options.TrackerRelativeOn, OnFrames = options.TrackerOnFrames, MaxTalkers = options.TrackerMaxTalkers };
+        Tracker = new ZoneTracker(profile, sink) { RelativeOn = (float)options.TrackerRelativeOn, OnFrames = options.TrackerOnFrames, MaxTalkers = options.TrackerMaxTalkers, SecondOnFrames = options.TrackerSecondOnFrames };
         Beamformer = options.Beamformer == BeamformerKind.Mvdr
             ? new MvdrBeamformer(Geometry, Stft, fs)
             : new DelayAndSumBeamformer(Geometry, Stft, fs);

@@ -58,6 +58,12 @@ public sealed class ZoneTracker
     /// <summary>Frames below <see cref="OffThreshold"/> before an open zone closes (pauses between words).</summary>
     public int HangoverFrames { get; init; } = 40;
 
+    /// <summary>
+    /// Frames above threshold before a zone opens while another is already open: a second talker has
+    /// fewer frames of its own (the first masks it), so it must open on less.
+    /// </summary>
+    public int SecondOnFrames { get; init; } = 15;
+
     public int MaxTalkers { get; init; } = 2;
 
     public bool IsActive(int zone) => _active[zone];
@@ -120,7 +126,7 @@ public sealed class ZoneTracker
             if (s >= OnThreshold && s >= RelativeOn * strongest) _framesAbove[z]++;
             else if (s < OffThreshold) _framesAbove[z] = 0;
 
-            if (!_active[z] && _framesAbove[z] >= OnFrames && activeCount < MaxTalkers)
+            if (!_active[z] && _framesAbove[z] >= (activeCount > 0 ? SecondOnFrames : OnFrames) && activeCount < MaxTalkers)
             {
                 _active[z] = true;
                 activeCount++;

@@ -235,15 +235,15 @@ public class SpatialScoringTests(ITestOutputHelper output)
     public void OverlapTuning()
     {
         if (Environment.GetEnvironmentVariable("STEPAUDIO_SPATIAL_TUNE") is not { Length: > 0 } grid) return;
-        foreach (var cabin in new[] { "sedan-console-circular", "sedan-headliner-linear" })
+        foreach (var cabin in (Environment.GetEnvironmentVariable("STEPAUDIO_SPATIAL_TUNE_CABINS") ?? "sedan-console-circular,sedan-headliner-linear").Split(','))
         {
             var profile = CabinProfileReader.Load(TestPaths.Cabin(cabin));
             var (pairs, radio) = RenderOverlap(profile, 31);
             foreach (var variant in grid.Split(';'))
             {
                 var f = variant.Split(',').Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-                var options = new SpatialOptions { ResidualCoherence = f[0], MinResidualPower = f[1], TrackerRelativeOn = f[2], TrackerMaxTalkers = (int)f[3], LoudspeakerMargin = f[4] };
-                output.WriteLine($"{cabin} {variant}: two talkers {ScoreOverlap(profile, pairs, "", options, quiet: true)}; radio {ScoreOverlap(profile, radio, "", options, quiet: true)}");
+                var options = new SpatialOptions { ResidualCoherence = f[0], MinResidualPower = f[1], TrackerRelativeOn = f[2], TrackerMaxTalkers = (int)f[3], LoudspeakerMargin = f[4], TrackerOnFrames = f.Length > 5 ? (int)f[5] : 15, TrackerSecondOnFrames = f.Length > 6 ? (int)f[6] : 15 };
+                output.WriteLine($"{cabin} {variant}: two talkers {ScoreOverlap(profile, pairs, "", options, quiet: variant != grid.Split(';')[0])}; radio {ScoreOverlap(profile, radio, "", options, quiet: true)}");
             }
         }
     }
