@@ -39,7 +39,7 @@ public sealed record SpatialOptions
     public double ResidualCoherence { get; init; } = 0.5;
 
     /// <summary>Steered power over the remaining bins a seat needs to count as a second talker.</summary>
-    public double MinResidualPower { get; init; } = 0.15;
+    public double MinResidualPower { get; init; } = 0.25;
 
     /// <summary>A zone keeps a frame's evidence only within this fraction of the strongest seat's steered power.</summary>
     public double RelativePower { get; init; } = 0.95;

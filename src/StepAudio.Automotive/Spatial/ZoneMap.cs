@@ -114,7 +114,7 @@ public sealed class ZoneMap
     public float MinResidualShare { get; init; } = 0.05f;
 
     /// <summary>Steered power over the remaining bins a seat needs to count as a second talker.</summary>
-    public float MinResidualPower { get; init; } = 0.15f;
+    public float MinResidualPower { get; init; } = 0.25f;
 
     /// <summary>Last frame's steered power per candidate over the bins the strongest candidate does not explain.</summary>
     public ReadOnlySpan<float> ResidualPower => _residualPower;

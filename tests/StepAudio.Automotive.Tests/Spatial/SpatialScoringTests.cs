@@ -193,8 +193,8 @@ public class SpatialScoringTests(ITestOutputHelper output)
             output.WriteLine($"miss: {u.Source} {u.StartSeconds:0.00}–{u.EndSeconds:0.00} s, SNR {Snr(render, u):0.0} dB, covered {Covered(sink, u):0.00} s");
         var falseEvents = sink.Speech.Count(e => !talkers.Any(u => u.Source == e.Zone && e.Start < u.EndSeconds && e.End > u.StartSeconds));
         output.WriteLine($"{cabin}, onsets {onsetDb} dB: two talkers {d2}/{twoTalker.Count}, talker over radio {dr}/{withRadio.Count}, all {(double)detected / talkers.Count:P0}; speech events in a silent zone {falseEvents}");
-        // Target ≥ 90 %, not reached: measured 7/8 two-talker and 4/4 over radio (circular), 5/8 and 4/4 (linear);
-        // the missed talkers are the weaker of the two, at 1–4 dB SNR.
+        // Measured 7/8 two-talker and 4/4 over radio (circular), 6/8 and 4/4 (linear; 5/8 with onsets): the missed
+        // talkers are the weaker of the two, at 1–4 dB SNR. OverlapAtScale measures the target on 80 scenes per seed.
         Assert.True(detected >= 0.7 * talkers.Count, $"{cabin}: {detected}/{talkers.Count} detected");
     }
 
@@ -229,24 +229,18 @@ public class SpatialScoringTests(ITestOutputHelper output)
         var pairScore = ScoreOverlap(profile, pairs, "two talkers");
         var radioScore = ScoreOverlap(profile, radio, "talker over radio");
         output.WriteLine($"{cabin}, seed {seed}, {OverlapScenes} scenes each: two talkers {pairScore}; talker over radio {radioScore}");
+        Assert.True(pairScore.AccuracyAt5 >= OverlapTarget, $"{cabin}: two talkers at SNR ≥ 5 dB {pairScore}");
+        Assert.True(radioScore.AccuracyAt5 >= OverlapTarget, $"{cabin}: talker over radio at SNR ≥ 5 dB {radioScore}");
+        // Over every talker, most of them below 5 dB: measured 82.5–92.5 % (two talkers) and 95–97.5 % (radio), seeds 31–32.
+        Assert.True(pairScore.Accuracy >= OverlapFloorAll, $"{cabin}: two talkers {pairScore}");
+        Assert.True(radioScore.Accuracy >= OverlapFloorAll, $"{cabin}: talker over radio {radioScore}");
     }
 
-    [Fact]
-    public void OverlapTuning()
-    {
-        if (Environment.GetEnvironmentVariable("STEPAUDIO_SPATIAL_TUNE") is not { Length: > 0 } grid) return;
-        foreach (var cabin in (Environment.GetEnvironmentVariable("STEPAUDIO_SPATIAL_TUNE_CABINS") ?? "sedan-console-circular,sedan-headliner-linear").Split(','))
-        {
-            var profile = CabinProfileReader.Load(TestPaths.Cabin(cabin));
-            var (pairs, radio) = RenderOverlap(profile, 31);
-            foreach (var variant in grid.Split(';'))
-            {
-                var f = variant.Split(',').Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-                var options = new SpatialOptions { ResidualCoherence = f[0], MinResidualPower = f[1], TrackerRelativeOn = f[2], TrackerMaxTalkers = (int)f[3], LoudspeakerMargin = f[4], TrackerOnFrames = f.Length > 5 ? (int)f[5] : 15, TrackerSecondOnFrames = f.Length > 6 ? (int)f[6] : 15 };
-                output.WriteLine($"{cabin} {variant}: two talkers {ScoreOverlap(profile, pairs, "", options, quiet: variant != grid.Split(';')[0])}; radio {ScoreOverlap(profile, radio, "", options, quiet: true)}");
-            }
-        }
-    }
+    /// <summary>Issue 3's target with a second talker or radio speech active, for talkers at SNR ≥ 5 dB.</summary>
+    private const double OverlapTarget = 0.9;
+
+    /// <summary>Floor over every talker of the overlap scenes, including those below 5 dB.</summary>
+    private const double OverlapFloorAll = 0.8;
 
     private static (SceneRender Pairs, SceneRender Radio) RenderOverlap(CabinProfile profile, int seed)
     {
@@ -287,13 +281,15 @@ public class SpatialScoringTests(ITestOutputHelper output)
     {
         public double AccuracyAt5 => (double)FoundAt5 / Math.Max(1, TotalAt5);
 
+        public double Accuracy => (double)Found / Math.Max(1, Total);
+
         public override string ToString() =>
             $"at SNR ≥ 5 dB {AccuracyAt5:P1} ({FoundAt5}/{TotalAt5}), all {(double)Found / Total:P1} ({Found}/{Total}; first {FirstFound}, second {SecondFound}), speech events in a silent zone {Ghosts}";
     }
 
-    private OverlapScore ScoreOverlap(CabinProfile profile, SceneRender render, string what, SpatialOptions? options = null, bool quiet = false)
+    private OverlapScore ScoreOverlap(CabinProfile profile, SceneRender render, string what)
     {
-        var sink = Run(profile, render, options);
+        var sink = Run(profile, render);
         var talkers = render.Utterances.Where(u => u.Kind == SceneSourceKind.Talker).ToList();
         int found = 0, foundAt5 = 0, totalAt5 = 0, first = 0, second = 0;
         foreach (var u in talkers)
@@ -302,7 +298,6 @@ public class SpatialScoringTests(ITestOutputHelper output)
             var ok = Covered(sink, u) >= 0.5 * (u.EndSeconds - u.StartSeconds);
             var isSecond = talkers.Any(o => o != u && o.StartSeconds < u.StartSeconds && o.EndSeconds > u.StartSeconds);
             if (snr >= 5) totalAt5++;
-            if (!ok && quiet) continue;
             if (!ok)
             {
                 var other = string.Join(", ", sink.Speech.Where(e => e.Start < u.EndSeconds && e.End > u.StartSeconds).Select(e => $"{e.Zone} {e.Start:0.00}–{e.End:0.00}"));
