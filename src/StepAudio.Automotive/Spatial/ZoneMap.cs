@@ -11,7 +11,9 @@ namespace StepAudio.Automotive.Spatial;
 /// critical distance (~0.3 m at RT60 0.15 s), so in steady or decaying bins the reverberation
 /// outweighs the direct path, while at an onset the direct sound arrives before its reflections. A zone's
 /// evidence is its steered power when the frame carries sound and the zone is among the strongest
-/// candidates; two talkers raise two zones. A loudspeaker wins only when it beats every seat.
+/// candidates; two talkers raise two zones. A loudspeaker wins only when it beats every seat. A weaker
+/// second talker rarely wins a whole frame, so the bins the strongest candidate explains are removed
+/// and the rest searched for a second source (<see cref="ResidualCoherence"/>).
 /// </summary>
 public sealed class ZoneMap
 {
