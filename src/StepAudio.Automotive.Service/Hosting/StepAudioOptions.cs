@@ -3,6 +3,7 @@ using StepAudio.Automotive.Emotion;
 using StepAudio.Automotive.Speech;
 using StepAudio.Automotive.Mqtt;
 using StepAudio.Automotive.Inference;
+using StepAudio.Automotive.Spatial;
 
 namespace StepAudio.Automotive.Service.Hosting;
 
@@ -95,6 +96,36 @@ public sealed class SpatialSettings
 {
     /// <summary>Per-zone beams: <c>mvdr</c> (default) or <c>das</c> (delay-and-sum).</summary>
     public string Beamformer { get; set; } = "mvdr";
+
+    /// <summary>Localise only from bins whose power rose this much since the previous frame, dB; 0 (default) uses every bin above the noise floor.</summary>
+    public double OnsetDb { get; set; }
+
+    /// <summary>Largest <see cref="OnsetDb"/>: beyond it almost no bin of speech qualifies.</summary>
+    public const double MaxOnsetDb = 20;
+
+    /// <summary>Problems with these settings, each naming its key under <paramref name="section"/>.</summary>
+    public IEnumerable<string> Validate(string section)
+    {
+        string? beamformer = null;
+        try
+        {
+            SpatialOptions.ParseBeamformer(Beamformer, $"{section}:Beamformer");
+        }
+        catch (InvalidInputException e)
+        {
+            beamformer = e.Message;
+        }
+        if (beamformer is not null) yield return beamformer;
+        if (!double.IsFinite(OnsetDb) || OnsetDb < 0 || OnsetDb > MaxOnsetDb)
+            yield return $"{section}:OnsetDb: {OnsetDb} must be in [0, {MaxOnsetDb}] dB (0 turns onset gating off)";
+    }
+
+    /// <summary>The front end's options from these (validated) settings.</summary>
+    public SpatialOptions ToOptions(string section) => new()
+    {
+        Beamformer = SpatialOptions.ParseBeamformer(Beamformer, $"{section}:Beamformer"),
+        OnsetDb = OnsetDb,
+    };
 }
 
 /// <summary>Where the cabin camera's frames come from, and whether the vision stage runs on them.</summary>

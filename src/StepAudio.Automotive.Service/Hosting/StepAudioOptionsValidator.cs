@@ -89,14 +89,7 @@ public sealed class StepAudioOptionsValidator : IValidateOptions<StepAudioOption
                 failures.Add($"StepAudio:Inference:Providers: '{p}' is not an execution provider (use tensorrt, cuda, cpu)");
         if (inference.IntraOpThreads < 1) failures.Add($"StepAudio:Inference:IntraOpThreads: {inference.IntraOpThreads} must be at least 1");
         if (inference.TensorRtSettings.DlaCore is < 0 or > 1) failures.Add($"StepAudio:Inference:TensorRtSettings:DlaCore: {inference.TensorRtSettings.DlaCore} is not a DLA core (Orin has 0 and 1)");
-        try
-        {
-            SpatialOptions.ParseBeamformer(options.Spatial.Beamformer, "StepAudio:Spatial:Beamformer");
-        }
-        catch (InvalidInputException e)
-        {
-            failures.Add(e.Message);
-        }
+        failures.AddRange(options.Spatial.Validate("StepAudio:Spatial"));
         foreach (var check in new Action[] { () => options.Emotion.Validate(), () => options.Escalation.Validate() })
         {
             try

@@ -37,7 +37,7 @@ public sealed partial class VoicePipelineService(
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var spatial = new SpatialOptions { Beamformer = SpatialOptions.ParseBeamformer(o.Spatial.Beamformer, "StepAudio:Spatial:Beamformer") };
+        var spatial = o.Spatial.ToOptions("StepAudio:Spatial");
         var heads = WakeHead.Resolve([.. o.WakeHeads]);
         // Without a wake head the stage still runs for push-to-talk when there is a command head to listen after it.
         var pushToTalk = o.Gpio.Enabled && o.Gpio.PushToTalkPin is not null;

@@ -43,8 +43,11 @@ public sealed class SpatialFrontEnd
             MinBinSnr = (float)Math.Pow(10, options.MaskSnrDb / 10),
             RelativePower = (float)options.RelativePower,
             OnsetRatio = options.OnsetDb > 0 ? (float)Math.Pow(10, options.OnsetDb / 10) : 0f,
+            ResidualCoherence = (float)options.ResidualCoherence,
+            MinResidualPower = (float)options.MinResidualPower,
+            LoudspeakerMargin = (float)options.LoudspeakerMargin,
         };
-        Tracker = new ZoneTracker(profile, sink) { RelativeOn = (float)options.TrackerRelativeOn, OnFrames = options.TrackerOnFrames };
+        Tracker = new ZoneTracker(profile, sink) { RelativeOn = (float)options.TrackerRelativeOn, OnFrames = options.TrackerOnFrames, MaxTalkers = options.TrackerMaxTalkers, SecondOnFrames = options.TrackerSecondOnFrames };
         Beamformer = options.Beamformer == BeamformerKind.Mvdr
             ? new MvdrBeamformer(Geometry, Stft, fs)
             : new DelayAndSumBeamformer(Geometry, Stft, fs);

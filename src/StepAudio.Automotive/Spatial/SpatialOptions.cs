@@ -31,11 +31,30 @@ public sealed record SpatialOptions
     /// </summary>
     public double OnsetDb { get; init; }
 
+    /// <summary>
+    /// Second-talker search: bins whose phases fit the frame's strongest source at least this well
+    /// (mean cosine of the phase error over pairs) are removed and the rest searched for a second seat
+    /// (<see cref="ZoneMap.ResidualCoherence"/>); 0 turns it off.
+    /// </summary>
+    public double ResidualCoherence { get; init; } = 0.5;
+
+    /// <summary>Steered power over the remaining bins a seat needs to count as a second talker.</summary>
+    public double MinResidualPower { get; init; } = 0.25;
+
     /// <summary>A zone keeps a frame's evidence only within this fraction of the strongest seat's steered power.</summary>
     public double RelativePower { get; init; } = 0.95;
 
     /// <summary>A zone opens only with at least this fraction of the strongest candidate's smoothed evidence.</summary>
     public double TrackerRelativeOn { get; init; } = 0.4;
+
+    /// <summary>Frames above the tracker's threshold before a zone opens while another zone is open.</summary>
+    public int TrackerSecondOnFrames { get; init; } = 15;
+
+    /// <summary>Most zones open at once.</summary>
+    public int TrackerMaxTalkers { get; init; } = 4;
+
+    /// <summary>A loudspeaker must beat every seat's steered power by this much for a frame to count as radio.</summary>
+    public double LoudspeakerMargin { get; init; } = 0.05;
 
     /// <summary>Frames above the tracker's threshold before a zone opens.</summary>
     public int TrackerOnFrames { get; init; } = 15;

@@ -11,7 +11,9 @@ namespace StepAudio.Automotive.Spatial;
 /// critical distance (~0.3 m at RT60 0.15 s), so in steady or decaying bins the reverberation
 /// outweighs the direct path, while at an onset the direct sound arrives before its reflections. A zone's
 /// evidence is its steered power when the frame carries sound and the zone is among the strongest
-/// candidates; two talkers raise two zones. A loudspeaker wins only when it beats every seat.
+/// candidates; two talkers raise two zones. A loudspeaker wins only when it beats every seat. A weaker
+/// second talker rarely wins a whole frame, so the bins the strongest candidate explains are removed
+/// and the rest searched for a second source (<see cref="ResidualCoherence"/>).
 /// </summary>
 public sealed class ZoneMap
 {
@@ -22,6 +24,14 @@ public sealed class ZoneMap
     private readonly float[] _evidence;
     private readonly float[] _steeredPower;
     private readonly float[][] _candidateLags;
+    private readonly (int P, int Q)[] _pairs;
+    private readonly bool[] _pairUsable;
+    private readonly float[][] _steerCos;   // [candidate][pair * bins + k]: cos ωτ of the candidate's delay
+    private readonly float[][] _steerSin;
+    private readonly float[] _xr;           // [pair * bins + k]: phase-transformed cross-spectrum
+    private readonly float[] _xi;
+    private readonly float[][] _binScore;   // [candidate][k]: how well bin k's phases fit the candidate, mean over pairs
+    private readonly float[] _residualPower;
 
     public ZoneMap(ArrayGeometry geometry, SrpPhatLocalizer localizer, int frameLength, int sampleRate, double lowHz = 300, double highHz = 3500)
     {
@@ -37,6 +47,31 @@ public sealed class ZoneMap
         _mask = new float[(frameLength / 2) + 1];
         _previousPower = new float[(frameLength / 2) + 1];
         NoiseFloor = new SpectralNoiseFloor((frameLength / 2) + 1);
+
+        _pairs = geometry.Pairs;
+        _pairUsable = new bool[_pairs.Length];
+        _xr = new float[_pairs.Length * _binCount];
+        _xi = new float[_pairs.Length * _binCount];
+        _steerCos = new float[Candidates.Length][];
+        _steerSin = new float[Candidates.Length][];
+        _binScore = new float[Candidates.Length][];
+        for (var c = 0; c < Candidates.Length; c++)
+        {
+            _steerCos[c] = new float[_pairs.Length * _binCount];
+            _steerSin[c] = new float[_pairs.Length * _binCount];
+            _binScore[c] = new float[_binCount];
+            for (var p = 0; p < _pairs.Length; p++)
+            {
+                var tau = geometry.ArrivalSeconds(Candidates[c], _pairs[p].P) - geometry.ArrivalSeconds(Candidates[c], _pairs[p].Q);
+                for (var k = 0; k < _binCount; k++)
+                {
+                    var w = 2 * Math.PI * (_firstBin + k) * sampleRate / frameLength;
+                    _steerCos[c][(p * _binCount) + k] = (float)Math.Cos(w * tau);
+                    _steerSin[c][(p * _binCount) + k] = (float)Math.Sin(w * tau);
+                }
+            }
+        }
+        _residualPower = new float[Candidates.Length];
     }
 
     /// <summary>Zones first (profile order), then loudspeakers.</summary>
@@ -70,6 +105,24 @@ public sealed class ZoneMap
 
     /// <summary>A loudspeaker must beat every seat's steered power by this much to count as radio.</summary>
     public float LoudspeakerMargin { get; init; } = 0.05f;
+
+    /// <summary>
+    /// A bin whose phases fit the frame's strongest candidate at least this well (mean cosine of the phase
+    /// error over pairs) belongs to it; the rest are searched for a second source. 0 turns the search off.
+    /// </summary>
+    public float ResidualCoherence { get; init; }
+
+    /// <summary>Share of the band's bins that must remain after removing the strongest candidate's for a second source.</summary>
+    public float MinResidualShare { get; init; } = 0.05f;
+
+    /// <summary>Steered power over the remaining bins a seat needs to count as a second talker.</summary>
+    public float MinResidualPower { get; init; } = 0.25f;
+
+    /// <summary>Last frame's steered power per candidate over the bins the strongest candidate does not explain.</summary>
+    public ReadOnlySpan<float> ResidualPower => _residualPower;
+
+    /// <summary>The candidate the residual search found in the last frame (zones, then loudspeakers), −1 for none.</summary>
+    public int Second { get; private set; } = -1;
 
     /// <summary>Last frame's evidence per candidate (zones, then loudspeakers), 0 when silent.</summary>
     public ReadOnlySpan<float> Evidence => _evidence;
@@ -106,28 +159,120 @@ public sealed class ZoneMap
         }
         power.CopyTo(_previousPower);
         ActiveShare = (float)active / _binCount;
+        if (ResidualCoherence > 0) ScoreBins(re, im, usable);
         Holding = ActiveShare < MinActiveShare && (float)sound / _binCount >= MinSoundShare;
+    }
+
+    /// <summary>
+    /// For each masked band bin and candidate: the mean over usable pairs of cos(phase error) between the
+    /// bin's phase-transformed cross-spectra and the candidate's near-field delays (1: the bin's phases are
+    /// exactly that point's; about 0: unrelated).
+    /// </summary>
+    private void ScoreBins(float[][] re, float[][] im, ReadOnlySpan<bool> usable)
+    {
+        var usablePairs = 0;
+        for (var p = 0; p < _pairs.Length; p++)
+        {
+            var (a, b) = _pairs[p];
+            _pairUsable[p] = usable[a] && usable[b];
+            if (!_pairUsable[p]) continue;
+            usablePairs++;
+            var o = p * _binCount;
+            for (var k = 0; k < _binCount; k++)
+            {
+                var bin = _firstBin + k;
+                var cr = (re[a][bin] * re[b][bin]) + (im[a][bin] * im[b][bin]);
+                var ci = (im[a][bin] * re[b][bin]) - (re[a][bin] * im[b][bin]);
+                var mag = MathF.Sqrt((cr * cr) + (ci * ci));
+                var g = mag > 1e-20f && _mask[bin] > 0 ? 1f / mag : 0f;
+                _xr[o + k] = cr * g;
+                _xi[o + k] = ci * g;
+            }
+        }
+        var scale = usablePairs > 0 ? 1f / usablePairs : 0f;
+        for (var c = 0; c < _binScore.Length; c++)
+        {
+            var score = _binScore[c].AsSpan();
+            score.Clear();
+            for (var p = 0; p < _pairs.Length; p++)
+            {
+                if (!_pairUsable[p]) continue;
+                var o = p * _binCount;
+                var xr = _xr.AsSpan(o, _binCount);
+                var xi = _xi.AsSpan(o, _binCount);
+                var cos = _steerCos[c].AsSpan(o, _binCount);
+                var sin = _steerSin[c].AsSpan(o, _binCount);
+                for (var k = 0; k < score.Length; k++) score[k] += (xr[k] * cos[k]) - (xi[k] * sin[k]);
+            }
+            System.Numerics.Tensors.TensorPrimitives.Multiply(score, scale, score);
+        }
+    }
+
+    /// <summary>
+    /// The second source of a frame: bins the strongest candidate explains (their phases fit it at least
+    /// <see cref="ResidualCoherence"/>) are removed, so the first talker and the seats beside it that
+    /// share its delays (ghosts) drop out, and the candidate with the highest steered power over the
+    /// rest is the second source. A seat found this way gets that power as evidence; a loudspeaker is radio.
+    /// </summary>
+    private void ScoreResidual(int first)
+    {
+        Array.Clear(_residualPower);
+        Second = -1;
+        if (ResidualCoherence <= 0 || first < 0) return;
+        var firstScore = _binScore[first];
+        var bandMask = _mask.AsSpan(_firstBin, _binCount);
+        var count = 0;
+        for (var k = 0; k < _binCount; k++)
+        {
+            if (bandMask[k] <= 0 || firstScore[k] >= ResidualCoherence) continue;
+            count++;
+            for (var c = 0; c < _binScore.Length; c++) _residualPower[c] += _binScore[c][k];
+        }
+        if (count < MinResidualShare * _binCount) return;
+        float best = MinResidualPower;
+        for (var c = 0; c < _residualPower.Length; c++)
+        {
+            _residualPower[c] /= count;
+            if (c != first && _residualPower[c] >= best)
+            {
+                best = _residualPower[c];
+                Second = c;
+            }
+        }
+        if (Second >= 0 && Second < ZoneCount) _evidence[Second] = Math.Max(_evidence[Second], _residualPower[Second]);
     }
 
     /// <summary>Scores the frame from the localizer's correlations (it must have processed the same frame with <see cref="Mask"/>).</summary>
     public void Score()
     {
         Array.Clear(_evidence);
+        Second = -1;
         float bestZone = 0, bestSpeaker = 0;
+        int zoneAt = -1, speakerAt = -1;
         for (var c = 0; c < Candidates.Length; c++)
         {
             _steeredPower[c] = Localizer.PowerAt(_candidateLags[c]);
-            if (c < ZoneCount) bestZone = Math.Max(bestZone, _steeredPower[c]);
-            else bestSpeaker = Math.Max(bestSpeaker, _steeredPower[c]);
+            if (c < ZoneCount && _steeredPower[c] > bestZone)
+            {
+                bestZone = _steeredPower[c];
+                zoneAt = c;
+            }
+            else if (c >= ZoneCount && _steeredPower[c] > bestSpeaker)
+            {
+                bestSpeaker = _steeredPower[c];
+                speakerAt = c;
+            }
         }
         if (ActiveShare < MinActiveShare || bestZone <= 0) return;
         if (bestSpeaker > bestZone + LoudspeakerMargin)
         {
             for (var c = ZoneCount; c < Candidates.Length; c++)
                 if (_steeredPower[c] >= bestSpeaker) _evidence[c] = _steeredPower[c];
+            ScoreResidual(speakerAt);
             return;
         }
         for (var z = 0; z < ZoneCount; z++)
             if (_steeredPower[z] >= RelativePower * bestZone) _evidence[z] = _steeredPower[z];
+        ScoreResidual(bestSpeaker > bestZone ? speakerAt : zoneAt);
     }
 }

@@ -58,7 +58,18 @@ public sealed class ZoneTracker
     /// <summary>Frames below <see cref="OffThreshold"/> before an open zone closes (pauses between words).</summary>
     public int HangoverFrames { get; init; } = 40;
 
-    public int MaxTalkers { get; init; } = 2;
+    /// <summary>
+    /// Frames above threshold before a zone opens while another is already open. A second talker has
+    /// fewer frames of its own (the first masks it); 8 found more of them on the simulated cabins but
+    /// opened empty seats about twice as often, so the default equals <see cref="OnFrames"/>.
+    /// </summary>
+    public int SecondOnFrames { get; init; } = 15;
+
+    /// <summary>
+    /// Most zones open at once. Every seat by default: with a limit of two, a ghost seat beside the first
+    /// talker (or one the radio opened) took the place the second talker needed.
+    /// </summary>
+    public int MaxTalkers { get; init; } = 4;
 
     public bool IsActive(int zone) => _active[zone];
 
@@ -120,7 +131,7 @@ public sealed class ZoneTracker
             if (s >= OnThreshold && s >= RelativeOn * strongest) _framesAbove[z]++;
             else if (s < OffThreshold) _framesAbove[z] = 0;
 
-            if (!_active[z] && _framesAbove[z] >= OnFrames && activeCount < MaxTalkers)
+            if (!_active[z] && _framesAbove[z] >= (activeCount > 0 ? SecondOnFrames : OnFrames) && activeCount < MaxTalkers)
             {
                 _active[z] = true;
                 activeCount++;

@@ -1,0 +1,59 @@
+using System.Text;
+using Microsoft.Extensions.Configuration;
+using StepAudio.Automotive.Audio;
+using StepAudio.Automotive.Service.Cli;
+using StepAudio.Automotive.Service.Hosting;
+using StepAudio.Automotive.Spatial;
+
+namespace StepAudio.Automotive.Tests.Spatial;
+
+public class SpatialConfigurationTests
+{
+    [Fact]
+    public void SpatialSectionBindsBeamformerAndOnsetGate()
+    {
+        var json = """{ "StepAudio": { "Spatial": { "Beamformer": "das", "OnsetDb": 3 } } }""";
+        var config = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build().GetSection(StepAudioOptions.Section);
+        var options = new StepAudioOptions();
+        config.Bind(options);
+        Assert.Empty(options.Spatial.Validate("StepAudio:Spatial"));
+        var spatial = options.Spatial.ToOptions("StepAudio:Spatial");
+        Assert.Equal(BeamformerKind.DelayAndSum, spatial.Beamformer);
+        Assert.Equal(3, spatial.OnsetDb);
+        // Not configured: onset gating stays off.
+        Assert.Equal(0, new StepAudioOptions().Spatial.ToOptions("StepAudio:Spatial").OnsetDb);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(25)]
+    [InlineData(double.NaN)]
+    public void OnsetDbOutOfRangeIsNamed(double onsetDb)
+    {
+        var failures = new SpatialSettings { OnsetDb = onsetDb }.Validate("StepAudio:Spatial").ToList();
+        var failure = Assert.Single(failures);
+        Assert.StartsWith("StepAudio:Spatial:OnsetDb: ", failure, StringComparison.Ordinal);
+        Assert.Contains("must be in [0, 20] dB", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BadSpatialSettingsStopTheServiceNamingThem()
+    {
+        var dir = TestPaths.NewTempDir();
+        var wav = Path.Combine(dir, "in.wav");
+        WavWriter.Write(wav, new float[16000 * 4], 4, 16000);
+        var path = Path.Combine(dir, "bad.json");
+        File.WriteAllText(path, $$"""
+            { "StepAudio": { "CabinProfile": "{{TestPaths.ConsoleCabin}}", "Audio": { "Source": "wav", "Path": "{{wav}}", "Realtime": false },
+              "Mqtt": { "Enabled": false },
+              "Spatial": { "Beamformer": "gsc", "OnsetDb": -3 } } }
+            """);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await StepAudioCli.InvokeAsync(["run", "--config-dir", Path.Combine(dir, "none"), "--config", path], stdout, stderr);
+        Assert.Equal(ExitCodes.BadInput, code);
+        var err = stderr.ToString();
+        Assert.Contains("StepAudio:Spatial:Beamformer", err, StringComparison.Ordinal);
+        Assert.Contains("StepAudio:Spatial:OnsetDb: -3 must be in [0, 20] dB", err, StringComparison.Ordinal);
+    }
+}
