@@ -36,10 +36,20 @@ public sealed class CommandOptions
     public float SpeechProbability { get; set; } = DefaultSpeechProbability;
 
     /// <summary>Probability at or above which a step counts for the top non-none class (the early rule, before the end).</summary>
-    public float Threshold { get; set; } = 0.5f;
+    public float Threshold { get; set; } = DefaultThreshold;
 
-    /// <summary>Consecutive steps the same class must hold the threshold before an intent fires early, before the utterance's end; 0 (default) for none: the end decides.</summary>
-    public int Patience { get; set; }
+    /// <summary>
+    /// Consecutive steps the same class must hold the threshold before an intent fires early, before the
+    /// utterance's end; 0 for none (the end alone decides). Early firing matters when another seat keeps
+    /// talking: its leakage into this zone's beam keeps the voice detector on past the command's end.
+    /// </summary>
+    public int Patience { get; set; } = DefaultPatience;
+
+    /// <summary>Default of <see cref="Threshold"/>: high, so only a sure command fires before the end (HIL seeds 21 and 22: no false intents added).</summary>
+    public const float DefaultThreshold = 0.9f;
+
+    /// <summary>Default of <see cref="Patience"/>: three steps (240 ms) of a sure command.</summary>
+    public const int DefaultPatience = 3;
 
     /// <summary>How long a zone listens for a command after a wake word or push-to-talk.</summary>
     public double WindowSeconds { get; set; } = 5.0;
