@@ -34,21 +34,11 @@ public class EmotionConfigurationTests
     [Fact]
     public async Task BadEmotionOrEscalationSettingsStopTheServiceNamingThem()
     {
-        var dir = TestPaths.NewTempDir();
-        var wav = Path.Combine(dir, "in.wav");
-        WavWriter.Write(wav, new float[16000 * 4], 4, 16000);
-        var path = Path.Combine(dir, "bad.json");
-        File.WriteAllText(path, $$"""
-            { "StepAudio": { "CabinProfile": "{{TestPaths.ConsoleCabin}}", "Audio": { "Source": "wav", "Path": "{{wav}}", "Realtime": false },
-              "Mqtt": { "Enabled": false },
-              "Emotion": { "Prosody": { "WindowSeconds": 30 } },
-              "Escalation": { "AgitationEnter": 0.3, "AgitationExit": 0.5 } } }
+        var (code, err) = await ServiceStart.WithSettings("""
+            "Emotion": { "Prosody": { "WindowSeconds": 30 } },
+              "Escalation": { "AgitationEnter": 0.3, "AgitationExit": 0.5 }
             """);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await StepAudioCli.InvokeAsync(["run", "--config-dir", Path.Combine(dir, "none"), "--config", path], stdout, stderr);
         Assert.Equal(ExitCodes.BadInput, code);
-        var err = stderr.ToString();
         Assert.Contains("StepAudio:Emotion:Prosody: WindowSeconds 30 must be in [1, 10]", err, StringComparison.Ordinal);
         Assert.Contains("StepAudio:Escalation: AgitationExit 0.5 must be in [0, AgitationEnter)", err, StringComparison.Ordinal);
     }

@@ -60,6 +60,17 @@ public class HilScorerTests
         Assert.Equal(1.0, s.IntentAccuracy);
     }
 
+    /// <summary>A scenario set of one scenario as the rig leaves it: its truth and what was recorded.</summary>
+    private static string ScenarioFolder(HilTruth truth, IEnumerable<HilMessage> recorded)
+    {
+        var dir = TestPaths.NewTempDir();
+        var scenario = Directory.CreateDirectory(Path.Combine(dir, truth.Scenario)).FullName;
+        truth.Save(Path.Combine(scenario, "truth.json"));
+        using var w = new StreamWriter(Path.Combine(scenario, HilRecording.FileName));
+        foreach (var m in recorded) HilRecording.Append(w, m);
+        return dir;
+    }
+
     [Fact]
     public void PerfectEventsScoreOne()
     {
@@ -121,13 +132,8 @@ public class HilScorerTests
     [Fact]
     public void ScoringADirectoryFindsTruthAndRecordings()
     {
-        var dir = TestPaths.NewTempDir();
         var a = Truth("a", 10);
-        Directory.CreateDirectory(Path.Combine(dir, "a"));
-        a.Save(Path.Combine(dir, "a", "truth.json"));
-        using (var w = new StreamWriter(Path.Combine(dir, "a", HilRecording.FileName)))
-            foreach (var m in Perfect(a, z => z)) HilRecording.Append(w, m);
-        var s = HilScorer.Score(dir, CommandGrammar.Default);
+        var s = HilScorer.Score(ScenarioFolder(a, Perfect(a, z => z)), CommandGrammar.Default);
         Assert.Equal(1.0, s.IntentAccuracy);
         Assert.Throws<InvalidInputException>(() => HilScorer.Score(TestPaths.NewTempDir(), CommandGrammar.Default));
     }
@@ -135,20 +141,12 @@ public class HilScorerTests
     [Fact]
     public void AMessageDeliveredTwiceIsScoredOnce()
     {
-        var dir = TestPaths.NewTempDir();
         var a = Truth("a", 10);
-        Directory.CreateDirectory(Path.Combine(dir, "a"));
-        a.Save(Path.Combine(dir, "a", "truth.json"));
         var falseIntent = Msg(new { type = "intent", intent = "media.play", slots = new { }, zone = "front-passenger", confidence = 0.6, utteranceStart = 15.0, utteranceEnd = 16.0, streamTime = 16.2, messageId = "m-1" }, 16.3);
         var escalation = Msg(new { type = "escalation", reason = "agitation", zone = "rear-right", severity = "medium", streamTime = 17.0, messageId = "m-2" }, 17.1);
-        using (var w = new StreamWriter(Path.Combine(dir, "a", HilRecording.FileName)))
-        {
-            foreach (var m in Perfect(a, z => z)) HilRecording.Append(w, m);
-            // The broker redelivers both (QoS 1, same messageId) a moment later.
-            foreach (var m in new[] { falseIntent, escalation, falseIntent with { ReceivedSeconds = 18 }, escalation with { ReceivedSeconds = 18 } })
-                HilRecording.Append(w, m);
-        }
-        var s = HilScorer.Score(dir, CommandGrammar.Default);
+        // The broker redelivers both (QoS 1, same messageId) a moment later.
+        var recorded = Perfect(a, z => z).Concat([falseIntent, escalation, falseIntent with { ReceivedSeconds = 18 }, escalation with { ReceivedSeconds = 18 }]);
+        var s = HilScorer.Score(ScenarioFolder(a, recorded), CommandGrammar.Default);
         Assert.Equal(1, s.FalseIntents);
         Assert.Equal(1, s.FalseEscalations);
     }

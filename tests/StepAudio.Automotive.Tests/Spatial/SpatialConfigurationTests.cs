@@ -39,20 +39,10 @@ public class SpatialConfigurationTests
     [Fact]
     public async Task BadSpatialSettingsStopTheServiceNamingThem()
     {
-        var dir = TestPaths.NewTempDir();
-        var wav = Path.Combine(dir, "in.wav");
-        WavWriter.Write(wav, new float[16000 * 4], 4, 16000);
-        var path = Path.Combine(dir, "bad.json");
-        File.WriteAllText(path, $$"""
-            { "StepAudio": { "CabinProfile": "{{TestPaths.ConsoleCabin}}", "Audio": { "Source": "wav", "Path": "{{wav}}", "Realtime": false },
-              "Mqtt": { "Enabled": false },
-              "Spatial": { "Beamformer": "gsc", "OnsetDb": -3 } } }
+        var (code, err) = await ServiceStart.WithSettings("""
+            "Spatial": { "Beamformer": "gsc", "OnsetDb": -3 }
             """);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await StepAudioCli.InvokeAsync(["run", "--config-dir", Path.Combine(dir, "none"), "--config", path], stdout, stderr);
         Assert.Equal(ExitCodes.BadInput, code);
-        var err = stderr.ToString();
         Assert.Contains("StepAudio:Spatial:Beamformer", err, StringComparison.Ordinal);
         Assert.Contains("StepAudio:Spatial:OnsetDb: -3 must be in [0, 20] dB", err, StringComparison.Ordinal);
     }
