@@ -84,7 +84,7 @@ public sealed class SourceFace
             for (var u = 0; u < side; u++)
             {
                 double du = u - half, dv = v - half;
-                gray[(v * side) + u] = (byte)Math.Round(Bilinear(photo, w, h, cx + (cos * du) - (sin * dv), cy + (sin * du) + (cos * dv)));
+                gray[(v * side) + u] = (byte)Math.Round(GrayImage.Bilinear(photo, w, h, cx + (cos * du) - (sin * dv), cy + (sin * du) + (cos * dv)));
             }
         var upright = new FaceLandmarks();
         for (var i = 0; i < FaceLandmarks.Count; i++)
@@ -99,17 +99,5 @@ public sealed class SourceFace
     }
 
     /// <summary>Bilinear gray value at a position of this face's square (edge pixels repeat outside).</summary>
-    public double Sample(double x, double y) => Bilinear(Gray, Width, Height, x, y);
-
-    private static double Bilinear(byte[] img, int width, int height, double x, double y)
-    {
-        x = Math.Clamp(x, 0, width - 1);
-        y = Math.Clamp(y, 0, height - 1);
-        int x0 = (int)x, y0 = (int)y;
-        int x1 = Math.Min(x0 + 1, width - 1), y1 = Math.Min(y0 + 1, height - 1);
-        double fx = x - x0, fy = y - y0;
-        var top = img[(y0 * width) + x0] + ((img[(y0 * width) + x1] - img[(y0 * width) + x0]) * fx);
-        var bottom = img[(y1 * width) + x0] + ((img[(y1 * width) + x1] - img[(y1 * width) + x0]) * fx);
-        return top + ((bottom - top) * fy);
-    }
+    public double Sample(double x, double y) => GrayImage.Bilinear(Gray, Width, Height, x, y);
 }

@@ -42,7 +42,7 @@ public sealed class MouthCropSequence
             for (var x = 0; x < Size; x++)
             {
                 var sx = cx + ((x - (Size / 2.0) + 0.5) * step);
-                dst[(y * Size) + x] = Bilinear(luma, width, height, sx, sy);
+                dst[(y * Size) + x] = (byte)Math.Round(GrayImage.Bilinear(luma, width, height, sx, sy));
             }
         }
         Advance();
@@ -80,17 +80,5 @@ public sealed class MouthCropSequence
             var dst = thw.Slice(t * plane, plane);
             for (var i = 0; i < plane; i++) dst[i] = ((src[i] / 255f) - mean) / std;
         }
-    }
-
-    private static byte Bilinear(ReadOnlySpan<byte> luma, int width, int height, double x, double y)
-    {
-        x = Math.Clamp(x, 0, width - 1);
-        y = Math.Clamp(y, 0, height - 1);
-        int x0 = (int)x, y0 = (int)y;
-        int x1 = Math.Min(x0 + 1, width - 1), y1 = Math.Min(y0 + 1, height - 1);
-        double fx = x - x0, fy = y - y0;
-        var top = luma[(y0 * width) + x0] + ((luma[(y0 * width) + x1] - luma[(y0 * width) + x0]) * fx);
-        var bottom = luma[(y1 * width) + x0] + ((luma[(y1 * width) + x1] - luma[(y1 * width) + x0]) * fx);
-        return (byte)Math.Round(top + ((bottom - top) * fy));
     }
 }
