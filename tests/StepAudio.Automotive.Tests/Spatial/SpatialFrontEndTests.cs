@@ -24,21 +24,12 @@ public class SpatialFrontEndTests
         return x;
     }
 
-    private static ListSink Run(CabinProfile profile, float[][] mics, Func<int, float[][], float[][]>? tamper = null)
+    private static ListSink Run(CabinProfile profile, float[][] mics)
     {
         var sink = new ListSink();
         var pipeline = new CabinPipeline(profile, sink);
         pipeline.Start("synthetic");
-        var channels = mics.Length;
-        var hop = new float[CabinPipeline.HopFrames * channels];
-        for (var h = 0; h < mics[0].Length / CabinPipeline.HopFrames; h++)
-        {
-            for (var i = 0; i < CabinPipeline.HopFrames; i++)
-                for (var c = 0; c < channels; c++)
-                    hop[(i * channels) + c] = mics[c][(h * CabinPipeline.HopFrames) + i];
-            pipeline.Process(hop);
-        }
-        pipeline.Finish();
+        PipelineAudio.Play(pipeline, mics);
         return sink;
     }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using StepAudio.Automotive.Audio;
 using StepAudio.Automotive.Service.Cli;
 
 namespace StepAudio.Automotive.Tests.Speech;
@@ -7,39 +6,16 @@ namespace StepAudio.Automotive.Tests.Speech;
 /// <summary>StepAudio:Commands in `stepaudio run` and --command-head in `replay`: bad settings and models stop at start with exit code 2.</summary>
 public class CommandConfigurationTests
 {
-    private static async Task<(int Code, string Err)> Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await StepAudioCli.InvokeAsync(args, stdout, stderr);
-        return (code, stderr.ToString());
-    }
-
-    private static (string Dir, string Wav) Recording()
-    {
-        var dir = TestPaths.NewTempDir();
-        var wav = Path.Combine(dir, "in.wav");
-        WavWriter.Write(wav, new float[16000 * 4], 4, 16000);
-        return (dir, wav);
-    }
-
-    private static string Config(string dir, string wav, string commands)
-    {
-        var path = Path.Combine(dir, "test.json");
-        File.WriteAllText(path, $$"""
-            { "StepAudio": { "CabinProfile": "{{TestPaths.ConsoleCabin}}", "EventsPath": "{{dir}}/events.jsonl",
-              "Audio": { "Source": "wav", "Path": "{{wav}}", "Realtime": false }, "Mqtt": { "Enabled": false },
-              "WakeHeads": [ { "Model": "hey_jarvis_v0.1" } ], "Commands": {{commands}} } }
-            """);
-        return path;
-    }
+    /// <summary><c>stepaudio run</c> with the pretrained wake head and these command settings; events in <paramref name="dir"/>.</summary>
+    private static Task<(int Code, string Stderr)> RunWith(string dir, string commands) =>
+        ServiceStart.WithSettings($$"""
+            "WakeHeads": [ { "Model": "hey_jarvis_v0.1" } ], "Commands": {{commands}}
+            """, dir);
 
     [Fact]
     public async Task BadCommandSettingsAreNamed()
     {
-        var (dir, wav) = Recording();
-        var (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config",
-            Config(dir, wav, """{ "Threshold": 1.5, "Patience": -1, "WindowSeconds": 0.01, "Floor": 0, "EndSteps": 0, "SpeechProbability": 1 }"""));
+        var (code, err) = await RunWith(TestPaths.NewTempDir(), """{ "Threshold": 1.5, "Patience": -1, "WindowSeconds": 0.01, "Floor": 0, "EndSteps": 0, "SpeechProbability": 1 }""");
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("stepaudio: StepAudio:Commands:Threshold: 1.5 must be in (0, 1]", err, StringComparison.Ordinal);
         Assert.Contains("stepaudio: StepAudio:Commands:Patience: -1 must be 0 (no early intent) or more", err, StringComparison.Ordinal);
@@ -52,16 +28,15 @@ public class CommandConfigurationTests
     [Fact]
     public async Task AMissingOrMismatchedCommandHeadStopsTheServiceAtStart()
     {
-        var (dir, wav) = Recording();
-        var (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config",
-            Config(dir, wav, """{ "Model": "/nonexistent/commands.onnx" }"""));
+        var dir = TestPaths.NewTempDir();
+        var (code, err) = await RunWith(dir, """{ "Model": "/nonexistent/commands.onnx" }""");
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.StartsWith("stepaudio: /nonexistent/commands.onnx: command head not found", err, StringComparison.Ordinal);
 
         // Labels naming an intent the grammar does not have: the message names the labels file.
         var head = TestCommandHeads.Echo(dir: dir);
         TestCommandHeads.WriteLabels(head, 16, [new { intent = (string?)null }, new { intent = "trunk.open" }, new { intent = "media.play" }, new { intent = "media.pause" }]);
-        (code, err) = await Run("replay", "--cabin", TestPaths.ConsoleCabin, "--audio", wav, "--wake-head", "hey_jarvis_v0.1", "--command-head", head, "--events", Path.Combine(dir, "e.jsonl"));
+        (code, err) = await ServiceStart.Cli("replay", "--cabin", TestPaths.ConsoleCabin, "--audio", ServiceStart.SilentRecording(dir), "--wake-head", "hey_jarvis_v0.1", "--command-head", head, "--events", Path.Combine(dir, "e.jsonl"));
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.StartsWith($"stepaudio: {dir}/echo_head.labels.json: labels[1]: intent 'trunk.open' is not in the grammar", err, StringComparison.Ordinal);
     }
@@ -69,17 +44,16 @@ public class CommandConfigurationTests
     [Fact]
     public async Task TheServiceRunsTheConfiguredHeadAndReportsItInStatus()
     {
-        var (dir, wav) = Recording();
+        var dir = TestPaths.NewTempDir();
         var head = TestCommandHeads.Echo(dir: dir);
-        var (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config",
-            Config(dir, wav, $$"""{ "Model": "{{head}}", "Patience": 3 }"""));
+        var (code, err) = await RunWith(dir, $$"""{ "Model": "{{head}}", "Patience": 3 }""");
         Assert.True(code == 0, err);
         var last = JsonDocument.Parse(File.ReadAllLines(Path.Combine(dir, "events.jsonl"))[^1]).RootElement;
         Assert.Equal(0, last.GetProperty("commands").GetProperty("windows").GetInt32());
         Assert.Contains(last.GetProperty("models").EnumerateArray(), m => m.GetProperty("file").GetString() == "echo_head.onnx");
 
         // Switched off: no command head, no counters.
-        (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config", Config(dir, wav, """{ "Enabled": false }"""));
+        (code, err) = await RunWith(dir, """{ "Enabled": false }""");
         Assert.True(code == 0, err);
         last = JsonDocument.Parse(File.ReadAllLines(Path.Combine(dir, "events.jsonl"))[^1]).RootElement;
         Assert.Equal(JsonValueKind.Null, last.GetProperty("commands").ValueKind);

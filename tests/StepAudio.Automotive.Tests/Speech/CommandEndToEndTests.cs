@@ -32,15 +32,7 @@ public class CommandEndToEndTests(ITestOutputHelper output)
         using var speech = SpeechStage.Create(Cabin, TestModels.Store, [new WakeHead { Model = "hey_jarvis" }], Cpu, commands: new CommandOptions());
         var pipeline = new CabinPipeline(Cabin, events) { Speech = speech };
         pipeline.Start("test");
-        var channels = render.Mix.Length;
-        var hop = new float[CabinPipeline.HopFrames * channels];
-        for (var start = 0; start + CabinPipeline.HopFrames <= render.Mix[0].Length; start += CabinPipeline.HopFrames)
-        {
-            for (var i = 0; i < CabinPipeline.HopFrames; i++)
-                for (var c = 0; c < channels; c++) hop[(i * channels) + c] = render.Mix[c][start + i];
-            pipeline.Process(hop);
-        }
-        pipeline.Finish();
+        PipelineAudio.Play(pipeline, render.Mix);
         return (events, render.Utterances.Single());
     }
 

@@ -174,18 +174,7 @@ public class CommandStageTests
         };
         var render = new CabinSimulator().Render(scene);
         var (pipeline, speech, events) = NewPipeline(Head(SaysOpenWindow, patience: 2), wakeWord: true);
-        using (speech)
-        {
-            var channels = render.Mix.Length;
-            var hop = new float[CabinPipeline.HopFrames * channels];
-            for (var start = 0; start + CabinPipeline.HopFrames <= render.Mix[0].Length; start += CabinPipeline.HopFrames)
-            {
-                for (var i = 0; i < CabinPipeline.HopFrames; i++)
-                    for (var c = 0; c < channels; c++) hop[(i * channels) + c] = render.Mix[c][start + i];
-                pipeline.Process(hop);
-            }
-            pipeline.Finish();
-        }
+        using (speech) PipelineAudio.Play(pipeline, render.Mix);
         var wake = Assert.Single(events.OfType<WakeEvent>());
         Assert.Equal("rear-left", wake.Zone);
         var intent = Assert.Single(events.OfType<IntentEvent>());
