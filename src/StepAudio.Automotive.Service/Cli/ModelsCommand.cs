@@ -66,6 +66,7 @@ public static class ModelsCommand
             {
                 store.Fetch(stdout, includeDemo: !parse.GetValue(defaultBuild), ct);
                 FaceApiModels.ConvertInstalled(store, stdout);
+                VisionModelQuantization.QuantizeInstalled(store, stdout);
                 SpeechModelQuantization.QuantizeInstalledEmbedding(store, stdout);
             }
             catch (ModelFetchException e)

@@ -58,10 +58,11 @@ public static class VisionCommand
     private static Command AvScore(TextWriter stdout)
     {
         var scenarios = new Option<string>("--scenarios") { Description = "Directory written by av-generate", Required = true, HelpName = "dir" };
-        var command = new Command("av-score", "Run every AV scenario audio-only and audio-visual; print the wake word's seat accuracy and the intents from the radio") { scenarios };
+        var precision = PrecisionOption();
+        var command = new Command("av-score", "Run every AV scenario audio-only and audio-visual; print the wake word's seat accuracy and the intents from the radio") { scenarios, precision };
         command.SetAction((parse, ct) =>
         {
-            var scorer = new AvAttributionScorer(ModelStore.Default(), new InferenceOptions { Providers = [InferenceOptions.Cpu] });
+            var scorer = new AvAttributionScorer(ModelStore.Default(), new InferenceOptions { Providers = [InferenceOptions.Cpu], Precision = ParsePrecision(parse.GetRequiredValue(precision)) });
             var results = new List<AvScenarioResult>();
             foreach (var dir in HilTruth.ScenarioDirectories(parse.GetRequiredValue(scenarios)))
                 foreach (var av in Modes)
@@ -85,6 +86,19 @@ public static class VisionCommand
     }
 
     private static readonly bool[] Modes = [false, true];
+
+    private static Option<string> PrecisionOption() => new("--precision")
+    {
+        Description = "Models with an INT8 version (speech embedding, face nets): int8 (quantized at models fetch) or fp32",
+        DefaultValueFactory = _ => "int8",
+    };
+
+    private static ModelPrecision ParsePrecision(string value) => value.ToLowerInvariant() switch
+    {
+        "int8" => ModelPrecision.Int8,
+        "fp32" => ModelPrecision.Fp32,
+        _ => throw new InvalidInputException("--precision", $"'{value}' is not a precision (use int8 or fp32)"),
+    };
 
     private static string Percent(int a, int b) => b == 0 ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{100.0 * a / b:0.0} %");
 
@@ -143,9 +157,10 @@ public static class VisionCommand
         var seatEvery = new Option<int>("--seat-every") { Description = "Look at each seat every this many frames, staggered (the service's default is 2)", DefaultValueFactory = _ => 1 };
         var input = new Option<int>("--detector-input") { Description = "Detector input size", DefaultValueFactory = _ => 224 };
         var trace = new Option<string?>("--trace") { Description = "CSV to write: per frame and seat, the lip features and the speech decision", HelpName = "trace.csv" };
+        var precision = PrecisionOption();
         var command = new Command("score", "Run the vision stage on a generated video: detection recall, landmark error, visual speech accuracy")
         {
-            cabin, video, truth, redetect, seatEvery, input, trace,
+            cabin, video, truth, redetect, seatEvery, input, trace, precision,
         };
         command.SetAction((parse, ct) =>
         {
@@ -155,7 +170,12 @@ public static class VisionCommand
             if (parse.GetValue(redetect) < 1) throw new InvalidInputException("--redetect", $"{parse.GetValue(redetect)} must be at least 1");
             if (parse.GetValue(seatEvery) is < 1 or > 10) throw new InvalidInputException("--seat-every", $"{parse.GetValue(seatEvery)} must be in [1, 10]");
             var options = new VisionOptions { RedetectFrames = parse.GetValue(redetect), SeatEvery = parse.GetValue(seatEvery), DetectorInputSize = parse.GetValue(input), ExpressionEvery = 0 };
-            using var vision = CabinVision.Load(camera, ModelStore.Default(), new InferenceOptions { Providers = [InferenceOptions.Cpu] }, options);
+            var inference = new InferenceOptions { Providers = [InferenceOptions.Cpu], Precision = ParsePrecision(parse.GetRequiredValue(precision)) };
+            var store = ModelStore.Default();
+            if (inference.Precision == ModelPrecision.Int8)
+                foreach (var int8 in new[] { TinyFaceDetector.Int8Path(store), FaceLandmarker.Int8Path(store) }.Where(p => !File.Exists(p)))
+                    stdout.WriteLine($"warning: {int8} is missing, running the FP32 net; `stepaudio models fetch` quantizes it");
+            using var vision = CabinVision.Load(camera, store, inference, options);
             using var traceWriter = parse.GetValue(trace) is { } tracePath ? new StreamWriter(tracePath) : null;
             var score = VisionScorer.Score(camera, vision, videoPath, parse.GetValue(truth) ?? Path.ChangeExtension(videoPath, ".truth.json"), traceWriter);
             stdout.WriteLine(JsonSerializer.Serialize(score, VisionScoreJson.Default.VisionScore));

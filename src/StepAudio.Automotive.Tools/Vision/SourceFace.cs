@@ -1,4 +1,3 @@
-using SkiaSharp;
 using StepAudio.Automotive.Vision;
 
 namespace StepAudio.Automotive.Tools.Vision;
@@ -43,19 +42,7 @@ public sealed class SourceFace
     /// <summary>Every face of at least 40 px inter-ocular distance in the photo.</summary>
     public static IReadOnlyList<SourceFace> LoadAll(string jpegPath, TinyFaceDetector detector, FaceLandmarker landmarker)
     {
-        using var bitmap = SKBitmap.Decode(jpegPath) ?? throw new InvalidInputException(jpegPath, "not a decodable image");
-        int w = bitmap.Width, h = bitmap.Height;
-        var rgb = new byte[w * h * 3];
-        var gray = new byte[w * h];
-        var pixels = bitmap.Pixels;
-        for (var i = 0; i < w * h; i++)
-        {
-            var c = pixels[i];
-            rgb[3 * i] = c.Red;
-            rgb[(3 * i) + 1] = c.Green;
-            rgb[(3 * i) + 2] = c.Blue;
-            gray[i] = (byte)Math.Round((0.299 * c.Red) + (0.587 * c.Green) + (0.114 * c.Blue));
-        }
+        var (w, h, rgb, gray) = DemoPhoto.Load(jpegPath);
         var faces = new List<FaceBox>();
         detector.Detect(rgb, w, h, faces);
         var found = new List<SourceFace>();

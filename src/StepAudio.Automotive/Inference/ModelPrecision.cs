@@ -1,6 +1,6 @@
 namespace StepAudio.Automotive.Inference;
 
-/// <summary>Which version of a model that has an INT8 one (the speech embedding) runs.</summary>
+/// <summary>Which version of a model that has an INT8 one (the speech embedding, the face nets) runs.</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "Int8 and Fp32 are the precisions' usual names in configuration")]
 public enum ModelPrecision
 {

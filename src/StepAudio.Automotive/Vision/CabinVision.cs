@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Inference;
 
@@ -103,13 +104,16 @@ public sealed class CabinVision : IDisposable
         Seats = [.. camera.Seats.Select(r => new SeatVision(r, _options) { Tracker = new SeatFaceTracker(r, detector, landmarker, _options.RedetectFrames, _options.DetectorScoreThreshold, camera.Seats) })];
     }
 
-    /// <summary>Loads the three converted face-api nets from the model store.</summary>
-    public static CabinVision Load(CabinCamera camera, ModelStore store, InferenceOptions inference, VisionOptions? options = null)
+    /// <summary>
+    /// Loads the three converted face-api nets from the model store at <see cref="InferenceOptions.Precision"/>:
+    /// the INT8 versions quantized at <c>models fetch</c> by default, the FP32 ones (with a warning) where those are missing.
+    /// </summary>
+    public static CabinVision Load(CabinCamera camera, ModelStore store, InferenceOptions inference, VisionOptions? options = null, ILogger? logger = null)
     {
         options ??= new VisionOptions();
-        var detector = new TinyFaceDetector(TinyFaceDetector.RequireModel(store), inference, options.DetectorInputSize);
-        var landmarker = new FaceLandmarker(FaceLandmarker.RequireModel(store), inference);
-        var expressions = options.ExpressionEvery > 0 ? new ExpressionClassifier(ExpressionClassifier.RequireModel(store), inference) : null;
+        var detector = new TinyFaceDetector(TinyFaceDetector.RequireModel(store, inference.Precision, logger), inference, options.DetectorInputSize);
+        var landmarker = new FaceLandmarker(FaceLandmarker.RequireModel(store, inference.Precision, logger), inference);
+        var expressions = options.ExpressionEvery > 0 ? new ExpressionClassifier(ExpressionClassifier.RequireModel(store, inference.Precision, logger), inference) : null;
         return new CabinVision(camera, detector, landmarker, expressions, options);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using StepAudio.Automotive.Inference;
 
 namespace StepAudio.Automotive.Vision;
@@ -32,6 +33,16 @@ public sealed class ExpressionClassifier : IDisposable
     public static string ConvertedPath(ModelStore store) => ConvertedModels.PathOf(store, WeightsId, OnnxFileName);
 
     public static string RequireModel(ModelStore store) => ConvertedModels.Require(store, WeightsId, ShardId, OnnxFileName, "the expression net");
+
+    /// <summary>Where <c>models fetch</c> writes the INT8 QDQ version (beside the converted one).</summary>
+    public static string Int8Path(ModelStore store) => ConvertedModels.Int8PathOf(store, WeightsId, OnnxFileName);
+
+    /// <summary>The model to run at <paramref name="precision"/>: INT8 when quantized, else FP32 with a warning.</summary>
+    public static string RequireModel(ModelStore store, ModelPrecision precision, ILogger? logger = null) =>
+        ConvertedModels.Require(store, WeightsId, ShardId, OnnxFileName, "the expression net", precision, logger);
+
+    /// <summary>The pre-processed tensor the last call fed the net (calibration samples for quantization).</summary>
+    public ReadOnlySpan<float> PreparedInput => _model.Input("face").Floats;
 
     /// <summary>Writes the seven probabilities (in <see cref="Labels"/> order) for the face in <paramref name="box"/>; false if the box misses the image.</summary>
     public bool Classify(ReadOnlySpan<byte> pixels, int width, int height, int channels, FaceBox box, Span<float> probabilities)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using StepAudio.Automotive.Inference;
 
 namespace StepAudio.Automotive.Vision;
@@ -31,6 +32,16 @@ public sealed class FaceLandmarker : IDisposable
     public static string ConvertedPath(ModelStore store) => ConvertedModels.PathOf(store, WeightsId, OnnxFileName);
 
     public static string RequireModel(ModelStore store) => ConvertedModels.Require(store, WeightsId, ShardId, OnnxFileName, "the landmark net");
+
+    /// <summary>Where <c>models fetch</c> writes the INT8 QDQ version (beside the converted one).</summary>
+    public static string Int8Path(ModelStore store) => ConvertedModels.Int8PathOf(store, WeightsId, OnnxFileName);
+
+    /// <summary>The model to run at <paramref name="precision"/>: INT8 when quantized, else FP32 with a warning.</summary>
+    public static string RequireModel(ModelStore store, ModelPrecision precision, ILogger? logger = null) =>
+        ConvertedModels.Require(store, WeightsId, ShardId, OnnxFileName, "the landmark net", precision, logger);
+
+    /// <summary>The pre-processed tensor the last call fed the net (calibration samples for quantization).</summary>
+    public ReadOnlySpan<float> PreparedInput => _model.Input("face").Floats;
 
     /// <summary>Landmarks of the face in <paramref name="box"/> of an interleaved RGB (3 channels) or gray (1) image; false if the box misses the image.</summary>
     public bool Locate(ReadOnlySpan<byte> pixels, int width, int height, int channels, FaceBox box, FaceLandmarks landmarks)

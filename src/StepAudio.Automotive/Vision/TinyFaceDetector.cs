@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using StepAudio.Automotive.Inference;
 
 namespace StepAudio.Automotive.Vision;
@@ -64,6 +65,16 @@ public sealed class TinyFaceDetector : IDisposable
 
     /// <summary>The converted detector, after checking the weights it came from against their pins.</summary>
     public static string RequireModel(ModelStore store) => ConvertedModels.Require(store, WeightsId, ShardId, OnnxFileName, "the face detector");
+
+    /// <summary>Where <c>models fetch</c> writes the INT8 QDQ version (beside the converted one).</summary>
+    public static string Int8Path(ModelStore store) => ConvertedModels.Int8PathOf(store, WeightsId, OnnxFileName);
+
+    /// <summary>The model to run at <paramref name="precision"/>: INT8 when quantized, else FP32 with a warning.</summary>
+    public static string RequireModel(ModelStore store, ModelPrecision precision, ILogger? logger = null) =>
+        ConvertedModels.Require(store, WeightsId, ShardId, OnnxFileName, "the face detector", precision, logger);
+
+    /// <summary>The pre-processed tensor the last call fed the net (calibration samples for quantization).</summary>
+    public ReadOnlySpan<float> PreparedInput => _model.Input("image").Floats;
 
     /// <summary>Faces with a score above <paramref name="scoreThreshold"/> in an interleaved RGB image, best first.</summary>
     public void Detect(ReadOnlySpan<byte> rgb, int width, int height, List<FaceBox> faces, double scoreThreshold = 0.5)

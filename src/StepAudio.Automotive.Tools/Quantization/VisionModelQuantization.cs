@@ -1,0 +1,83 @@
+using StepAudio.Automotive.Cabin;
+using StepAudio.Automotive.Inference;
+using StepAudio.Automotive.Vision;
+
+namespace StepAudio.Automotive.Tools.Quantization;
+
+/// <summary>
+/// Quantizes the three converted face-api nets (tiny face detector, 68-point tiny landmark net, expression
+/// net) to INT8 QDQ at <c>stepaudio models fetch</c> time, beside the converted FP32 files, calibrated on
+/// <see cref="VisionCalibrationData"/> (generated cabin video in both shipped cabins' camera geometries, built
+/// into the binary). The pins cover the weights, the photos and the conversion is deterministic, so the INT8
+/// files need no pin of their own and are never committed.
+/// </summary>
+public static class VisionModelQuantization
+{
+    private static readonly string[] CalibrationCabins = ["sedan-console-circular", "sedan-headliner-linear"];
+
+    /// <summary>
+    /// The three nets' settings, chosen with the vision bench's `int8-accuracy`: activation ranges at the 99.99th
+    /// percentile of magnitudes, the first convolution (the 3-channel image; ONNX Runtime's int8 kernel is slower
+    /// than its float one there) left in float. Quantizing it too, or also leaving the last layer in float, or
+    /// max-abs ranges, changed the landmarks no less (README, INT8 face nets).
+    /// </summary>
+    public static QuantizationSettings DetectorSettings { get; } = new(99.99, new HashSet<string>(StringComparer.Ordinal) { "Conv_2" });
+
+    public static QuantizationSettings LandmarkSettings { get; } = new(99.99, new HashSet<string>(StringComparer.Ordinal) { "Conv_2" });
+
+    public static QuantizationSettings ExpressionSettings { get; } = new(99.99, new HashSet<string>(StringComparer.Ordinal) { "Conv_2" });
+
+    /// <summary>The camera geometries of the cabin profiles built into the binary.</summary>
+    public static IReadOnlyList<CabinCamera> BuiltInCameras() =>
+        [.. CalibrationCabins.Select(name =>
+        {
+            var resource = $"StepAudio.Automotive.Tools.Quantization.{name}.json";
+            using var stream = typeof(VisionModelQuantization).Assembly.GetManifestResourceStream(resource)
+                ?? throw new InvalidOperationException($"the built-in cabin profile {resource} is missing from the assembly");
+            using var reader = new StreamReader(stream);
+            return CabinProfileReader.Parse(reader.ReadToEnd(), name).Camera!;
+        })];
+
+    /// <summary>Quantizes one model on given samples; returns what was done.</summary>
+    public static QuantizationSummary Quantize(string modelPath, IReadOnlyList<CalibrationSample> samples, string outPath, QuantizationSettings settings)
+    {
+        var model = QdqQuantizer.Load(modelPath);
+        var tensors = QdqQuantizer.ActivationsToCalibrate(model, settings.KeepFloat);
+        if (tensors.Count == 0)
+            throw new InvalidInputException(modelPath, $"nothing to quantize: no {string.Join("/", QdqQuantizer.ComputeOps)} node with float initializer weights");
+        var ranges = ActivationCalibrator.Ranges(model, tensors, samples, modelPath, settings.Percentile);
+        var quantized = QdqQuantizer.Quantize(model, ranges, modelPath, settings.KeepFloat);
+        QdqQuantizer.Save(quantized, outPath);
+        return new QuantizationSummary(
+            quantized.Graph.Initializer.Count(t => t.DataType == (int)global::Onnx.TensorProto.Types.DataType.Int8 && t.Dims.Count >= 2),
+            tensors.Count, samples.Count, new FileInfo(modelPath).Length, new FileInfo(outPath).Length);
+    }
+
+    /// <summary>
+    /// Writes the three INT8 nets beside the converted ones; nothing when the nets or the demo photos are not
+    /// installed. Returns the files written.
+    /// </summary>
+    public static IReadOnlyList<string> QuantizeInstalled(ModelStore store, TextWriter log)
+    {
+        var needed = new[] { TinyFaceDetector.WeightsId, FaceLandmarker.WeightsId, ExpressionClassifier.WeightsId }
+            .Concat(Tools.Vision.CabinVideoGenerator.DemoPhotos).ToList();
+        if (!needed.All(id => store.Manifest.Files.Any(f => f.Id == id) && store.Check(store.Manifest.File(id)).Ok)) return [];
+        if (!File.Exists(TinyFaceDetector.ConvertedPath(store)) || !File.Exists(FaceLandmarker.ConvertedPath(store)) || !File.Exists(ExpressionClassifier.ConvertedPath(store)))
+            return [];
+        var samples = VisionCalibrationData.For(store, BuiltInCameras(), new VisionOptions().DetectorInputSize);
+        var nets = new (string Fp32, string Int8, IReadOnlyList<CalibrationSample> Samples, QuantizationSettings Settings, string What)[]
+        {
+            (TinyFaceDetector.RequireModel(store), TinyFaceDetector.Int8Path(store), samples.Detector, DetectorSettings, "the tiny face detector"),
+            (FaceLandmarker.RequireModel(store), FaceLandmarker.Int8Path(store), samples.Landmarks, LandmarkSettings, "the landmark net"),
+            (ExpressionClassifier.RequireModel(store), ExpressionClassifier.Int8Path(store), samples.Expressions, ExpressionSettings, "the expression net"),
+        };
+        var written = new List<string>();
+        foreach (var net in nets)
+        {
+            var summary = Quantize(net.Fp32, net.Samples, net.Int8, net.Settings);
+            log.WriteLine($"{net.What}: quantized to INT8 {net.Int8} ({summary})");
+            written.Add(net.Int8);
+        }
+        return written;
+    }
+}
