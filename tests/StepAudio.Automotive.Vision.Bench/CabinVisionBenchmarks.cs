@@ -10,12 +10,13 @@ using StepAudio.Automotive.Vision;
 namespace StepAudio.Automotive.Vision.Bench;
 
 /// <summary>
-/// The whole per-seat vision stage on one 1280×800 frame of a generated talking cabin (four occupants,
-/// sedan-console-circular's seat regions) with the service's settings: each seat looked at every other
+/// The whole per-seat vision stage on one 1280×800 frame of a generated talking cabin (four occupants, all
+/// four tracked — checked at setup — two of them talking; sedan-console-circular's seat regions) with the service's settings: each seat looked at every other
 /// frame (staggered), a detector run every 15 looks per seat, 68 landmarks, lip features, visual speech,
 /// mouth crops and the expression net every 10 looks — the average per frame, so × 30 is the share of one
 /// core at 30 fps. <see cref="FourSeatFrameEveryFrame"/> looks at every seat on every frame, as before. Also the landmark and expression nets
-/// alone on one face. FP32, one ONNX Runtime thread, CPU provider; models from <c>stepaudio models fetch</c>.
+/// alone on one face. FP32 and the INT8 QDQ nets (<see cref="Precision"/>), one ONNX Runtime thread, CPU provider;
+/// models from <c>stepaudio models fetch</c>.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Config))]
@@ -35,6 +36,9 @@ public class CabinVisionBenchmarks
     private FaceBox _driver;
     private int _next;
     private int _nextEvery;
+
+    [Params(ModelPrecision.Fp32, ModelPrecision.Int8)]
+    public ModelPrecision Precision { get; set; }
 
     private sealed class Config : ManualConfig
     {
@@ -60,17 +64,22 @@ public class CabinVisionBenchmarks
         using var source = new Y4mFileSource(video);
         _frames = [.. Enumerable.Range(0, Frames).Select(_ => VideoFrame.For(source))];
         foreach (var f in _frames) source.Read(f);
-        _vision = CabinVision.Load(camera, store, cpu);
-        _everyFrame = CabinVision.Load(camera, store, cpu, new VisionOptions { SeatEvery = 1 });
+        if (Precision == ModelPrecision.Int8 && !File.Exists(FaceLandmarker.Int8Path(store)))
+            throw new InvalidOperationException($"{FaceLandmarker.Int8Path(store)} is missing: run `stepaudio models fetch`");
+        _vision = CabinVision.Load(camera, store, cpu, new VisionOptions { Precision = Precision });
+        _everyFrame = CabinVision.Load(camera, store, cpu, new VisionOptions { SeatEvery = 1, Precision = Precision });
         for (var i = 0; i < Frames; i++)
         {
             // Tracks established.
             _vision.Process(_frames[i], i / 30.0);
             _everyFrame.Process(_frames[i], i / 30.0);
         }
+        // Every seat occupied and tracked, so the stage does the full four-seat work.
+        foreach (var seat in _everyFrame.Seats)
+            if (!seat.FaceFound) throw new InvalidOperationException($"no face tracked in {seat.Region.Zone}: the bench needs all four seats occupied");
         _driver = _vision.Seats[0].Face;
-        _landmarker = new FaceLandmarker(FaceLandmarker.RequireModel(store), cpu);
-        _expressions = new ExpressionClassifier(ExpressionClassifier.RequireModel(store), cpu);
+        _landmarker = new FaceLandmarker(FaceLandmarker.RequireModel(store, Precision), cpu);
+        _expressions = new ExpressionClassifier(ExpressionClassifier.RequireModel(store, Precision), cpu);
     }
 
     [GlobalCleanup]

@@ -74,8 +74,12 @@ internal static class Int8Accuracy
 
         QuantizationSettings For(string model)
         {
-            var compute = QdqQuantizer.Load(model).Graph.Node.Where(n => QdqQuantizer.ComputeOps.Contains(n.OpType)).Select(n => n.Name).ToList();
+            var nodes = QdqQuantizer.Load(model).Graph.Node.Where(n => QdqQuantizer.ComputeOps.Contains(n.OpType)).ToList();
+            var compute = nodes.Select(n => n.Name).ToList();
             var kept = new HashSet<string>(StringComparer.Ordinal);
+            bool Depthwise(Onnx.NodeProto n) => (n.Attribute.FirstOrDefault(a => a.Name == "group")?.I ?? 1) > 1;
+            if (keep.Contains("dw", StringComparison.Ordinal)) kept.UnionWith(nodes.Where(Depthwise).Select(n => n.Name));
+            if (keep.Contains("pw", StringComparison.Ordinal)) kept.UnionWith(nodes.Skip(1).Where(n => !Depthwise(n) && n.OpType == "Conv").Select(n => n.Name));
             if (keep.Contains("first", StringComparison.Ordinal)) kept.Add(compute[0]);
             if (keep.Contains("last", StringComparison.Ordinal)) kept.Add(compute[^1]);
             return new QuantizationSettings(percentile, kept);

@@ -31,6 +31,7 @@ public static class ReplayCommand
         var beamformer = new Option<string>("--beamformer") { Description = "Per-zone beams: mvdr or das (delay-and-sum)", DefaultValueFactory = _ => "mvdr" };
         var wakeHeads = new Option<string[]>("--wake-head") { Description = "Wake-word head(s) to run in every zone: a model id from the manifest (default: our own hey_jarvis; hey_jarvis_v0.1 is openWakeWord's, demo-only licence), an .onnx file, or none", AllowMultipleArgumentsPerToken = true, HelpName = "model" };
         var precision = new Option<string>("--precision") { Description = "Speech embedding model: int8 (quantized at models fetch) or fp32", DefaultValueFactory = _ => "int8" };
+        var visionPrecision = new Option<string>("--vision-precision") { Description = "Face nets: fp32 (default) or int8 (quantized at models fetch)", DefaultValueFactory = _ => "fp32" };
         var commandHead = new Option<string>("--command-head") { Description = "Command head run after each wake word: a model id (default: our own commands-en), an .onnx file (labels beside it), or none", DefaultValueFactory = _ => new CommandOptions().Model, HelpName = "model" };
         var modelCache = new Option<string?>("--models") { Description = "Model cache directory (default as for stepaudio models fetch)", HelpName = "dir" };
         var realtime = new Option<bool>("--realtime") { Description = "Pace the recording in real time, as the live device would deliver it" };
@@ -42,18 +43,14 @@ public static class ReplayCommand
 
         var command = new Command("replay", "Run the pipeline on a recording and write its events as JSON Lines")
         {
-            cabin, audio, format, video, events, beamformer, wakeHeads, commandHead, precision, modelCache, realtime, noEmotion, noVision, mqtt, vin, mqttTimeout,
+            cabin, audio, format, video, events, beamformer, wakeHeads, commandHead, precision, visionPrecision, modelCache, realtime, noEmotion, noVision, mqtt, vin, mqttTimeout,
         };
         command.SetAction(async (parse, ct) =>
         {
             var profile = CabinProfileReader.Load(parse.GetRequiredValue(cabin));
             var rawFormat = PcmSampleFormatExtensions.Parse(parse.GetRequiredValue(format), "--format");
-            var embeddingPrecision = parse.GetRequiredValue(precision).ToLowerInvariant() switch
-            {
-                "int8" => ModelPrecision.Int8,
-                "fp32" => ModelPrecision.Fp32,
-                var p => throw new InvalidInputException("--precision", $"'{p}' is not a precision (use int8 or fp32)"),
-            };
+            var embeddingPrecision = ModelPrecisions.Parse(parse.GetRequiredValue(precision), "--precision");
+            var facePrecision = ModelPrecisions.Parse(parse.GetRequiredValue(visionPrecision), "--vision-precision");
             var spatial = new SpatialOptions { Beamformer = SpatialOptions.ParseBeamformer(parse.GetRequiredValue(beamformer), "--beamformer") };
             var videoPath = parse.GetValue(video);
             var heads = WakeHead.Resolve([.. (parse.GetValue(wakeHeads) ?? []).Select(h => new WakeHead { Model = h, Options = new WakeWordOptions { Keyword = KeywordOf(h) } })]);
@@ -106,7 +103,7 @@ public static class ReplayCommand
                 var emotion = parse.GetValue(noEmotion) ? null : new EmotionStage([.. profile.Zones.Select(z => z.Name)]);
                 // The vision stage needs seats in the picture: a profile camera of the video's size.
                 using var vision = camera is null || parse.GetValue(noVision) || profile.Camera is not { } cam || (cam.Width, cam.Height) != (camera.Width, camera.Height) ? null
-                    : CabinVision.Load(cam, ModelStore.Default(parse.GetValue(modelCache)), new InferenceOptions { Precision = embeddingPrecision });
+                    : CabinVision.Load(cam, ModelStore.Default(parse.GetValue(modelCache)), new InferenceOptions(), new VisionOptions { Precision = facePrecision });
                 var pipeline = new CabinPipeline(profile, sink, spatial) { Speech = speech, Emotion = emotion, Vision = vision };
                 if (camera is not null)
                 {

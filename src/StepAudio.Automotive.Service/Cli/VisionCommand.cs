@@ -62,7 +62,8 @@ public static class VisionCommand
         var command = new Command("av-score", "Run every AV scenario audio-only and audio-visual; print the wake word's seat accuracy and the intents from the radio") { scenarios, precision };
         command.SetAction((parse, ct) =>
         {
-            var scorer = new AvAttributionScorer(ModelStore.Default(), new InferenceOptions { Providers = [InferenceOptions.Cpu], Precision = ParsePrecision(parse.GetRequiredValue(precision)) });
+            var scorer = new AvAttributionScorer(ModelStore.Default(), new InferenceOptions { Providers = [InferenceOptions.Cpu] },
+                new VisionOptions { Precision = ModelPrecisions.Parse(parse.GetRequiredValue(precision), "--precision") });
             var results = new List<AvScenarioResult>();
             foreach (var dir in HilTruth.ScenarioDirectories(parse.GetRequiredValue(scenarios)))
                 foreach (var av in Modes)
@@ -89,15 +90,8 @@ public static class VisionCommand
 
     private static Option<string> PrecisionOption() => new("--precision")
     {
-        Description = "Models with an INT8 version (speech embedding, face nets): int8 (quantized at models fetch) or fp32",
-        DefaultValueFactory = _ => "int8",
-    };
-
-    private static ModelPrecision ParsePrecision(string value) => value.ToLowerInvariant() switch
-    {
-        "int8" => ModelPrecision.Int8,
-        "fp32" => ModelPrecision.Fp32,
-        _ => throw new InvalidInputException("--precision", $"'{value}' is not a precision (use int8 or fp32)"),
+        Description = "Face nets: fp32 (the default) or int8 (quantized at models fetch)",
+        DefaultValueFactory = _ => "fp32",
     };
 
     private static string Percent(int a, int b) => b == 0 ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{100.0 * a / b:0.0} %");
@@ -169,10 +163,14 @@ public static class VisionCommand
             var videoPath = parse.GetRequiredValue(video);
             if (parse.GetValue(redetect) < 1) throw new InvalidInputException("--redetect", $"{parse.GetValue(redetect)} must be at least 1");
             if (parse.GetValue(seatEvery) is < 1 or > 10) throw new InvalidInputException("--seat-every", $"{parse.GetValue(seatEvery)} must be in [1, 10]");
-            var options = new VisionOptions { RedetectFrames = parse.GetValue(redetect), SeatEvery = parse.GetValue(seatEvery), DetectorInputSize = parse.GetValue(input), ExpressionEvery = 0 };
-            var inference = new InferenceOptions { Providers = [InferenceOptions.Cpu], Precision = ParsePrecision(parse.GetRequiredValue(precision)) };
+            var options = new VisionOptions
+            {
+                RedetectFrames = parse.GetValue(redetect), SeatEvery = parse.GetValue(seatEvery), DetectorInputSize = parse.GetValue(input), ExpressionEvery = 0,
+                Precision = ModelPrecisions.Parse(parse.GetRequiredValue(precision), "--precision"),
+            };
+            var inference = new InferenceOptions { Providers = [InferenceOptions.Cpu] };
             var store = ModelStore.Default();
-            if (inference.Precision == ModelPrecision.Int8)
+            if (options.Precision == ModelPrecision.Int8)
                 foreach (var int8 in new[] { TinyFaceDetector.Int8Path(store), FaceLandmarker.Int8Path(store) }.Where(p => !File.Exists(p)))
                     stdout.WriteLine($"warning: {int8} is missing, running the FP32 net; `stepaudio models fetch` quantizes it");
             using var vision = CabinVision.Load(camera, store, inference, options);

@@ -152,4 +152,7 @@ public sealed class VideoOptions
 
     /// <summary>Run the vision stage (faces, visual speech, audio-visual attribution, expressions); false keeps the camera's health only.</summary>
     public bool Vision { get; set; } = true;
+
+    /// <summary>The face nets' precision: <c>Fp32</c> (default; faster and more accurate on the CPU provider) or <c>Int8</c>.</summary>
+    public ModelPrecision Precision { get; set; } = ModelPrecision.Fp32;
 }

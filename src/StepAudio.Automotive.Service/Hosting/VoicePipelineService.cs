@@ -56,7 +56,7 @@ public sealed partial class VoicePipelineService(
             LogCameraUnavailable(logger, e.Message);
         }
         if (_camera is not null && o.Video.Vision && profile.Camera is { } cam && (cam.Width, cam.Height) == (_camera.Width, _camera.Height))
-            _vision = CabinVision.Load(cam, ModelStore.Default(o.Models.Cache), o.Inference);
+            _vision = CabinVision.Load(cam, ModelStore.Default(o.Models.Cache), o.Inference, new VisionOptions { Precision = o.Video.Precision }, logger);
         var pipeline = new CabinPipeline(profile, sink, spatial) { Listening = listening, Speech = speech, Emotion = emotion, Vision = _vision };
         if (cameraProblem is not null) pipeline.AddWarning(cameraProblem);
         if (_camera is not null)

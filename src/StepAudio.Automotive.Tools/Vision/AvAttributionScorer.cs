@@ -17,7 +17,7 @@ public sealed record AvScenarioResult(string Scenario, string Kind, bool AudioVi
 /// speech stage with the default wake word and command heads, and, in the audio-visual mode, the vision
 /// stage on the scenario's video — and scores the wake word's and the intent's seat against the script.
 /// </summary>
-public sealed class AvAttributionScorer(ModelStore store, InferenceOptions inference)
+public sealed class AvAttributionScorer(ModelStore store, InferenceOptions inference, VisionOptions? vision = null)
 {
     public AvScenarioResult Run(string directory, bool audioVisual)
     {
@@ -25,9 +25,9 @@ public sealed class AvAttributionScorer(ModelStore store, InferenceOptions infer
         var profile = CabinProfileReader.Load(truth.Cabin);
         var events = new EventList();
         using var speech = SpeechStage.Create(profile, store, WakeHead.Resolve([]), inference, commands: new CommandOptions());
-        using var vision = audioVisual ? CabinVision.Load(profile.Camera!, store, inference) : null;
+        using var cabinVision = audioVisual ? CabinVision.Load(profile.Camera!, store, inference, vision) : null;
         using var camera = audioVisual ? new VideoInput(new Y4mFileSource(Path.Combine(directory, AvScenarioGenerator.VideoFile))) : null;
-        var pipeline = new CabinPipeline(profile, events) { Speech = speech, Vision = vision };
+        var pipeline = new CabinPipeline(profile, events) { Speech = speech, Vision = cabinVision };
         if (camera is not null) pipeline.AttachVideo(camera);
         using var source = AudioSourceFactory.OpenRecording(Path.Combine(directory, truth.Audio), profile);
         new PipelineRunner(() => source, pipeline).Run(CancellationToken.None);

@@ -27,9 +27,9 @@ public sealed class InferenceOptions
     public bool CpuMemoryArena { get; set; }
 
     /// <summary>
-    /// The precision of the models that have an INT8 version (the speech embedding and the three face nets):
-    /// <c>Int8</c> (default) runs the QDQ models that <c>stepaudio models fetch</c> quantizes into the cache,
-    /// <c>Fp32</c> the published (or converted) ones.
+    /// The speech embedding's precision: <c>Int8</c> (default) runs the QDQ model that
+    /// <c>stepaudio models fetch</c> quantizes into the cache, <c>Fp32</c> the published one. (The face
+    /// nets have their own: <c>StepAudio:Video:Precision</c>.)
     /// </summary>
     public ModelPrecision Precision { get; set; } = ModelPrecision.Int8;
 

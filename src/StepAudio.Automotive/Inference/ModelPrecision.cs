@@ -10,3 +10,15 @@ public enum ModelPrecision
     /// <summary>The pinned float model as published.</summary>
     Fp32,
 }
+
+/// <summary>Precision names as written on the command line.</summary>
+public static class ModelPrecisions
+{
+    /// <summary><c>int8</c> or <c>fp32</c> (any case); anything else is a bad-input error naming <paramref name="source"/>.</summary>
+    public static ModelPrecision Parse(string value, string source) => value.ToLowerInvariant() switch
+    {
+        "int8" => ModelPrecision.Int8,
+        "fp32" => ModelPrecision.Fp32,
+        _ => throw new InvalidInputException(source, $"'{value}' is not a precision (use int8 or fp32)"),
+    };
+}
