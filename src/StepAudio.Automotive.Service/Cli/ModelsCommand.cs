@@ -173,6 +173,9 @@ public static class ModelsCommand
             var int8 = checks.Any(c => c.File.Id == "embedding_model") ? SpeechModelPaths.Int8EmbeddingPath(store) : null;
             if (int8 is not null)
                 stdout.WriteLine(File.Exists(int8) ? $"int8 embedding_model    (quantized at fetch) {int8}" : $"no INT8 embedding model yet ({int8}): `stepaudio models fetch` makes it; until then set StepAudio:Inference:Precision to Fp32");
+            if (checks.Any(c => c.File.Id == FaceLandmarker.WeightsId))
+                foreach (var face in new[] { TinyFaceDetector.Int8Path(store), FaceLandmarker.Int8Path(store), ExpressionClassifier.Int8Path(store) })
+                    stdout.WriteLine(File.Exists(face) ? $"int8 {Path.GetFileName(face),-34} (quantized at fetch; StepAudio:Video:Precision Int8 runs it)" : $"no INT8 face net {face}: `stepaudio models fetch` makes it");
             if (parse.GetValue(load))
             {
                 var inference = new InferenceOptions { Providers = parse.GetRequiredValue(providers).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) };
