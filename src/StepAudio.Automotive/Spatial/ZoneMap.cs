@@ -32,6 +32,7 @@ public sealed class ZoneMap
     private readonly float[] _xi;
     private readonly float[][] _binScore;   // [candidate][k]: how well bin k's phases fit the candidate, mean over pairs
     private readonly float[] _residualPower;
+    private readonly bool[] _distinct;
 
     public ZoneMap(ArrayGeometry geometry, SrpPhatLocalizer localizer, int frameLength, int sampleRate, double lowHz = 300, double highHz = 3500)
     {
@@ -72,6 +73,7 @@ public sealed class ZoneMap
             }
         }
         _residualPower = new float[Candidates.Length];
+        _distinct = new bool[ZoneCount];
     }
 
     /// <summary>Zones first (profile order), then loudspeakers.</summary>
@@ -118,11 +120,25 @@ public sealed class ZoneMap
     /// <summary>Steered power over the remaining bins a seat needs to count as a second talker.</summary>
     public float MinResidualPower { get; init; } = 0.25f;
 
+    /// <summary>
+    /// A seat other than the frame's best that comes within <see cref="RelativePower"/> of it keeps its
+    /// share of the evidence only with at least this steered power over the bins the strongest candidate
+    /// does not explain: a second talker has bins of its own, a ghost (the seat in front of or behind the
+    /// talker on a small array) only shares the talker's. 0 lets every close seat share.
+    /// </summary>
+    public float SharedResidualPower { get; init; }
+
     /// <summary>Last frame's steered power per candidate over the bins the strongest candidate does not explain.</summary>
     public ReadOnlySpan<float> ResidualPower => _residualPower;
 
     /// <summary>The candidate the residual search found in the last frame (zones, then loudspeakers), −1 for none.</summary>
     public int Second { get; private set; } = -1;
+
+    /// <summary>
+    /// Per seat, whether the last frame's evidence is its own: the seat won the frame's steered power or
+    /// the second-source search found it. A seat that only came close to the winner shares its delays.
+    /// </summary>
+    public ReadOnlySpan<bool> Distinct => _distinct;
 
     /// <summary>Last frame's evidence per candidate (zones, then loudspeakers), 0 when silent.</summary>
     public ReadOnlySpan<float> Evidence => _evidence;
@@ -242,10 +258,25 @@ public sealed class ZoneMap
         if (Second >= 0 && Second < ZoneCount) _evidence[Second] = Math.Max(_evidence[Second], _residualPower[Second]);
     }
 
+    /// <summary>
+    /// When above 0, a seat keeps evidence only while its own beam's output is at least this fraction of
+    /// the loudest seat beam's (power ratio): an MVDR beam learns to cancel the talkers heard while its seat
+    /// is silent, so a seat that merely shares a talker's delays (a ghost) has a quiet beam.
+    /// </summary>
+    public float BeamRatio { get; init; }
+
+    private void MarkDistinct(int winner)
+    {
+        if (winner >= 0 && _evidence[winner] > 0) _distinct[winner] = true;
+        if (Second >= 0 && Second < ZoneCount && _evidence[Second] > 0) _distinct[Second] = true;
+    }
+
     /// <summary>Scores the frame from the localizer's correlations (it must have processed the same frame with <see cref="Mask"/>).</summary>
-    public void Score()
+    /// <param name="beamPower">Each seat beam's power in the band over the last frame's masked bins (used with <see cref="BeamRatio"/>).</param>
+    public void Score(ReadOnlySpan<float> beamPower = default)
     {
         Array.Clear(_evidence);
+        Array.Clear(_distinct);
         Second = -1;
         float bestZone = 0, bestSpeaker = 0;
         int zoneAt = -1, speakerAt = -1;
@@ -269,10 +300,23 @@ public sealed class ZoneMap
             for (var c = ZoneCount; c < Candidates.Length; c++)
                 if (_steeredPower[c] >= bestSpeaker) _evidence[c] = _steeredPower[c];
             ScoreResidual(speakerAt);
+            MarkDistinct(-1);
             return;
         }
-        for (var z = 0; z < ZoneCount; z++)
-            if (_steeredPower[z] >= RelativePower * bestZone) _evidence[z] = _steeredPower[z];
         ScoreResidual(bestSpeaker > bestZone ? speakerAt : zoneAt);
+        for (var z = 0; z < ZoneCount; z++)
+        {
+            if (_steeredPower[z] < RelativePower * bestZone) continue;
+            if (z != zoneAt && SharedResidualPower > 0 && _residualPower[z] < SharedResidualPower) continue;
+            _evidence[z] = Math.Max(_evidence[z], _steeredPower[z]);
+        }
+        MarkDistinct(zoneAt);
+        if (BeamRatio > 0 && beamPower.Length >= ZoneCount)
+        {
+            float loudest = 0;
+            for (var z = 0; z < ZoneCount; z++) loudest = Math.Max(loudest, beamPower[z]);
+            for (var z = 0; z < ZoneCount; z++)
+                if (beamPower[z] < BeamRatio * loudest) _evidence[z] = 0;
+        }
     }
 }

@@ -21,6 +21,7 @@ public sealed class ZoneTracker
     private readonly double[] _lastAbove;
     private readonly int[] _framesAbove;
     private readonly int[] _framesBelow;
+    private readonly int[] _distinctFrames;
     private readonly Point3[] _directionSum;
     private readonly double[] _directionWeight;
 
@@ -36,6 +37,7 @@ public sealed class ZoneTracker
         _lastAbove = new double[zones];
         _framesAbove = new int[zones];
         _framesBelow = new int[zones];
+        _distinctFrames = new int[zones];
         _directionSum = new Point3[zones];
         _directionWeight = new double[zones];
     }
@@ -71,6 +73,16 @@ public sealed class ZoneTracker
     /// </summary>
     public int MaxTalkers { get; init; } = 4;
 
+    /// <summary>
+    /// Frames of a zone's current run in which the zone map found the seat on its own (it won the frame,
+    /// or the second-source search found it) that it needs to open; a ghost seat that only shares the
+    /// talker's delays rarely wins. 0: no such check.
+    /// </summary>
+    public int DistinctFrames { get; init; }
+
+    /// <summary>Share of a zone's current run that must be its own frames (see <see cref="DistinctFrames"/>) for it to open.</summary>
+    public float DistinctShare { get; init; }
+
     public bool IsActive(int zone) => _active[zone];
 
     public ReadOnlySpan<bool> Active => _active;
@@ -88,7 +100,8 @@ public sealed class ZoneTracker
     /// <param name="frameTime">Stream time the frame's evidence belongs to (its centre).</param>
     /// <param name="streamTime">Stream time consumed so far, for the events.</param>
     /// <param name="hold">The frame carries sound but nothing to localise: keep the smoothed evidence as it is.</param>
-    public void Update(ReadOnlySpan<float> evidence, ReadOnlySpan<Point3> directions, double frameTime, double streamTime, bool hold = false)
+    /// <param name="distinct">Per zone, whether this frame's evidence is the seat's own (<see cref="ZoneMap.Distinct"/>); empty: all are.</param>
+    public void Update(ReadOnlySpan<float> evidence, ReadOnlySpan<Point3> directions, double frameTime, double streamTime, bool hold = false, ReadOnlySpan<bool> distinct = default)
     {
         float strongest = 0;
         for (var c = 0; c < _smoothed.Length; c++)
@@ -130,8 +143,11 @@ public sealed class ZoneTracker
 
             if (s >= OnThreshold && s >= RelativeOn * strongest) _framesAbove[z]++;
             else if (s < OffThreshold) _framesAbove[z] = 0;
+            if (_framesAbove[z] == 0) _distinctFrames[z] = 0;
+            else if (evidence[z] > 0 && (distinct.IsEmpty || distinct[z])) _distinctFrames[z]++;
+            var own = _distinctFrames[z] >= DistinctFrames && _distinctFrames[z] >= DistinctShare * _framesAbove[z];
 
-            if (!_active[z] && _framesAbove[z] >= (activeCount > 0 ? SecondOnFrames : OnFrames) && activeCount < MaxTalkers)
+            if (!_active[z] && own && _framesAbove[z] >= (activeCount > 0 ? SecondOnFrames : OnFrames) && activeCount < MaxTalkers)
             {
                 _active[z] = true;
                 activeCount++;
