@@ -26,9 +26,6 @@ public sealed class SpatialFrontEnd
     private readonly Point3[] _zoneDirections;
     private readonly Point3[] _measured;
     private readonly SearchRegion[] _seatRegions;
-    private readonly float[] _beamPower;
-    private readonly int _bandLow;
-    private readonly int _bandHigh;
     private long _frames;
 
     public SpatialFrontEnd(CabinProfile profile, IEventSink sink, SpatialOptions? options = null)
@@ -48,11 +45,9 @@ public sealed class SpatialFrontEnd
             OnsetRatio = options.OnsetDb > 0 ? (float)Math.Pow(10, options.OnsetDb / 10) : 0f,
             ResidualCoherence = (float)options.ResidualCoherence,
             MinResidualPower = (float)options.MinResidualPower,
-            SharedResidualPower = (float)options.SharedResidualPower,
-            BeamRatio = options.BeamGateDb > 0 ? (float)Math.Pow(10, -options.BeamGateDb / 10) : 0f,
             LoudspeakerMargin = (float)options.LoudspeakerMargin,
         };
-        Tracker = new ZoneTracker(profile, sink) { RelativeOn = (float)options.TrackerRelativeOn, OnFrames = options.TrackerOnFrames, MaxTalkers = options.TrackerMaxTalkers, SecondOnFrames = options.TrackerSecondOnFrames, DistinctFrames = options.TrackerDistinctFrames, DistinctShare = (float)options.TrackerDistinctShare };
+        Tracker = new ZoneTracker(profile, sink) { RelativeOn = (float)options.TrackerRelativeOn, OnFrames = options.TrackerOnFrames, MaxTalkers = options.TrackerMaxTalkers, SecondOnFrames = options.TrackerSecondOnFrames, DistinctShare = (float)options.TrackerDistinctShare };
         Beamformer = options.Beamformer == BeamformerKind.Mvdr
             ? new MvdrBeamformer(Geometry, Stft, fs)
             : new DelayAndSumBeamformer(Geometry, Stft, fs);
@@ -81,9 +76,6 @@ public sealed class SpatialFrontEnd
         _zoneDirections = [.. profile.Zones.Select(z => z.Position - Geometry.Centre)];
         _measured = new Point3[zones];
         _seatRegions = [.. _zoneDirections.Select(d => Localizer.Region(d, SeatSearchDeg))];
-        _beamPower = new float[zones];
-        _bandLow = Math.Max(1, (int)Math.Ceiling(options.BandLowHz * Stft.FrameLength / fs));
-        _bandHigh = Math.Min(Stft.Bins - 1, (int)Math.Floor(options.BandHighHz * Stft.FrameLength / fs));
     }
 
     public SpatialOptions Options { get; }
@@ -134,7 +126,7 @@ public sealed class SpatialFrontEnd
 
         ZoneMap.Observe(_re, _im, _usable);
         Localizer.Process(_re, _im, ZoneMap.Mask);
-        ZoneMap.Score(_beamPower);
+        ZoneMap.Score();
         var smoothed = Tracker.Smoothed;
         for (var z = 0; z < _measured.Length; z++)
         {
@@ -155,19 +147,8 @@ public sealed class SpatialFrontEnd
         for (var z = 0; z < _synthesizers.Length; z++)
         {
             Beamformer.Beam(z, _re, _im, _beamRe, _beamIm);
-            _beamPower[z] = MaskedPower(_beamRe, _beamIm);
             _synthesizers[z].Pop(_beamRe, _beamIm, _beams[z]);
         }
-    }
-
-    /// <summary>A beam's power over the band's bins that stand above the noise floor in this frame.</summary>
-    private float MaskedPower(float[] re, float[] im)
-    {
-        var mask = ZoneMap.Mask;
-        float p = 0;
-        for (var k = _bandLow; k <= _bandHigh; k++)
-            if (mask[k] > 0) p += (re[k] * re[k]) + (im[k] * im[k]);
-        return p;
     }
 
     /// <summary>End of input: closes open zones with end events.</summary>

@@ -41,18 +41,6 @@ public sealed record SpatialOptions
     /// <summary>Steered power over the remaining bins a seat needs to count as a second talker.</summary>
     public double MinResidualPower { get; init; } = 0.25;
 
-    /// <summary>
-    /// A seat close to the frame's best keeps evidence only with this steered power over the bins the
-    /// strongest source does not explain (<see cref="ZoneMap.SharedResidualPower"/>); 0: every close seat.
-    /// </summary>
-    public double SharedResidualPower { get; init; }
-
-    /// <summary>
-    /// When above 0, a seat keeps evidence only while its beam is within this many dB of the loudest seat
-    /// beam (<see cref="ZoneMap.BeamRatio"/>); 0 turns the check off.
-    /// </summary>
-    public double BeamGateDb { get; init; }
-
     /// <summary>A zone keeps a frame's evidence only within this fraction of the strongest seat's steered power.</summary>
     public double RelativePower { get; init; } = 0.95;
 
@@ -62,11 +50,12 @@ public sealed record SpatialOptions
     /// <summary>Frames above the tracker's threshold before a zone opens while another zone is open.</summary>
     public int TrackerSecondOnFrames { get; init; } = 15;
 
-    /// <summary>Frames of its own (it won, or the second-source search found it) a zone needs in its run to open.</summary>
-    public int TrackerDistinctFrames { get; init; }
-
-    /// <summary>Share of a zone's run that must be frames of its own for it to open.</summary>
-    public double TrackerDistinctShare { get; init; }
+    /// <summary>
+    /// Share of the frames since a zone's evidence rose that must be the seat's own (it won the frame, or
+    /// the second-source search found it) before it opens (<see cref="ZoneTracker.DistinctShare"/>): 0.35 keeps
+    /// most same-side ghost seats of the console array closed; 0 turns the check off.
+    /// </summary>
+    public double TrackerDistinctShare { get; init; } = 0.35;
 
     /// <summary>Most zones open at once.</summary>
     public int TrackerMaxTalkers { get; init; } = 4;

@@ -120,14 +120,6 @@ public sealed class ZoneMap
     /// <summary>Steered power over the remaining bins a seat needs to count as a second talker.</summary>
     public float MinResidualPower { get; init; } = 0.25f;
 
-    /// <summary>
-    /// A seat other than the frame's best that comes within <see cref="RelativePower"/> of it keeps its
-    /// share of the evidence only with at least this steered power over the bins the strongest candidate
-    /// does not explain: a second talker has bins of its own, a ghost (the seat in front of or behind the
-    /// talker on a small array) only shares the talker's. 0 lets every close seat share.
-    /// </summary>
-    public float SharedResidualPower { get; init; }
-
     /// <summary>Last frame's steered power per candidate over the bins the strongest candidate does not explain.</summary>
     public ReadOnlySpan<float> ResidualPower => _residualPower;
 
@@ -135,8 +127,9 @@ public sealed class ZoneMap
     public int Second { get; private set; } = -1;
 
     /// <summary>
-    /// Per seat, whether the last frame's evidence is its own: the seat won the frame's steered power or
-    /// the second-source search found it. A seat that only came close to the winner shares its delays.
+    /// Per seat, whether the last frame's evidence is the seat's own: it won the frame's steered power or
+    /// the second-source search found it. A seat that only came within <see cref="RelativePower"/> of the
+    /// winner shares the winner's delays, as the seat in front of or behind a talker does on a small array.
     /// </summary>
     public ReadOnlySpan<bool> Distinct => _distinct;
 
@@ -258,22 +251,8 @@ public sealed class ZoneMap
         if (Second >= 0 && Second < ZoneCount) _evidence[Second] = Math.Max(_evidence[Second], _residualPower[Second]);
     }
 
-    /// <summary>
-    /// When above 0, a seat keeps evidence only while its own beam's output is at least this fraction of
-    /// the loudest seat beam's (power ratio): an MVDR beam learns to cancel the talkers heard while its seat
-    /// is silent, so a seat that merely shares a talker's delays (a ghost) has a quiet beam.
-    /// </summary>
-    public float BeamRatio { get; init; }
-
-    private void MarkDistinct(int winner)
-    {
-        if (winner >= 0 && _evidence[winner] > 0) _distinct[winner] = true;
-        if (Second >= 0 && Second < ZoneCount && _evidence[Second] > 0) _distinct[Second] = true;
-    }
-
     /// <summary>Scores the frame from the localizer's correlations (it must have processed the same frame with <see cref="Mask"/>).</summary>
-    /// <param name="beamPower">Each seat beam's power in the band over the last frame's masked bins (used with <see cref="BeamRatio"/>).</param>
-    public void Score(ReadOnlySpan<float> beamPower = default)
+    public void Score()
     {
         Array.Clear(_evidence);
         Array.Clear(_distinct);
@@ -303,20 +282,15 @@ public sealed class ZoneMap
             MarkDistinct(-1);
             return;
         }
-        ScoreResidual(bestSpeaker > bestZone ? speakerAt : zoneAt);
         for (var z = 0; z < ZoneCount; z++)
-        {
-            if (_steeredPower[z] < RelativePower * bestZone) continue;
-            if (z != zoneAt && SharedResidualPower > 0 && _residualPower[z] < SharedResidualPower) continue;
-            _evidence[z] = Math.Max(_evidence[z], _steeredPower[z]);
-        }
+            if (_steeredPower[z] >= RelativePower * bestZone) _evidence[z] = _steeredPower[z];
+        ScoreResidual(bestSpeaker > bestZone ? speakerAt : zoneAt);
         MarkDistinct(zoneAt);
-        if (BeamRatio > 0 && beamPower.Length >= ZoneCount)
-        {
-            float loudest = 0;
-            for (var z = 0; z < ZoneCount; z++) loudest = Math.Max(loudest, beamPower[z]);
-            for (var z = 0; z < ZoneCount; z++)
-                if (beamPower[z] < BeamRatio * loudest) _evidence[z] = 0;
-        }
+    }
+
+    private void MarkDistinct(int winner)
+    {
+        if (winner >= 0 && _evidence[winner] > 0) _distinct[winner] = true;
+        if (Second >= 0 && Second < ZoneCount && _evidence[Second] > 0) _distinct[Second] = true;
     }
 }

@@ -74,13 +74,12 @@ public sealed class ZoneTracker
     public int MaxTalkers { get; init; } = 4;
 
     /// <summary>
-    /// Frames of a zone's current run in which the zone map found the seat on its own (it won the frame,
-    /// or the second-source search found it) that it needs to open; a ghost seat that only shares the
-    /// talker's delays rarely wins. 0: no such check.
+    /// Share of a zone's frames above the opening thresholds (counted since its evidence last fell below
+    /// <see cref="OffThreshold"/>) in which the zone map found the seat on its own (<see cref="ZoneMap.Distinct"/>: it won the frame, or the
+    /// second-source search found it) that the zone needs to open. A ghost seat in front of or behind a
+    /// talker gets most of its evidence by coming close to the talker's seat and rarely wins; a talker
+    /// wins most frames, and a second talker is found by the second-source search. 0: no check.
     /// </summary>
-    public int DistinctFrames { get; init; }
-
-    /// <summary>Share of a zone's current run that must be its own frames (see <see cref="DistinctFrames"/>) for it to open.</summary>
     public float DistinctShare { get; init; }
 
     public bool IsActive(int zone) => _active[zone];
@@ -145,7 +144,7 @@ public sealed class ZoneTracker
             else if (s < OffThreshold) _framesAbove[z] = 0;
             if (_framesAbove[z] == 0) _distinctFrames[z] = 0;
             else if (evidence[z] > 0 && (distinct.IsEmpty || distinct[z])) _distinctFrames[z]++;
-            var own = _distinctFrames[z] >= DistinctFrames && _distinctFrames[z] >= DistinctShare * _framesAbove[z];
+            var own = _distinctFrames[z] >= DistinctShare * _framesAbove[z];
 
             if (!_active[z] && own && _framesAbove[z] >= (activeCount > 0 ? SecondOnFrames : OnFrames) && activeCount < MaxTalkers)
             {
@@ -158,6 +157,7 @@ public sealed class ZoneTracker
                 _active[z] = false;
                 activeCount--;
                 _framesAbove[z] = 0;
+                _distinctFrames[z] = 0;
                 Publish(z, _lastAbove[z], streamTime);
             }
         }
