@@ -21,6 +21,7 @@ public sealed class ZoneTracker
     private readonly double[] _lastAbove;
     private readonly int[] _framesAbove;
     private readonly int[] _framesBelow;
+    private readonly int[] _scoredFrames;
     private readonly int[] _distinctFrames;
     private readonly Point3[] _directionSum;
     private readonly double[] _directionWeight;
@@ -37,6 +38,7 @@ public sealed class ZoneTracker
         _lastAbove = new double[zones];
         _framesAbove = new int[zones];
         _framesBelow = new int[zones];
+        _scoredFrames = new int[zones];
         _distinctFrames = new int[zones];
         _directionSum = new Point3[zones];
         _directionWeight = new double[zones];
@@ -74,8 +76,8 @@ public sealed class ZoneTracker
     public int MaxTalkers { get; init; } = 4;
 
     /// <summary>
-    /// Share of a zone's frames above the opening thresholds (counted since its evidence last fell below
-    /// <see cref="OffThreshold"/>) in which the zone map found the seat on its own (<see cref="ZoneMap.Distinct"/>: it won the frame, or the
+    /// Share of a zone's frames above the opening thresholds (since its smoothed evidence last fell below
+    /// <see cref="OffThreshold"/>; held frames, which carry no evidence, do not count) in which the zone map found the seat on its own (<see cref="ZoneMap.Distinct"/>: it won the frame, or the
     /// second-source search found it) that the zone needs to open. A ghost seat in front of or behind a
     /// talker gets most of its evidence by coming close to the talker's seat and rarely wins; a talker
     /// wins most frames, and a second talker is found by the second-source search. 0: no check.
@@ -140,11 +142,20 @@ public sealed class ZoneTracker
                 _framesBelow[z]++;
             }
 
-            if (s >= OnThreshold && s >= RelativeOn * strongest) _framesAbove[z]++;
+            var above = s >= OnThreshold && s >= RelativeOn * strongest;
+            if (above) _framesAbove[z]++;
             else if (s < OffThreshold) _framesAbove[z] = 0;
-            if (_framesAbove[z] == 0) _distinctFrames[z] = 0;
-            else if (evidence[z] > 0 && (distinct.IsEmpty || distinct[z])) _distinctFrames[z]++;
-            var own = _distinctFrames[z] >= DistinctShare * _framesAbove[z];
+            if (_framesAbove[z] == 0)
+            {
+                _scoredFrames[z] = 0;
+                _distinctFrames[z] = 0;
+            }
+            else
+            {
+                if (above && !hold) _scoredFrames[z]++;
+                if (evidence[z] > 0 && (distinct.IsEmpty || distinct[z])) _distinctFrames[z]++;
+            }
+            var own = _distinctFrames[z] >= DistinctShare * _scoredFrames[z];
 
             if (!_active[z] && own && _framesAbove[z] >= (activeCount > 0 ? SecondOnFrames : OnFrames) && activeCount < MaxTalkers)
             {
@@ -157,6 +168,7 @@ public sealed class ZoneTracker
                 _active[z] = false;
                 activeCount--;
                 _framesAbove[z] = 0;
+                _scoredFrames[z] = 0;
                 _distinctFrames[z] = 0;
                 Publish(z, _lastAbove[z], streamTime);
             }
