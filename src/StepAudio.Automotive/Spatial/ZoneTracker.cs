@@ -77,7 +77,8 @@ public sealed class ZoneTracker
 
     /// <summary>
     /// Share of a zone's frames above the opening thresholds (since its smoothed evidence last fell below
-    /// <see cref="OffThreshold"/>; held frames, which carry no evidence, do not count) in which the zone map found the seat on its own (<see cref="ZoneMap.Distinct"/>: it won the frame, or the
+    /// <see cref="OffThreshold"/>; held frames, which carry no evidence, do not count) in which the zone
+    /// map found the seat on its own (<see cref="ZoneMap.Distinct"/>: it won the frame, or the
     /// second-source search found it) that the zone needs to open. A ghost seat in front of or behind a
     /// talker gets most of its evidence by coming close to the talker's seat and rarely wins; a talker
     /// wins most frames, and a second talker is found by the second-source search. 0: no check.
