@@ -103,6 +103,12 @@ public sealed class SpatialSettings
     /// <summary>Largest <see cref="OnsetDb"/>: beyond it almost no bin of speech qualifies.</summary>
     public const double MaxOnsetDb = 20;
 
+    /// <summary>
+    /// Share of a seat's frames that must be its own (it won the frame, or the second-source search found it)
+    /// before it opens; 0 turns the check off (<see cref="SpatialOptions.TrackerDistinctShare"/>).
+    /// </summary>
+    public double TrackerDistinctShare { get; set; } = new SpatialOptions().TrackerDistinctShare;
+
     /// <summary>Problems with these settings, each naming its key under <paramref name="section"/>.</summary>
     public IEnumerable<string> Validate(string section)
     {
@@ -118,6 +124,8 @@ public sealed class SpatialSettings
         if (beamformer is not null) yield return beamformer;
         if (!double.IsFinite(OnsetDb) || OnsetDb < 0 || OnsetDb > MaxOnsetDb)
             yield return $"{section}:OnsetDb: {OnsetDb} must be in [0, {MaxOnsetDb}] dB (0 turns onset gating off)";
+        if (!double.IsFinite(TrackerDistinctShare) || TrackerDistinctShare < 0 || TrackerDistinctShare > 1)
+            yield return $"{section}:TrackerDistinctShare: {TrackerDistinctShare} must be in [0, 1] (0 turns the check off)";
     }
 
     /// <summary>The front end's options from these (validated) settings.</summary>
@@ -125,6 +133,7 @@ public sealed class SpatialSettings
     {
         Beamformer = SpatialOptions.ParseBeamformer(Beamformer, $"{section}:Beamformer"),
         OnsetDb = OnsetDb,
+        TrackerDistinctShare = TrackerDistinctShare,
     };
 }
 

@@ -47,7 +47,7 @@ public sealed class SpatialFrontEnd
             MinResidualPower = (float)options.MinResidualPower,
             LoudspeakerMargin = (float)options.LoudspeakerMargin,
         };
-        Tracker = new ZoneTracker(profile, sink) { RelativeOn = (float)options.TrackerRelativeOn, OnFrames = options.TrackerOnFrames, MaxTalkers = options.TrackerMaxTalkers, SecondOnFrames = options.TrackerSecondOnFrames };
+        Tracker = new ZoneTracker(profile, sink) { RelativeOn = (float)options.TrackerRelativeOn, OnFrames = options.TrackerOnFrames, MaxTalkers = options.TrackerMaxTalkers, SecondOnFrames = options.TrackerSecondOnFrames, DistinctShare = (float)options.TrackerDistinctShare };
         Beamformer = options.Beamformer == BeamformerKind.Mvdr
             ? new MvdrBeamformer(Geometry, Stft, fs)
             : new DelayAndSumBeamformer(Geometry, Stft, fs);
@@ -141,7 +141,7 @@ public sealed class SpatialFrontEnd
                 _measured[z] = _zoneDirections[z];
             }
         }
-        Tracker.Update(ZoneMap.Evidence, _measured, frameTime, streamTime, ZoneMap.Holding);
+        Tracker.Update(ZoneMap.Evidence, _measured, frameTime, streamTime, ZoneMap.Holding, ZoneMap.Distinct);
 
         Beamformer.Update(_re, _im, Tracker.Active);
         for (var z = 0; z < _synthesizers.Length; z++)

@@ -50,6 +50,13 @@ public sealed record SpatialOptions
     /// <summary>Frames above the tracker's threshold before a zone opens while another zone is open.</summary>
     public int TrackerSecondOnFrames { get; init; } = 15;
 
+    /// <summary>
+    /// Share of the frames since a zone's evidence rose that must be the seat's own (it won the frame, or
+    /// the second-source search found it) before it opens (<see cref="ZoneTracker.DistinctShare"/>): 0.35 keeps
+    /// most same-side ghost seats of the console array closed; 0 turns the check off.
+    /// </summary>
+    public double TrackerDistinctShare { get; init; } = 0.35;
+
     /// <summary>Most zones open at once.</summary>
     public int TrackerMaxTalkers { get; init; } = 4;
 

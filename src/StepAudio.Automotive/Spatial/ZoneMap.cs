@@ -32,6 +32,7 @@ public sealed class ZoneMap
     private readonly float[] _xi;
     private readonly float[][] _binScore;   // [candidate][k]: how well bin k's phases fit the candidate, mean over pairs
     private readonly float[] _residualPower;
+    private readonly bool[] _distinct;
 
     public ZoneMap(ArrayGeometry geometry, SrpPhatLocalizer localizer, int frameLength, int sampleRate, double lowHz = 300, double highHz = 3500)
     {
@@ -72,6 +73,7 @@ public sealed class ZoneMap
             }
         }
         _residualPower = new float[Candidates.Length];
+        _distinct = new bool[ZoneCount];
     }
 
     /// <summary>Zones first (profile order), then loudspeakers.</summary>
@@ -123,6 +125,13 @@ public sealed class ZoneMap
 
     /// <summary>The candidate the residual search found in the last frame (zones, then loudspeakers), −1 for none.</summary>
     public int Second { get; private set; } = -1;
+
+    /// <summary>
+    /// Per seat, whether the last frame's evidence is the seat's own: it won the frame's steered power or
+    /// the second-source search found it. A seat that only came within <see cref="RelativePower"/> of the
+    /// winner shares the winner's delays, as the seat in front of or behind a talker does on a small array.
+    /// </summary>
+    public ReadOnlySpan<bool> Distinct => _distinct;
 
     /// <summary>Last frame's evidence per candidate (zones, then loudspeakers), 0 when silent.</summary>
     public ReadOnlySpan<float> Evidence => _evidence;
@@ -246,6 +255,7 @@ public sealed class ZoneMap
     public void Score()
     {
         Array.Clear(_evidence);
+        Array.Clear(_distinct);
         Second = -1;
         float bestZone = 0, bestSpeaker = 0;
         int zoneAt = -1, speakerAt = -1;
@@ -269,10 +279,18 @@ public sealed class ZoneMap
             for (var c = ZoneCount; c < Candidates.Length; c++)
                 if (_steeredPower[c] >= bestSpeaker) _evidence[c] = _steeredPower[c];
             ScoreResidual(speakerAt);
+            MarkDistinct(-1);
             return;
         }
         for (var z = 0; z < ZoneCount; z++)
             if (_steeredPower[z] >= RelativePower * bestZone) _evidence[z] = _steeredPower[z];
         ScoreResidual(bestSpeaker > bestZone ? speakerAt : zoneAt);
+        MarkDistinct(zoneAt);
+    }
+
+    private void MarkDistinct(int winner)
+    {
+        if (winner >= 0 && _evidence[winner] > 0) _distinct[winner] = true;
+        if (Second >= 0 && Second < ZoneCount && _evidence[Second] > 0) _distinct[Second] = true;
     }
 }

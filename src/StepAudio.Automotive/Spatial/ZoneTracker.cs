@@ -21,6 +21,8 @@ public sealed class ZoneTracker
     private readonly double[] _lastAbove;
     private readonly int[] _framesAbove;
     private readonly int[] _framesBelow;
+    private readonly int[] _scoredFrames;
+    private readonly int[] _distinctFrames;
     private readonly Point3[] _directionSum;
     private readonly double[] _directionWeight;
 
@@ -36,6 +38,8 @@ public sealed class ZoneTracker
         _lastAbove = new double[zones];
         _framesAbove = new int[zones];
         _framesBelow = new int[zones];
+        _scoredFrames = new int[zones];
+        _distinctFrames = new int[zones];
         _directionSum = new Point3[zones];
         _directionWeight = new double[zones];
     }
@@ -71,6 +75,16 @@ public sealed class ZoneTracker
     /// </summary>
     public int MaxTalkers { get; init; } = 4;
 
+    /// <summary>
+    /// Share of a zone's frames above the opening thresholds (since its smoothed evidence last fell below
+    /// <see cref="OffThreshold"/>; held frames, which carry no evidence, do not count) in which the zone
+    /// map found the seat on its own (<see cref="ZoneMap.Distinct"/>: it won the frame, or the
+    /// second-source search found it) that the zone needs to open. A ghost seat in front of or behind a
+    /// talker gets most of its evidence by coming close to the talker's seat and rarely wins; a talker
+    /// wins most frames, and a second talker is found by the second-source search. 0: no check.
+    /// </summary>
+    public float DistinctShare { get; init; }
+
     public bool IsActive(int zone) => _active[zone];
 
     public ReadOnlySpan<bool> Active => _active;
@@ -88,7 +102,8 @@ public sealed class ZoneTracker
     /// <param name="frameTime">Stream time the frame's evidence belongs to (its centre).</param>
     /// <param name="streamTime">Stream time consumed so far, for the events.</param>
     /// <param name="hold">The frame carries sound but nothing to localise: keep the smoothed evidence as it is.</param>
-    public void Update(ReadOnlySpan<float> evidence, ReadOnlySpan<Point3> directions, double frameTime, double streamTime, bool hold = false)
+    /// <param name="distinct">Per zone, whether this frame's evidence is the seat's own (<see cref="ZoneMap.Distinct"/>); empty: all are.</param>
+    public void Update(ReadOnlySpan<float> evidence, ReadOnlySpan<Point3> directions, double frameTime, double streamTime, bool hold = false, ReadOnlySpan<bool> distinct = default)
     {
         float strongest = 0;
         for (var c = 0; c < _smoothed.Length; c++)
@@ -128,10 +143,22 @@ public sealed class ZoneTracker
                 _framesBelow[z]++;
             }
 
-            if (s >= OnThreshold && s >= RelativeOn * strongest) _framesAbove[z]++;
+            var above = s >= OnThreshold && s >= RelativeOn * strongest;
+            if (above) _framesAbove[z]++;
             else if (s < OffThreshold) _framesAbove[z] = 0;
+            if (_framesAbove[z] == 0)
+            {
+                _scoredFrames[z] = 0;
+                _distinctFrames[z] = 0;
+            }
+            else
+            {
+                if (above && !hold) _scoredFrames[z]++;
+                if (evidence[z] > 0 && (distinct.IsEmpty || distinct[z])) _distinctFrames[z]++;
+            }
+            var own = _distinctFrames[z] >= DistinctShare * _scoredFrames[z];
 
-            if (!_active[z] && _framesAbove[z] >= (activeCount > 0 ? SecondOnFrames : OnFrames) && activeCount < MaxTalkers)
+            if (!_active[z] && own && _framesAbove[z] >= (activeCount > 0 ? SecondOnFrames : OnFrames) && activeCount < MaxTalkers)
             {
                 _active[z] = true;
                 activeCount++;
@@ -142,6 +169,8 @@ public sealed class ZoneTracker
                 _active[z] = false;
                 activeCount--;
                 _framesAbove[z] = 0;
+                _scoredFrames[z] = 0;
+                _distinctFrames[z] = 0;
                 Publish(z, _lastAbove[z], streamTime);
             }
         }

@@ -36,6 +36,18 @@ public class SpatialConfigurationTests
         Assert.Contains("must be in [0, 20] dB", failure, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.5)]
+    [InlineData(double.NaN)]
+    public void TrackerDistinctShareOutOfRangeIsNamed(double share)
+    {
+        var failure = Assert.Single(new SpatialSettings { TrackerDistinctShare = share }.Validate("StepAudio:Spatial"));
+        Assert.StartsWith("StepAudio:Spatial:TrackerDistinctShare: ", failure, StringComparison.Ordinal);
+        Assert.Equal(0.35, new SpatialSettings().ToOptions("s").TrackerDistinctShare);
+        Assert.Equal(0.2, new SpatialSettings { TrackerDistinctShare = 0.2 }.ToOptions("s").TrackerDistinctShare);
+    }
+
     [Fact]
     public async Task BadSpatialSettingsStopTheServiceNamingThem()
     {
