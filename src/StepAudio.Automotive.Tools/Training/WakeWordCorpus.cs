@@ -16,7 +16,13 @@ public static class WakeWordCorpus
     private static readonly (double, double) TrainingSnr = (0, 20);
     private static readonly (double, double) Tail = (0.4, 0.9);
 
-    public static List<ClipPlan> Training(CommandGrammar grammar, int positives, int negatives, int seed)
+    /// <summary>
+    /// Training clips: <paramref name="positives"/> "hey jarvis", <paramref name="negatives"/> of the mix
+    /// above, then <paramref name="hardNegatives"/> conversations of two or three chatter sentences in a
+    /// row (85 % a talker, 15 % the radio), the speech the head meets most in a cabin. The first two sets
+    /// do not depend on the third, so their cached features stay valid when it grows.
+    /// </summary>
+    public static List<ClipPlan> Training(CommandGrammar grammar, int positives, int negatives, int seed, int hardNegatives = 0)
     {
         var plans = new List<ClipPlan>();
         for (var i = 0; i < positives; i++)
@@ -38,6 +44,14 @@ public static class WakeWordCorpus
                 _ => ClipDraw.Spec(rng, [], voice, TrainingSnr, (1.5, 3.0)),
             };
             plans.Add(new ClipPlan(spec, 0));
+        }
+        string[] sentences = [.. NegativeSpeech.Chatter, .. NegativeSpeech.Conversation];
+        for (var i = 0; i < hardNegatives; i++)
+        {
+            var rng = ClipDraw.Generator(seed, 3, i);
+            var voice = TrainingVoices.Pick(rng);
+            var texts = Enumerable.Range(0, 2 + rng.Next(2)).Select(_ => sentences[rng.Next(sentences.Length)]).ToList();
+            plans.Add(new ClipPlan(ClipDraw.Spec(rng, texts, voice, TrainingSnr, Tail, radio: rng.NextDouble() < 0.15), 0));
         }
         foreach (var p in plans) TrainingVoices.EnsureTrainingVoice(p.Spec.Voice);
         return plans;
