@@ -19,6 +19,9 @@ public sealed class CommandEndRule
     /// <summary>Quiet 80 ms steps that separate two utterances: the next speech step starts a new command (its length counts from there).</summary>
     public const int PauseSteps = 3;
 
+    /// <summary>Lengths are whole 80 ms steps: 5 × 0.08 must count as 0.4 s.</summary>
+    private const double Tolerance = 1e-9;
+
     private readonly float[] _floors;
 
     /// <summary>A rule over classes 0..<paramref name="escalates"/>.Count − 1 (0 = none); <paramref name="escalates"/>[k] says class k publishes an escalation.</summary>
@@ -51,14 +54,19 @@ public sealed class CommandEndRule
     /// </summary>
     public int Decide(ReadOnlySpan<float> meanProbabilities, double commandSeconds)
     {
-        if (commandSeconds < MinCommandSeconds) return 0;
+        if (commandSeconds + Tolerance < MinCommandSeconds) return 0;
         var best = 1 + TensorPrimitives.IndexOfMax(meanProbabilities[1..]);
         return meanProbabilities[best] >= _floors[best] ? best : 0;
     }
 
-    /// <summary>Whether class <paramref name="k"/> at <paramref name="confidence"/> may fire for an utterance of <paramref name="commandSeconds"/> so far (the early rule's gate).</summary>
-    public bool Allows(int k, float confidence, double commandSeconds) =>
-        commandSeconds >= MinCommandSeconds && confidence >= _floors[k];
+    /// <summary>
+    /// Whether class <paramref name="k"/> at <paramref name="confidence"/> may fire before the utterance's end
+    /// (the early rule's gate) after <paramref name="commandSeconds"/> of it: twice the shortest command. The
+    /// early rule is for a long command whose end a neighbour's talk hides; a short one has its end soon,
+    /// while a sure class a few steps after a false wake word is mostly a sentence running on (HIL calm suite).
+    /// </summary>
+    public bool AllowsEarly(int k, float confidence, double commandSeconds) =>
+        commandSeconds + Tolerance >= 2 * MinCommandSeconds && confidence >= _floors[k];
 
     /// <summary>The command class (1..) of <paramref name="meanProbabilities"/> (class 0 = none first), or 0 when it is below <paramref name="floor"/> (one floor for every class, no gates).</summary>
     public static int Decide(ReadOnlySpan<float> meanProbabilities, float floor)

@@ -20,11 +20,14 @@ public sealed class CommandOptions
     /// <summary>Default of <see cref="SpeechProbability"/>: at 0.5 the voice detector's tail delays the end by ~130 ms (HIL p95 400 ms).</summary>
     public const float DefaultSpeechProbability = 0.8f;
 
-    /// <summary>Default of <see cref="MinCommandSeconds"/>: the shortest grammar commands ("call home", "next song") last about 0.8 s.</summary>
-    public const double DefaultMinCommandSeconds = 0.6;
+    /// <summary>Default of <see cref="MinCommandSeconds"/>: five steps; the shortest held-out command ("call home", flite awb/rms) lasts 0.53 s.</summary>
+    public const double DefaultMinCommandSeconds = 0.4;
 
-    /// <summary>Default of <see cref="EscalationFloor"/>.</summary>
-    public const float DefaultEscalationFloor = 0.6f;
+    /// <summary>
+    /// Default of <see cref="EscalationFloor"/>: just under the lowest mean (0.395) at which a held-out "i need
+    /// help" / "call emergency services" was recognised (<c>train evaluate</c>); higher loses real emergencies.
+    /// </summary>
+    public const float DefaultEscalationFloor = 0.35f;
 
     /// <summary>Run the command head at all (it needs the speech stage, i.e. a wake head or push-to-talk).</summary>
     public bool Enabled { get; set; } = true;

@@ -13,7 +13,7 @@ namespace StepAudio.Automotive.Speech;
 /// (<see cref="CommandOptions.EscalationFloor"/> for an escalating intent) fires if the utterance lasted at
 /// least <see cref="CommandOptions.MinCommandSeconds"/>, else the zone keeps listening for another utterance. With <see cref="CommandOptions.Patience"/>
 /// above 0 an intent also fires early once the same command class has been the top one at or above
-/// <see cref="CommandOptions.Threshold"/> for that many consecutive steps (the same gates apply). One intent closes the
+/// <see cref="CommandOptions.Threshold"/> for that many consecutive steps (the same floors; the utterance at least twice the shortest command). One intent closes the
 /// window; a window that runs out without one is a no-match. Allocates nothing per step.
 /// </summary>
 public sealed class CommandRecognizer : IDisposable
@@ -151,7 +151,7 @@ public sealed class CommandRecognizer : IDisposable
             _streak = 0;
             _streakSum = 0;
         }
-        if (Options.Patience > 0 && _streak >= Options.Patience && _rule.Allows(_candidate, _streakSum / _streak, CommandSeconds))
+        if (Options.Patience > 0 && _streak >= Options.Patience && _rule.AllowsEarly(_candidate, _streakSum / _streak, CommandSeconds))
         {
             Class = _candidate;
             Confidence = _streakSum / _streak;

@@ -158,13 +158,14 @@ public class CommandRecognizerTests
     }
 
     [Fact]
-    public void TheEarlyRuleWaitsForTheShortestCommandToo()
+    public void TheEarlyRuleWaitsForTwiceTheShortestCommand()
     {
-        using var r = NewRecognizer(threshold: 0.6f, patience: 2, minCommandSeconds: 0.6);
+        // 0.4 s shortest command: the early rule fires from 0.8 s (ten steps) of the utterance on.
+        using var r = NewRecognizer(threshold: 0.6f, patience: 2, minCommandSeconds: 0.4);
         var sure = P(0.05f, 0.9f, 0.03f, 0.02f);
         r.Open(0);
-        for (var s = 0; s < 7; s++) Assert.Equal(CommandStep.Listening, r.Step(sure, s, speech: true));
-        Assert.Equal(CommandStep.Intent, r.Step(sure, 7, speech: true));
+        for (var s = 0; s < 9; s++) Assert.Equal(CommandStep.Listening, r.Step(sure, s, speech: true));
+        Assert.Equal(CommandStep.Intent, r.Step(sure, 9, speech: true));
         Assert.Equal(1, r.Class);
     }
 
@@ -195,8 +196,8 @@ public class CommandRecognizerTests
         Assert.Equal(2, new CommandEndRule(0.3f, 0.3f, [false, false, true], 0.6).Decide(mean, 1.0));
         Assert.Equal(0, new CommandEndRule(0.3f, 0.3f, [false, false, true], 0.6).Decide(mean, 0.5));
         Assert.Equal(1, rule.Decide([0.6f, 0.35f, 0.05f], 0.6));
-        Assert.True(rule.Allows(1, 0.3f, 0.6));
-        Assert.False(rule.Allows(2, 0.59f, 2.0));
-        Assert.False(rule.Allows(1, 0.9f, 0.56));
+        Assert.True(rule.AllowsEarly(1, 0.3f, 1.2));
+        Assert.False(rule.AllowsEarly(2, 0.59f, 2.0));
+        Assert.False(rule.AllowsEarly(1, 0.9f, 1.12));
     }
 }
