@@ -21,10 +21,11 @@ public class CommandStageTests
     private static readonly float[] SaysNothing = [0.9f, 0.04f, 0.03f, 0.03f];
     private static readonly float[] SaysHelp = [0.05f, 0.02f, 0.03f, 0.9f];
 
+    /// <summary>A head that says the same whatever it hears; without the length gate (nobody speaks in these tests, the windows are the subject).</summary>
     private static CommandHead Head(float[] probabilities, int patience = 2, double windowSeconds = 5)
     {
         var path = TestCommandHeads.Constant(probabilities);
-        return CommandHead.Resolve(new CommandOptions { Model = path, Threshold = 0.5f, Patience = patience, WindowSeconds = windowSeconds }, TestModels.Store);
+        return CommandHead.Resolve(new CommandOptions { Model = path, Threshold = 0.5f, Patience = patience, WindowSeconds = windowSeconds, MinCommandSeconds = 0 }, TestModels.Store);
     }
 
     private static (CabinPipeline Pipeline, SpeechStage Speech, EventList Events) NewPipeline(CommandHead head, bool wakeWord = false)
