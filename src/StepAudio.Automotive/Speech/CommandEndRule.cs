@@ -23,12 +23,14 @@ public sealed class CommandEndRule
     private const double Tolerance = 1e-9;
 
     private readonly float[] _floors;
+    private readonly bool[] _escalates;
 
     /// <summary>A rule over classes 0..<paramref name="escalates"/>.Count − 1 (0 = none); <paramref name="escalates"/>[k] says class k publishes an escalation.</summary>
     public CommandEndRule(float floor, float escalationFloor, IReadOnlyList<bool> escalates, double minCommandSeconds)
     {
         ArgumentNullException.ThrowIfNull(escalates);
         _floors = new float[escalates.Count];
+        _escalates = [.. escalates];
         for (var k = 0; k < _floors.Length; k++) _floors[k] = escalates[k] ? Math.Max(floor, escalationFloor) : floor;
         MinCommandSeconds = minCommandSeconds;
     }
@@ -64,9 +66,11 @@ public sealed class CommandEndRule
     /// (the early rule's gate) after <paramref name="commandSeconds"/> of it: twice the shortest command. The
     /// early rule is for a long command whose end a neighbour's talk hides; a short one has its end soon,
     /// while a sure class a few steps after a false wake word is mostly a sentence running on (HIL calm suite).
+    /// An escalating intent never fires early: it waits for the utterance's end (the false emergency of the
+    /// calm suite fired at 0.99 in the middle of a neighbour's sentence).
     /// </summary>
     public bool AllowsEarly(int k, float confidence, double commandSeconds) =>
-        commandSeconds + Tolerance >= 2 * MinCommandSeconds && confidence >= _floors[k];
+        !_escalates[k] && commandSeconds + Tolerance >= 2 * MinCommandSeconds && confidence >= _floors[k];
 
     /// <summary>The command class (1..) of <paramref name="meanProbabilities"/> (class 0 = none first), or 0 when it is below <paramref name="floor"/> (one floor for every class, no gates).</summary>
     public static int Decide(ReadOnlySpan<float> meanProbabilities, float floor)

@@ -56,9 +56,9 @@ public class CommandRecognizerTests
         using var r = NewRecognizer(threshold: 0.6f, patience: 2);
         r.Open(0);
         Assert.Equal(CommandStep.Listening, r.Step(P(0.1f, 0.8f, 0.05f, 0.05f), 0, speech: true));
-        Assert.Equal(CommandStep.Listening, r.Step(P(0.1f, 0.05f, 0.05f, 0.8f), 1, speech: true));
-        Assert.Equal(CommandStep.Intent, r.Step(P(0.1f, 0.05f, 0.05f, 0.8f), 2, speech: true));
-        Assert.Equal(3, r.Class);
+        Assert.Equal(CommandStep.Listening, r.Step(P(0.1f, 0.05f, 0.8f, 0.05f), 1, speech: true));
+        Assert.Equal(CommandStep.Intent, r.Step(P(0.1f, 0.05f, 0.8f, 0.05f), 2, speech: true));
+        Assert.Equal(2, r.Class);
     }
 
     [Fact]
@@ -199,5 +199,6 @@ public class CommandRecognizerTests
         Assert.True(rule.AllowsEarly(1, 0.3f, 1.2));
         Assert.False(rule.AllowsEarly(2, 0.59f, 2.0));
         Assert.False(rule.AllowsEarly(1, 0.9f, 1.12));
+        Assert.False(rule.AllowsEarly(2, 1.0f, 2.0)); // an escalating intent waits for the end
     }
 }
