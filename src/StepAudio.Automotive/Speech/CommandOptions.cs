@@ -46,7 +46,7 @@ public sealed class CommandOptions
     /// </summary>
     public double MinCommandSeconds { get; set; } = DefaultMinCommandSeconds;
 
-    /// <summary>Floor (end rule and early rule) for intents the grammar escalates to a human (<c>assist.emergency</c>): a false one calls the emergency line.</summary>
+    /// <summary>Floor for intents the grammar escalates to a human (<c>assist.emergency</c>), which also fire only at an utterance's end, never by the early rule: a false one calls the emergency line.</summary>
     public float EscalationFloor { get; set; } = DefaultEscalationFloor;
 
     /// <summary>Quiet 80 ms steps after the utterance's last speech step before the end decides (their probabilities are averaged with it).</summary>
