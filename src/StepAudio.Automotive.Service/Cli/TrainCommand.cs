@@ -60,13 +60,15 @@ public static class TrainCommand
         var common = new Common();
         var positives = new Option<int>("--positives") { Description = "\"hey jarvis\" clips", DefaultValueFactory = _ => 1500 };
         var negatives = new Option<int>("--negatives") { Description = "Non-wake clips (commands, near misses, chatter, radio, noise)", DefaultValueFactory = _ => 2500 };
-        var c = new Command("wake", "Train the \"hey jarvis\" wake-word head (hey_jarvis.onnx: [1,16,96] → [1,1])") { positives, negatives };
+        var hard = new Option<int>("--hard-negatives") { Description = "Extra non-wake clips of two or three chatter sentences in a row (conversation)", DefaultValueFactory = _ => 0 };
+        var interfered = new Option<int>("--interfered-positives") { Description = "Extra \"hey jarvis\" clips with another talker or the radio speaking over them", DefaultValueFactory = _ => 0 };
+        var c = new Command("wake", "Train the \"hey jarvis\" wake-word head (hey_jarvis.onnx: [1,16,96] → [1,1])") { positives, negatives, hard, interfered };
         common.AddTo(c);
         c.SetAction((parse, ct) =>
         {
             var (context, grammar) = common.Open(parse, stdout);
             using (context)
-                HeadTraining.TrainWake(context, grammar, parse.GetRequiredValue(common.Out), parse.GetValue(common.Manifest), parse.GetValue(positives), parse.GetValue(negatives), common.Trainer(parse, 0.6));
+                HeadTraining.TrainWake(context, grammar, parse.GetRequiredValue(common.Out), parse.GetValue(common.Manifest), parse.GetValue(positives), parse.GetValue(negatives), common.Trainer(parse, 0.6), parse.GetValue(hard), parse.GetValue(interfered));
             return Task.FromResult(ExitCodes.Ok);
         });
         return c;

@@ -115,9 +115,11 @@ public static class HeadEvaluation
     /// when it reaches <paramref name="floor"/> (none = missed); a null floor takes the most likely class
     /// including none. Latency is the end of the last of those steps minus the command's end. False
     /// intents (worst case): the rule applied at every step of the non-command streams as if an
-    /// utterance had just ended there, counted as rises with the refractory period.
+    /// utterance had just ended there, counted as rises with the refractory period. With
+    /// <paramref name="rule"/> the runtime's rule decides instead of <paramref name="floor"/> (its floors
+    /// per class; the command's length is the truth's, and the worst case ignores the length gate).
     /// </summary>
-    public static CommandScores CommandsAtEnd(HeadRunner head, IReadOnlyList<ClipFeatures> clips, IReadOnlyList<int> labels, IReadOnlyList<ClipFeatures> negatives, float? floor, int afterSteps = 2)
+    public static CommandScores CommandsAtEnd(HeadRunner head, IReadOnlyList<ClipFeatures> clips, IReadOnlyList<int> labels, IReadOnlyList<ClipFeatures> negatives, float? floor, int afterSteps = 2, CommandEndRule? rule = null)
     {
         int correct = 0, missed = 0;
         var latencies = new List<double>();
@@ -131,7 +133,8 @@ public static class HeadEvaluation
             var last = Math.Min((p.Length / c) - 1, clip.TargetEndStep + afterSteps - EmbeddingExtractor.FirstStep);
             var first = Math.Max(0, clip.TargetEndStep - EmbeddingExtractor.FirstStep);
             Mean(p, c, first, last, mean);
-            var decided = floor is { } f ? CommandEndRule.Decide(mean, f) : TensorPrimitives.IndexOfMax(mean);
+            var seconds = (double)(clip.TargetEnd - clip.TargetStart) / Speech.SpeechSteps.SampleRate;
+            var decided = rule is not null ? rule.Decide(mean, seconds) : floor is { } f ? CommandEndRule.Decide(mean, f) : TensorPrimitives.IndexOfMax(mean);
             decisions.Add((labels[i], decided));
             latencies.Add((((EmbeddingExtractor.FirstStep + last + 1) * Speech.MelSpectrogram.StepSamples) - clip.TargetEnd) * 1000.0 / Speech.SpeechSteps.SampleRate);
             if (decided == 0) missed++;
@@ -144,7 +147,7 @@ public static class HeadEvaluation
             for (var s = 0; s < fired.Length; s++)
             {
                 Mean(p, c, Math.Max(0, s - afterSteps), s, mean);
-                fired[s] = (floor is { } f ? CommandEndRule.Decide(mean, f) : TensorPrimitives.IndexOfMax(mean)) > 0 ? 1 : 0;
+                fired[s] = (rule is not null ? rule.Decide(mean, double.MaxValue) : floor is { } f ? CommandEndRule.Decide(mean, f) : TensorPrimitives.IndexOfMax(mean)) > 0 ? 1 : 0;
             }
             return fired;
         }, 1);

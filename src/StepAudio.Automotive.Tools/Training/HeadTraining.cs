@@ -32,10 +32,10 @@ public static class HeadTraining
     public const string CommandsId = "commands-en";
     public const string LabelsId = "commands-en.labels";
 
-    public static MlpClassifier TrainWake(TrainingContext context, CommandGrammar grammar, string outDir, string? manifest, int positives, int negatives, TrainerOptions options)
+    public static MlpClassifier TrainWake(TrainingContext context, CommandGrammar grammar, string outDir, string? manifest, int positives, int negatives, TrainerOptions options, int hardNegatives = 0, int interferedPositives = 0)
     {
         var clock = Stopwatch.StartNew();
-        var plans = WakeWordCorpus.Training(grammar, positives, negatives, options.Seed);
+        var plans = WakeWordCorpus.Training(grammar, positives, negatives, options.Seed, hardNegatives, interferedPositives);
         var (train, val) = context.Build(plans, 2, "wake");
         Describe(context.Log, "wake", train, val);
         var model = HeadTrainer.Train(new MlpClassifier(WakeWordCorpus.Window, WakeHidden, 1, options.Seed, FrameWidth), train, val, options, context.Log);

@@ -64,6 +64,20 @@ public static class HeldOutEvaluation
                         $"| commands-en, {rule} | {name} | {end.Accuracy:P1} ({end.Correct}/{end.Clips}) | {end.Missed} | {end.LatencyP50Ms:0} / {end.LatencyP95Ms:0} ms | {end.FalseIntentsPerHour:0.0} ({end.FalseIntents} in {end.NegativeHours:0.00} h) |"));
                     if (floor == CommandOptions.DefaultFloor || floor is null) confusions.Add((name, rule, end));
                 }
+                {
+                    // The runtime's rule with its defaults: escalation floor and shortest command too.
+                    var options = new CommandOptions();
+                    var escalates = Enumerable.Range(0, grammar.Phrases.Count + 1).Select(k => k > 0 && grammar.Escalations.ContainsKey(grammar.Phrases[k - 1].Intent)).ToList();
+                    var runtime = new CommandEndRule(options.Floor, options.EscalationFloor, escalates, options.MinCommandSeconds);
+                    var end = HeadEvaluation.CommandsAtEnd(head, clips, labels, negatives, null, endSteps, runtime);
+                    var rule = string.Create(CultureInfo.InvariantCulture, $"end, runtime rule (floor {options.Floor:0.00}, escalation floor {options.EscalationFloor:0.00}, ≥ {options.MinCommandSeconds:0.0#} s)");
+                    md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                        $"| commands-en, {rule} | {name} | {end.Accuracy:P1} ({end.Correct}/{end.Clips}) | {end.Missed} | {end.LatencyP50Ms:0} / {end.LatencyP95Ms:0} ms | {end.FalseIntentsPerHour:0.0} ({end.FalseIntents} in {end.NegativeHours:0.00} h) |"));
+                    var emergency = end.Decisions.Where(d => escalates[d.Truth]).ToList();
+                    md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                        $"| commands-en, {rule}: escalating intents right | {name} | {emergency.Count(d => d.Decided == d.Truth)}/{emergency.Count} | {emergency.Count(d => d.Decided == 0)} | | |"));
+                    confusions.Add((name, rule, end));
+                }
                 foreach (var patience in new[] { 2 })
                 {
                     var s = HeadEvaluation.Commands(head, clips, plans.Select(p => p.Label).ToList(), negatives, patience);

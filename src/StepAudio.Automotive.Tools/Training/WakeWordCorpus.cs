@@ -16,7 +16,16 @@ public static class WakeWordCorpus
     private static readonly (double, double) TrainingSnr = (0, 20);
     private static readonly (double, double) Tail = (0.4, 0.9);
 
-    public static List<ClipPlan> Training(CommandGrammar grammar, int positives, int negatives, int seed)
+    /// <summary>
+    /// Training clips: <paramref name="positives"/> "hey jarvis", <paramref name="negatives"/> of the mix
+    /// above, then <paramref name="hardNegatives"/> conversations of two or three chatter sentences in a
+    /// row (85 % a talker, 15 % the radio), the speech the head meets most in a cabin. The first two sets
+    /// do not depend on the third, so their cached features stay valid when it grows. Then
+    /// <paramref name="interferedPositives"/> "hey jarvis" with another talker (60 %) or the radio (40 %)
+    /// speaking chatter over it at −15…−3 dB, as a zone's beam hears its neighbours: trained on
+    /// conversation alone, the head learned to refuse a wake word with speech around it.
+    /// </summary>
+    public static List<ClipPlan> Training(CommandGrammar grammar, int positives, int negatives, int seed, int hardNegatives = 0, int interferedPositives = 0)
     {
         var plans = new List<ClipPlan>();
         for (var i = 0; i < positives; i++)
@@ -39,7 +48,28 @@ public static class WakeWordCorpus
             };
             plans.Add(new ClipPlan(spec, 0));
         }
-        foreach (var p in plans) TrainingVoices.EnsureTrainingVoice(p.Spec.Voice);
+        string[] sentences = [.. NegativeSpeech.Chatter, .. NegativeSpeech.Conversation];
+        for (var i = 0; i < hardNegatives; i++)
+        {
+            var rng = ClipDraw.Generator(seed, 3, i);
+            var voice = TrainingVoices.Pick(rng);
+            var texts = Enumerable.Range(0, 2 + rng.Next(2)).Select(_ => sentences[rng.Next(sentences.Length)]).ToList();
+            plans.Add(new ClipPlan(ClipDraw.Spec(rng, texts, voice, TrainingSnr, Tail, radio: rng.NextDouble() < 0.15), 0));
+        }
+        for (var i = 0; i < interferedPositives; i++)
+        {
+            var rng = ClipDraw.Generator(seed, 4, i);
+            var spec = ClipDraw.Spec(rng, [grammar.Wake], TrainingVoices.Pick(rng), TrainingSnr, Tail);
+            var radio = rng.NextDouble() < 0.4;
+            var over = new Interference(sentences[rng.Next(sentences.Length)], TrainingVoices.Pick(rng),
+                StartSeconds: ClipDraw.Uniform(rng, 0, spec.LeadSeconds + 0.5), RelativeDb: ClipDraw.Uniform(rng, -15, -3), Radio: radio);
+            plans.Add(new ClipPlan(spec with { Interference = over }, 1));
+        }
+        foreach (var p in plans)
+        {
+            TrainingVoices.EnsureTrainingVoice(p.Spec.Voice);
+            if (p.Spec.Interference is { } over) TrainingVoices.EnsureTrainingVoice(over.Voice);
+        }
         return plans;
     }
 

@@ -20,6 +20,15 @@ public sealed class CommandOptions
     /// <summary>Default of <see cref="SpeechProbability"/>: at 0.5 the voice detector's tail delays the end by ~130 ms (HIL p95 400 ms).</summary>
     public const float DefaultSpeechProbability = 0.8f;
 
+    /// <summary>Default of <see cref="MinCommandSeconds"/>: five steps; the shortest held-out command ("call home", flite awb/rms) lasts 0.53 s.</summary>
+    public const double DefaultMinCommandSeconds = 0.4;
+
+    /// <summary>
+    /// Default of <see cref="EscalationFloor"/>: just under the lowest mean (0.395) at which a held-out "i need
+    /// help" / "call emergency services" was recognised (<c>train evaluate</c>); higher loses real emergencies.
+    /// </summary>
+    public const float DefaultEscalationFloor = 0.35f;
+
     /// <summary>Run the command head at all (it needs the speech stage, i.e. a wake head or push-to-talk).</summary>
     public bool Enabled { get; set; } = true;
 
@@ -28,6 +37,17 @@ public sealed class CommandOptions
 
     /// <summary>Mean probability at the utterance's end at or above which the best command class fires (<see cref="CommandEndRule"/>).</summary>
     public float Floor { get; set; } = DefaultFloor;
+
+    /// <summary>
+    /// Shortest utterance that may be a command, from its first speech step (after a pause of
+    /// <see cref="CommandEndRule.PauseSteps"/> quiet steps, or the window's opening) to its last; 0 for no gate.
+    /// After a false wake word the rest of the sentence it fired in, or a word between two pauses, is
+    /// shorter than any command.
+    /// </summary>
+    public double MinCommandSeconds { get; set; } = DefaultMinCommandSeconds;
+
+    /// <summary>Floor for intents the grammar escalates to a human (<c>assist.emergency</c>), which also fire only at an utterance's end, never by the early rule: a false one calls the emergency line.</summary>
+    public float EscalationFloor { get; set; } = DefaultEscalationFloor;
 
     /// <summary>Quiet 80 ms steps after the utterance's last speech step before the end decides (their probabilities are averaged with it).</summary>
     public int EndSteps { get; set; } = DefaultEndSteps;
@@ -61,6 +81,8 @@ public sealed class CommandOptions
         if (string.IsNullOrWhiteSpace(Model)) yield return $"{section}:Model: a model id or .onnx path is required (or set Enabled to false)";
         if (!(Threshold > 0 && Threshold <= 1)) yield return $"{section}:Threshold: {Threshold} must be in (0, 1]";
         if (!(Floor > 0 && Floor <= 1)) yield return $"{section}:Floor: {Floor} must be in (0, 1]";
+        if (!(EscalationFloor >= Floor && EscalationFloor <= 1)) yield return $"{section}:EscalationFloor: {EscalationFloor} must be in [Floor ({Floor}), 1]";
+        if (!(MinCommandSeconds >= 0 && MinCommandSeconds <= 3)) yield return $"{section}:MinCommandSeconds: {MinCommandSeconds} must be between 0 (off) and 3";
         if (!(SpeechProbability > 0 && SpeechProbability < 1)) yield return $"{section}:SpeechProbability: {SpeechProbability} must be in (0, 1)";
         if (EndSteps is < 1 or > 10) yield return $"{section}:EndSteps: {EndSteps} must be between 1 and 10";
         if (Patience < 0) yield return $"{section}:Patience: {Patience} must be 0 (no early intent) or more";

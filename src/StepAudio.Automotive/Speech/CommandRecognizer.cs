@@ -10,9 +10,10 @@ namespace StepAudio.Automotive.Speech;
 /// When an utterance in the window ends (a step with speech, then <see cref="CommandOptions.EndSteps"/>
 /// steps without, as the voice detector says), the probabilities of those steps are averaged and
 /// <see cref="CommandEndRule"/> decides: the best command at or above <see cref="CommandOptions.Floor"/>
-/// fires, else the zone keeps listening for another utterance. With <see cref="CommandOptions.Patience"/>
+/// (<see cref="CommandOptions.EscalationFloor"/> for an escalating intent) fires if the utterance lasted at
+/// least <see cref="CommandOptions.MinCommandSeconds"/>, else the zone keeps listening for another utterance. With <see cref="CommandOptions.Patience"/>
 /// above 0 an intent also fires early once the same command class has been the top one at or above
-/// <see cref="CommandOptions.Threshold"/> for that many consecutive steps. One intent closes the
+/// <see cref="CommandOptions.Threshold"/> for that many consecutive steps (the same floors; the utterance at least twice the shortest command). One intent closes the
 /// window; a window that runs out without one is a no-match. Allocates nothing per step.
 /// </summary>
 public sealed class CommandRecognizer : IDisposable
@@ -28,6 +29,10 @@ public sealed class CommandRecognizer : IDisposable
     private readonly float[] _endSum;
     private int _endCount;
     private int _quietSteps;
+    private readonly CommandEndRule _rule;
+    private long _onsetStep;
+    private long _lastSpeechStep;
+    private int _pause;
 
     public CommandRecognizer(CommandHead head, InferenceOptions inference, ILogger? logger = null)
     {
@@ -56,6 +61,7 @@ public sealed class CommandRecognizer : IDisposable
             throw;
         }
         _endSum = new float[Labels.Labels.Count];
+        _rule = CommandEndRule.For(Options, Labels);
         _windowSteps = Math.Max(1, (int)Math.Round(Options.WindowSeconds * SpeechSteps.PerSecond));
         _model.WarmUp();
     }
@@ -92,7 +98,15 @@ public sealed class CommandRecognizer : IDisposable
         _streakSum = 0;
         _endCount = 0;
         _quietSteps = 0;
+        _onsetStep = -1;
+        _pause = 0;
     }
+
+    /// <summary>The end rule with its gates (floors per class, shortest command).</summary>
+    public CommandEndRule Rule => _rule;
+
+    /// <summary>How long the current utterance has been heard: from its onset (after a pause, or the window's first step) to its last speech step.</summary>
+    private double CommandSeconds => _onsetStep < 0 ? 0 : (_lastSpeechStep - _onsetStep + 1) * SpeechSteps.Seconds;
 
     public void Close() => IsOpen = false;
 
@@ -104,6 +118,16 @@ public sealed class CommandRecognizer : IDisposable
     public CommandStep Step(ReadOnlySpan<float> window, long streamStep, bool speech)
     {
         if (!IsOpen) return CommandStep.Closed;
+        if (speech)
+        {
+            if (_onsetStep < 0 || _pause >= CommandEndRule.PauseSteps) _onsetStep = streamStep;
+            _lastSpeechStep = streamStep;
+            _pause = 0;
+        }
+        else
+        {
+            _pause++;
+        }
         window.CopyTo(_input.Floats);
         _model.Run();
         var p = _probabilities.Floats;
@@ -127,7 +151,7 @@ public sealed class CommandRecognizer : IDisposable
             _streak = 0;
             _streakSum = 0;
         }
-        if (Options.Patience > 0 && _streak >= Options.Patience)
+        if (Options.Patience > 0 && _streak >= Options.Patience && _rule.AllowsEarly(_candidate, _streakSum / _streak, CommandSeconds))
         {
             Class = _candidate;
             Confidence = _streakSum / _streak;
@@ -139,7 +163,7 @@ public sealed class CommandRecognizer : IDisposable
             var mean = _endSum.AsSpan();
             TensorPrimitives.Multiply(mean, 1f / _endCount, mean);
             _endCount = 0;
-            var decided = CommandEndRule.Decide(mean, Options.Floor);
+            var decided = _rule.Decide(mean, CommandSeconds);
             if (decided > 0)
             {
                 Class = decided;

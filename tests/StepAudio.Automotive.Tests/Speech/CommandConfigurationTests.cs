@@ -15,7 +15,7 @@ public class CommandConfigurationTests
     [Fact]
     public async Task BadCommandSettingsAreNamed()
     {
-        var (code, err) = await RunWith(TestPaths.NewTempDir(), """{ "Threshold": 1.5, "Patience": -1, "WindowSeconds": 0.01, "Floor": 0, "EndSteps": 0, "SpeechProbability": 1 }""");
+        var (code, err) = await RunWith(TestPaths.NewTempDir(), """{ "Threshold": 1.5, "Patience": -1, "WindowSeconds": 0.01, "Floor": 0, "EndSteps": 0, "SpeechProbability": 1, "MinCommandSeconds": -1 }""");
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("stepaudio: StepAudio:Commands:Threshold: 1.5 must be in (0, 1]", err, StringComparison.Ordinal);
         Assert.Contains("stepaudio: StepAudio:Commands:Patience: -1 must be 0 (no early intent) or more", err, StringComparison.Ordinal);
@@ -23,6 +23,15 @@ public class CommandConfigurationTests
         Assert.Contains("stepaudio: StepAudio:Commands:Floor: 0 must be in (0, 1]", err, StringComparison.Ordinal);
         Assert.Contains("stepaudio: StepAudio:Commands:EndSteps: 0 must be between 1 and 10", err, StringComparison.Ordinal);
         Assert.Contains("stepaudio: StepAudio:Commands:SpeechProbability: 1 must be in (0, 1)", err, StringComparison.Ordinal);
+        Assert.Contains("stepaudio: StepAudio:Commands:MinCommandSeconds: -1 must be between 0 (off) and 3", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnEscalationFloorBelowTheFloorIsNamed()
+    {
+        var (code, err) = await RunWith(TestPaths.NewTempDir(), """{ "Floor": 0.5, "EscalationFloor": 0.4 }""");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("stepaudio: StepAudio:Commands:EscalationFloor: 0.4 must be in [Floor (0.5), 1]", err, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -21,10 +21,11 @@ public class CommandStageTests
     private static readonly float[] SaysNothing = [0.9f, 0.04f, 0.03f, 0.03f];
     private static readonly float[] SaysHelp = [0.05f, 0.02f, 0.03f, 0.9f];
 
+    /// <summary>A head that says the same whatever it hears; without the length gate (nobody speaks in these tests, the windows are the subject).</summary>
     private static CommandHead Head(float[] probabilities, int patience = 2, double windowSeconds = 5)
     {
         var path = TestCommandHeads.Constant(probabilities);
-        return CommandHead.Resolve(new CommandOptions { Model = path, Threshold = 0.5f, Patience = patience, WindowSeconds = windowSeconds }, TestModels.Store);
+        return CommandHead.Resolve(new CommandOptions { Model = path, Threshold = 0.5f, Patience = patience, WindowSeconds = windowSeconds, MinCommandSeconds = 0 }, TestModels.Store);
     }
 
     private static (CabinPipeline Pipeline, SpeechStage Speech, EventList Events) NewPipeline(CommandHead head, bool wakeWord = false)
@@ -141,19 +142,31 @@ public class CommandStageTests
     [Fact]
     public void AnEmergencyIntentIsFollowedByItsEscalationAtTheSameStreamTime()
     {
-        var (pipeline, speech, events) = NewPipeline(Head(SaysHelp, patience: 1));
-        using (speech)
+        // An escalating intent waits for the end of an utterance (never the early rule): someone must speak.
+        var scene = new CabinScene
         {
-            Feed(pipeline, 0.2);
-            pipeline.Listening.PushToTalk("rear-right");
-            Feed(pipeline, 0.5);
-        }
+            Cabin = Cabin,
+            DurationSeconds = 5,
+            Seed = 3,
+            Noise = new SceneNoise(20),
+            Events =
+            [
+                new SceneEvent { Kind = SceneSourceKind.Talker, Source = "rear-left", StartSeconds = 1.0, Text = "hey jarvis", Voice = "flite:slt" },
+                new SceneEvent { Kind = SceneSourceKind.Talker, Source = "rear-left", StartSeconds = 2.4, Text = "i need help", Voice = "flite:slt" },
+            ],
+        };
+        var render = new CabinSimulator().Render(scene);
+        var (pipeline, speech, events) = NewPipeline(Head(SaysHelp, patience: 1), wakeWord: true);
+        using (speech) PipelineAudio.Play(pipeline, render.Mix);
         var all = events.Snapshot();
+        var wake = Assert.Single(events.OfType<WakeEvent>());
         var i = Array.FindIndex(all, e => e is IntentEvent);
         var intent = Assert.IsType<IntentEvent>(all[i]);
-        Assert.Equal(("assist.emergency", "rear-right"), (intent.Intent, intent.Zone));
+        Assert.Equal(("assist.emergency", "rear-left"), (intent.Intent, intent.Zone));
+        // Patience 1 would have fired on the first step of the window; the end of an utterance decided.
+        Assert.True(intent.StreamTime - wake.StreamTime > 0.09, $"intent {intent.StreamTime - wake.StreamTime:0.00} s after the wake word");
         var escalation = Assert.IsType<EscalationEvent>(all[i + 1]);
-        Assert.Equal(("distress", "high", "rear-right", "emergency-intent"), (escalation.Reason, escalation.Severity, escalation.Zone, escalation.Trigger));
+        Assert.Equal(("distress", "high", "rear-left", "emergency-intent"), (escalation.Reason, escalation.Severity, escalation.Zone, escalation.Trigger));
         Assert.Equal(intent.StreamTime, escalation.StreamTime);
         Assert.Equal("assist.emergency", escalation.Evidence!.Intent);
         Assert.Equal(0.9, escalation.Evidence.Confidence!.Value, 3);
