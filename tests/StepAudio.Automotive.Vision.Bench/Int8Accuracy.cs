@@ -42,9 +42,9 @@ internal static class Int8Accuracy
                 var detector = Path.Combine(dir, $"{variant}-det.onnx");
                 var landmarks = Path.Combine(dir, $"{variant}-lm.onnx");
                 var expressions = Path.Combine(dir, $"{variant}-ex.onnx");
-                Console.WriteLine($"detector: {VisionModelQuantization.Quantize(TinyFaceDetector.RequireModel(store), samples.Detector, detector, det)}");
-                Console.WriteLine($"landmarks: {VisionModelQuantization.Quantize(FaceLandmarker.RequireModel(store), samples.Landmarks, landmarks, lm)}");
-                Console.WriteLine($"expressions: {VisionModelQuantization.Quantize(ExpressionClassifier.RequireModel(store), samples.Expressions, expressions, ex)} ({clock.Elapsed.TotalSeconds:0.0} s)");
+                Console.WriteLine($"detector: {QdqQuantizer.QuantizeFile(TinyFaceDetector.RequireModel(store), samples.Detector, detector, det)}");
+                Console.WriteLine($"landmarks: {QdqQuantizer.QuantizeFile(FaceLandmarker.RequireModel(store), samples.Landmarks, landmarks, lm)}");
+                Console.WriteLine($"expressions: {QdqQuantizer.QuantizeFile(ExpressionClassifier.RequireModel(store), samples.Expressions, expressions, ex)} ({clock.Elapsed.TotalSeconds:0.0} s)");
                 foreach (var m in new[] { detector, landmarks, expressions }) Console.WriteLine($"{Path.GetFileName(m)} after ORT optimisation: {OptimizedOps(m)}");
                 if (Environment.GetEnvironmentVariable("VISION_INT8_PROFILE") == "1")
                     foreach (var m in new[] { TinyFaceDetector.RequireModel(store), detector, FaceLandmarker.RequireModel(store), landmarks }) Profile(m);

@@ -147,6 +147,24 @@ public static class QdqQuantizer
         return model;
     }
 
+    /// <summary>
+    /// Calibrates <paramref name="modelPath"/> on <paramref name="samples"/> in ONNX Runtime, quantizes it and
+    /// writes it to <paramref name="outPath"/>; returns what was done, for the log.
+    /// </summary>
+    public static QuantizationSummary QuantizeFile(string modelPath, IReadOnlyList<CalibrationSample> samples, string outPath, QuantizationSettings settings)
+    {
+        var model = Load(modelPath);
+        var tensors = ActivationsToCalibrate(model, settings.KeepFloat);
+        if (tensors.Count == 0)
+            throw new InvalidInputException(modelPath, $"nothing to quantize: no {string.Join("/", ComputeOps)} node with float initializer weights");
+        var ranges = ActivationCalibrator.Ranges(model, tensors, samples, modelPath, settings.Percentile);
+        var quantized = Quantize(model, ranges, modelPath, settings.KeepFloat);
+        Save(quantized, outPath);
+        return new QuantizationSummary(
+            quantized.Graph.Initializer.Count(t => t.DataType == (int)TensorProto.Types.DataType.Int8 && t.Dims.Count >= 2),
+            tensors.Count, samples.Count, new FileInfo(modelPath).Length, new FileInfo(outPath).Length);
+    }
+
     /// <summary>Writes the model through a temporary file, so a reader never sees half of it.</summary>
     public static void Save(ModelProto model, string path)
     {

@@ -25,17 +25,8 @@ public static class SpeechModelQuantization
     public static QuantizationSummary Quantize(string modelPath, IReadOnlyList<string> recordings, string outPath, ModelStore store, QuantizationSettings? settings = null)
     {
         settings ??= new QuantizationSettings();
-        var model = QdqQuantizer.Load(modelPath);
-        var tensors = QdqQuantizer.ActivationsToCalibrate(model, settings.KeepFloat);
-        if (tensors.Count == 0)
-            throw new InvalidInputException(modelPath, $"nothing to quantize: no {string.Join("/", QdqQuantizer.ComputeOps)} node with float initializer weights");
-        var samples = SpeechCalibrationData.For(model, modelPath, recordings, store);
-        var ranges = ActivationCalibrator.Ranges(model, tensors, samples, modelPath, settings.Percentile);
-        var quantized = QdqQuantizer.Quantize(model, ranges, modelPath, settings.KeepFloat);
-        QdqQuantizer.Save(quantized, outPath);
-        return new QuantizationSummary(
-            quantized.Graph.Initializer.Count(t => t.DataType == (int)global::Onnx.TensorProto.Types.DataType.Int8 && t.Dims.Count >= 2),
-            tensors.Count, samples.Count, new FileInfo(modelPath).Length, new FileInfo(outPath).Length);
+        var samples = SpeechCalibrationData.For(QdqQuantizer.Load(modelPath), modelPath, recordings, store);
+        return QdqQuantizer.QuantizeFile(modelPath, samples, outPath, settings);
     }
 
     /// <summary>
@@ -63,17 +54,4 @@ public static class SpeechModelQuantization
             File.Delete(wav);
         }
     }
-}
-
-/// <summary>
-/// How to quantize: the calibration percentile of activation magnitudes (100 = max-abs) and the
-/// nodes (by name) to leave in float.
-/// </summary>
-public sealed record QuantizationSettings(double Percentile = 100, IReadOnlySet<string>? KeepFloat = null);
-
-/// <summary>What one quantization did: quantized weights, calibrated activations, samples, sizes before and after.</summary>
-public sealed record QuantizationSummary(int Weights, int Activations, int Samples, long Fp32Bytes, long Int8Bytes)
-{
-    public override string ToString() =>
-        $"{Weights} weight tensors per-channel int8, {Activations} activations calibrated on {Samples} samples, {Fp32Bytes / 1024.0:0} KiB → {Int8Bytes / 1024.0:0} KiB";
 }

@@ -38,21 +38,6 @@ public static class VisionModelQuantization
             return CabinProfileReader.Parse(reader.ReadToEnd(), name).Camera!;
         })];
 
-    /// <summary>Quantizes one model on given samples; returns what was done.</summary>
-    public static QuantizationSummary Quantize(string modelPath, IReadOnlyList<CalibrationSample> samples, string outPath, QuantizationSettings settings)
-    {
-        var model = QdqQuantizer.Load(modelPath);
-        var tensors = QdqQuantizer.ActivationsToCalibrate(model, settings.KeepFloat);
-        if (tensors.Count == 0)
-            throw new InvalidInputException(modelPath, $"nothing to quantize: no {string.Join("/", QdqQuantizer.ComputeOps)} node with float initializer weights");
-        var ranges = ActivationCalibrator.Ranges(model, tensors, samples, modelPath, settings.Percentile);
-        var quantized = QdqQuantizer.Quantize(model, ranges, modelPath, settings.KeepFloat);
-        QdqQuantizer.Save(quantized, outPath);
-        return new QuantizationSummary(
-            quantized.Graph.Initializer.Count(t => t.DataType == (int)global::Onnx.TensorProto.Types.DataType.Int8 && t.Dims.Count >= 2),
-            tensors.Count, samples.Count, new FileInfo(modelPath).Length, new FileInfo(outPath).Length);
-    }
-
     /// <summary>
     /// Writes the three INT8 nets beside the converted ones; nothing when the nets or the demo photos are not
     /// installed. Returns the files written.
@@ -74,7 +59,7 @@ public static class VisionModelQuantization
         var written = new List<string>();
         foreach (var net in nets)
         {
-            var summary = Quantize(net.Fp32, net.Samples, net.Int8, net.Settings);
+            var summary = QdqQuantizer.QuantizeFile(net.Fp32, net.Samples, net.Int8, net.Settings);
             log.WriteLine($"{net.What}: quantized to INT8 {net.Int8} ({summary})");
             written.Add(net.Int8);
         }

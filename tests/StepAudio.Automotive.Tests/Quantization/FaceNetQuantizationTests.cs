@@ -19,9 +19,9 @@ public sealed class QuantizedFaceNets : IDisposable
         Detector = Path.Combine(Directory, "tiny_face_detector.int8.onnx");
         Landmarks = Path.Combine(Directory, "face_landmark_68_tiny.int8.onnx");
         Expressions = Path.Combine(Directory, "face_expression.int8.onnx");
-        VisionModelQuantization.Quantize(TinyFaceDetector.RequireModel(TestModels.Store), samples.Detector, Detector, VisionModelQuantization.DetectorSettings);
-        VisionModelQuantization.Quantize(FaceLandmarker.RequireModel(TestModels.Store), samples.Landmarks, Landmarks, VisionModelQuantization.LandmarkSettings);
-        VisionModelQuantization.Quantize(ExpressionClassifier.RequireModel(TestModels.Store), samples.Expressions, Expressions, VisionModelQuantization.ExpressionSettings);
+        QdqQuantizer.QuantizeFile(TinyFaceDetector.RequireModel(TestModels.Store), samples.Detector, Detector, VisionModelQuantization.DetectorSettings);
+        QdqQuantizer.QuantizeFile(FaceLandmarker.RequireModel(TestModels.Store), samples.Landmarks, Landmarks, VisionModelQuantization.LandmarkSettings);
+        QdqQuantizer.QuantizeFile(ExpressionClassifier.RequireModel(TestModels.Store), samples.Expressions, Expressions, VisionModelQuantization.ExpressionSettings);
         Photos = [.. CabinVideoGenerator.DemoPhotos.Select(p => DemoPhoto.Load(TestModels.Store.Require(p)))];
     }
 
@@ -73,27 +73,15 @@ public class FaceNetQuantizationTests(QuantizedFaceNets nets, ITestOutputHelper 
     [Fact]
     public void OnnxRuntimeFusesTheQdqNodesIntoInt8Kernels()
     {
-        var detector = OptimizedOps(nets.Detector);
+        var detector = OptimizedGraph.Ops(nets.Detector, output);
         Assert.True(detector.GetValueOrDefault("QLinearConv") >= 10, "the detector's DQ → Conv → Q did not fuse into QLinearConv");
         Assert.True(detector.GetValueOrDefault("QLinearLeakyRelu") >= 4);
         // The dense blocks' convolutions whose input or output another node shares stay float (ONNX Runtime fuses only unshared DQ/Q).
-        var landmarks = OptimizedOps(nets.Landmarks);
+        var landmarks = OptimizedGraph.Ops(nets.Landmarks, output);
         Assert.True(landmarks.GetValueOrDefault("QLinearConv") >= 9, "the landmark net did not fuse into QLinearConv");
         Assert.Equal(1, landmarks.GetValueOrDefault("QLinearMatMul"));
-        var expressions = OptimizedOps(nets.Expressions);
+        var expressions = OptimizedGraph.Ops(nets.Expressions, output);
         Assert.True(expressions.GetValueOrDefault("QLinearConv") >= 16, "the expression net did not fuse into QLinearConv");
-    }
-
-    private Dictionary<string, int> OptimizedOps(string model)
-    {
-        var optimized = Path.Combine(nets.Directory, Path.GetFileNameWithoutExtension(model) + ".optimized.onnx");
-        using (var so = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED, OptimizedModelFilePath = optimized })
-        using (new InferenceSession(model, so))
-        {
-        }
-        var ops = ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimized)).Graph.Node.GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
-        output.WriteLine($"{Path.GetFileName(model)}: {string.Join(", ", ops.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"))}");
-        return ops;
     }
 
     [Fact]

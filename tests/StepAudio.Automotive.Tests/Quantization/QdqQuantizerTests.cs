@@ -89,26 +89,13 @@ public class QdqQuantizerTests(QuantizedSpeechModels models, ITestOutputHelper o
     [Fact]
     public void OnnxRuntimeFusesTheQdqNodesIntoInt8Kernels()
     {
-        var embedding = OptimizedOps(models.Embedding);
+        var embedding = OptimizedGraph.Ops(models.Embedding, output);
         Assert.True(embedding.GetValueOrDefault("QLinearConv") >= 15, "the CPU provider did not fuse DQ → Conv → Q into QLinearConv");
         Assert.True(embedding.GetValueOrDefault("Conv") <= SpeechModelQuantization.EmbeddingSettings.KeepFloat!.Count);
         // The head's Gemm outputs feed a LayerNorm (two readers): no Q there, so each still fuses.
-        var head = OptimizedOps(models.Head);
+        var head = OptimizedGraph.Ops(models.Head, output);
         Assert.Equal(3, head.GetValueOrDefault("QGemm"));
         Assert.False(head.ContainsKey("Gemm"));
-    }
-
-    /// <summary>The operators ONNX Runtime's CPU provider runs after its graph optimisations.</summary>
-    private Dictionary<string, int> OptimizedOps(string model)
-    {
-        var optimized = Path.Combine(models.Directory, Path.GetFileNameWithoutExtension(model) + ".optimized.onnx");
-        using (var so = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED, OptimizedModelFilePath = optimized })
-        using (new InferenceSession(model, so))
-        {
-        }
-        var ops = ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimized)).Graph.Node.GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
-        output.WriteLine($"{Path.GetFileName(model)}: {string.Join(", ", ops.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"))}");
-        return ops;
     }
 
     [Fact]
