@@ -49,6 +49,13 @@ public sealed class MqttOptions
 
     public int KeepAliveSeconds { get; set; } = 15;
 
+    /// <summary>
+    /// At stop, how long the broker may take what is still queued before the rest is left in the outbox
+    /// for the next start. Short on the head unit (inside systemd's stop timeout); the HIL rig waits longer,
+    /// since what stays in a scenario's outbox never reaches its recording.
+    /// </summary>
+    public int StopDrainSeconds { get; set; } = 2;
+
     /// <summary>The broker keeps our session (subscriptions, queued control messages) this long after a disconnect.</summary>
     public uint SessionExpirySeconds { get; set; } = 3600;
 
@@ -89,6 +96,7 @@ public sealed class MqttOptions
         if (EscalationExpirySeconds < 1) failures.Add($"{section}:EscalationExpirySeconds: must be at least 1");
         if (EscalationResendSeconds < 1) failures.Add($"{section}:EscalationResendSeconds: must be at least 1");
         if (Qos0ExpirySeconds < 1) failures.Add($"{section}:Qos0ExpirySeconds: must be at least 1");
+        if (StopDrainSeconds is < 0 or > 300) failures.Add($"{section}:StopDrainSeconds: must be 0..300");
         if (KeepAliveSeconds is < 1 or > 65535) failures.Add($"{section}:KeepAliveSeconds: must be 1..65535");
         if (ReconnectMinMilliseconds < 1 || ReconnectMaxMilliseconds < ReconnectMinMilliseconds)
             failures.Add($"{section}:ReconnectMinMilliseconds/ReconnectMaxMilliseconds: need 1 <= min <= max");

@@ -69,7 +69,7 @@ public sealed partial class MqttGatewayService(
     {
         if (_publisher is not null)
         {
-            await _publisher.WaitDrainedAsync(TimeSpan.FromSeconds(2), ct: cancellationToken);
+            await _publisher.WaitDrainedAsync(TimeSpan.FromSeconds(options.Value.Mqtt.StopDrainSeconds), ct: cancellationToken);
             await _publisher.DisposeAsync();
             _publisher = null;
         }

@@ -28,4 +28,6 @@ public sealed record HilServiceAudio(
 public sealed record HilServiceMqtt(
     [property: JsonPropertyName("Gateway")] string Gateway,
     [property: JsonPropertyName("Vin")] string Vin,
-    [property: JsonPropertyName("OutboxPath")] string OutboxPath);
+    [property: JsonPropertyName("OutboxPath")] string OutboxPath,
+    [property: JsonPropertyName("StopDrainSeconds")] int StopDrainSeconds,
+    [property: JsonPropertyName("Qos0ExpirySeconds")] int Qos0ExpirySeconds);

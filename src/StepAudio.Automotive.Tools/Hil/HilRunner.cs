@@ -54,7 +54,9 @@ public sealed class HilRunner(IReadOnlyList<string> serviceCommand, TextWriter l
                 truth.Cabin,
                 Path.Combine(dir, "service-events.jsonl"),
                 new HilServiceAudio("wav", Path.Combine(dir, truth.Audio), options.Realtime),
-                new HilServiceMqtt($"mqtt://{broker.Host}:{broker.Port}", truth.Scenario, outbox))),
+                // Everything the service decided to publish belongs in the recording, however loaded the machine:
+                // a long stop drain and no expiry of QoS 0 events on the way (latency is scored from arrival).
+                new HilServiceMqtt($"mqtt://{broker.Host}:{broker.Port}", truth.Scenario, outbox, StopDrainSeconds: 60, Qos0ExpirySeconds: 600))),
             HilJsonContext.Default.HilServiceConfig), ct);
         File.Delete(Path.Combine(dir, "service-events.jsonl"));
 

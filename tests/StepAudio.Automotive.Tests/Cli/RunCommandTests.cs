@@ -65,12 +65,13 @@ public class RunCommandTests
 
         var bad = Config(dir, $$"""
             { "StepAudio": { "CabinProfile": "{{TestPaths.ConsoleCabin}}", "Audio": { "Source": "wav", "Path": "{{wav}}" },
-              "Mqtt": { "Gateway": "tcp://gw", "Vin": "a#b", "Tls": { "CaFile": "/nonexistent/ca.pem" } } } }
+              "Mqtt": { "Gateway": "tcp://gw", "Vin": "a#b", "StopDrainSeconds": -1, "Tls": { "CaFile": "/nonexistent/ca.pem" } } } }
             """);
         (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config", bad);
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("stepaudio: StepAudio:Mqtt:Gateway: 'tcp://gw' is not mqtt://host:port or mqtts://host:port", err, StringComparison.Ordinal);
         Assert.Contains("stepaudio: StepAudio:Mqtt:Vin: 'a#b'", err, StringComparison.Ordinal);
+        Assert.Contains("stepaudio: StepAudio:Mqtt:StopDrainSeconds: must be 0..300", err, StringComparison.Ordinal);
         Assert.Contains("stepaudio: StepAudio:Mqtt:Tls:CaFile: /nonexistent/ca.pem: file not found", err, StringComparison.Ordinal);
 
         // An outbox that cannot be created stops the service with a message naming it.
