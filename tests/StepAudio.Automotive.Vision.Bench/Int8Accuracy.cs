@@ -60,7 +60,7 @@ internal static class Int8Accuracy
     /// <summary>A variant name: "default" (the shipped settings), or per net p=PERCENTILE and keep=first|last|first+last|none.</summary>
     private static (QuantizationSettings, QuantizationSettings, QuantizationSettings) Settings(string variant)
     {
-        if (variant == "default") return (VisionModelQuantization.DetectorSettings, VisionModelQuantization.LandmarkSettings, VisionModelQuantization.ExpressionSettings);
+        if (variant == "default") return (VisionModelQuantization.Settings, VisionModelQuantization.Settings, VisionModelQuantization.Settings);
         var percentile = 100.0;
         var keep = "none";
         foreach (var part in variant.Split(','))

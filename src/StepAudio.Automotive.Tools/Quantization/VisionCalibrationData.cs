@@ -36,15 +36,13 @@ public static class VisionCalibrationData
         using var detector = new TinyFaceDetector(TinyFaceDetector.RequireModel(store), cpu, detectorInputSize);
         using var landmarker = new FaceLandmarker(FaceLandmarker.RequireModel(store), cpu);
         using var expressions = new ExpressionClassifier(ExpressionClassifier.RequireModel(store), cpu);
-        List<SourceFace> faces;
-        using (var photoDetector = new TinyFaceDetector(TinyFaceDetector.RequireModel(store), cpu))
-            faces = CabinVideoGenerator.DemoFaces(store, photoDetector, landmarker);
-
         var detectorSamples = new List<CalibrationSample>();
         var landmarkSamples = new List<CalibrationSample>();
         var expressionSamples = new List<CalibrationSample>();
+        List<SourceFace> faces;
         using (var photoDetector = new TinyFaceDetector(TinyFaceDetector.RequireModel(store), cpu))
         {
+            faces = CabinVideoGenerator.DemoFaces(store, photoDetector, landmarker);
             var probabilities = new float[ExpressionClassifier.Labels.Length];
             foreach (var photo in CabinVideoGenerator.DemoPhotos)
             {

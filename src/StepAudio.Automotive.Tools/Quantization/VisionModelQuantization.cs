@@ -16,16 +16,12 @@ public static class VisionModelQuantization
     private static readonly string[] CalibrationCabins = ["sedan-console-circular", "sedan-headliner-linear"];
 
     /// <summary>
-    /// The three nets' settings, chosen with the vision bench's `int8-accuracy`: activation ranges at the 99.99th
+    /// The settings for all three nets, chosen with the vision bench's `int8-accuracy`: activation ranges at the 99.99th
     /// percentile of magnitudes, the first convolution (the 3-channel image; ONNX Runtime's int8 kernel is slower
     /// than its float one there) left in float. Quantizing it too, or also leaving the last layer in float, or
     /// max-abs ranges, changed the landmarks no less (README, INT8 face nets).
     /// </summary>
-    public static QuantizationSettings DetectorSettings { get; } = new(99.99, new HashSet<string>(StringComparer.Ordinal) { "Conv_2" });
-
-    public static QuantizationSettings LandmarkSettings { get; } = new(99.99, new HashSet<string>(StringComparer.Ordinal) { "Conv_2" });
-
-    public static QuantizationSettings ExpressionSettings { get; } = new(99.99, new HashSet<string>(StringComparer.Ordinal) { "Conv_2" });
+    public static QuantizationSettings Settings { get; } = new(99.99, new HashSet<string>(StringComparer.Ordinal) { "Conv_2" });
 
     /// <summary>The camera geometries of the cabin profiles built into the binary.</summary>
     public static IReadOnlyList<CabinCamera> BuiltInCameras() =>
@@ -50,16 +46,16 @@ public static class VisionModelQuantization
         if (!File.Exists(TinyFaceDetector.ConvertedPath(store)) || !File.Exists(FaceLandmarker.ConvertedPath(store)) || !File.Exists(ExpressionClassifier.ConvertedPath(store)))
             return [];
         var samples = VisionCalibrationData.For(store, BuiltInCameras(), new VisionOptions().DetectorInputSize);
-        var nets = new (string Fp32, string Int8, IReadOnlyList<CalibrationSample> Samples, QuantizationSettings Settings, string What)[]
+        var nets = new (string Fp32, string Int8, IReadOnlyList<CalibrationSample> Samples, string What)[]
         {
-            (TinyFaceDetector.RequireModel(store), TinyFaceDetector.Int8Path(store), samples.Detector, DetectorSettings, "the tiny face detector"),
-            (FaceLandmarker.RequireModel(store), FaceLandmarker.Int8Path(store), samples.Landmarks, LandmarkSettings, "the landmark net"),
-            (ExpressionClassifier.RequireModel(store), ExpressionClassifier.Int8Path(store), samples.Expressions, ExpressionSettings, "the expression net"),
+            (TinyFaceDetector.RequireModel(store), TinyFaceDetector.Int8Path(store), samples.Detector, "the tiny face detector"),
+            (FaceLandmarker.RequireModel(store), FaceLandmarker.Int8Path(store), samples.Landmarks, "the landmark net"),
+            (ExpressionClassifier.RequireModel(store), ExpressionClassifier.Int8Path(store), samples.Expressions, "the expression net"),
         };
         var written = new List<string>();
         foreach (var net in nets)
         {
-            var summary = QdqQuantizer.QuantizeFile(net.Fp32, net.Samples, net.Int8, net.Settings);
+            var summary = QdqQuantizer.QuantizeFile(net.Fp32, net.Samples, net.Int8, Settings);
             log.WriteLine($"{net.What}: quantized to INT8 {net.Int8} ({summary})");
             written.Add(net.Int8);
         }

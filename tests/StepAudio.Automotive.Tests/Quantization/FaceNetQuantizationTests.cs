@@ -19,9 +19,9 @@ public sealed class QuantizedFaceNets : IDisposable
         Detector = Path.Combine(Directory, "tiny_face_detector.int8.onnx");
         Landmarks = Path.Combine(Directory, "face_landmark_68_tiny.int8.onnx");
         Expressions = Path.Combine(Directory, "face_expression.int8.onnx");
-        QdqQuantizer.QuantizeFile(TinyFaceDetector.RequireModel(TestModels.Store), samples.Detector, Detector, VisionModelQuantization.DetectorSettings);
-        QdqQuantizer.QuantizeFile(FaceLandmarker.RequireModel(TestModels.Store), samples.Landmarks, Landmarks, VisionModelQuantization.LandmarkSettings);
-        QdqQuantizer.QuantizeFile(ExpressionClassifier.RequireModel(TestModels.Store), samples.Expressions, Expressions, VisionModelQuantization.ExpressionSettings);
+        QdqQuantizer.QuantizeFile(TinyFaceDetector.RequireModel(TestModels.Store), samples.Detector, Detector, VisionModelQuantization.Settings);
+        QdqQuantizer.QuantizeFile(FaceLandmarker.RequireModel(TestModels.Store), samples.Landmarks, Landmarks, VisionModelQuantization.Settings);
+        QdqQuantizer.QuantizeFile(ExpressionClassifier.RequireModel(TestModels.Store), samples.Expressions, Expressions, VisionModelQuantization.Settings);
         Photos = [.. CabinVideoGenerator.DemoPhotos.Select(p => DemoPhoto.Load(TestModels.Store.Require(p)))];
     }
 
@@ -51,7 +51,8 @@ public class FaceNetQuantizationTests(QuantizedFaceNets nets, ITestOutputHelper 
     [Fact]
     public void WeightsAreSymmetricPerChannelInt8AndTheFirstConvolutionStaysFloat()
     {
-        foreach (var (path, settings) in new[] { (nets.Detector, VisionModelQuantization.DetectorSettings), (nets.Landmarks, VisionModelQuantization.LandmarkSettings), (nets.Expressions, VisionModelQuantization.ExpressionSettings) })
+        var keepFloat = VisionModelQuantization.Settings.KeepFloat!;
+        foreach (var path in new[] { nets.Detector, nets.Landmarks, nets.Expressions })
         {
             var graph = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph;
             var init = graph.Initializer.ToDictionary(t => t.Name);
@@ -60,7 +61,7 @@ public class FaceNetQuantizationTests(QuantizedFaceNets nets, ITestOutputHelper 
             foreach (var node in compute)
             {
                 var quantized = producer.TryGetValue(node.Input[1], out var dq) && dq.OpType == "DequantizeLinear";
-                Assert.Equal(!settings.KeepFloat!.Contains(node.Name), quantized);
+                Assert.Equal(!keepFloat.Contains(node.Name), quantized);
                 if (!quantized) continue;
                 Assert.Equal((int)TensorProto.Types.DataType.Int8, init[dq!.Input[0]].DataType);
                 var channels = init[dq.Input[0]].Dims[node.OpType == "Conv" ? 0 : 1];
