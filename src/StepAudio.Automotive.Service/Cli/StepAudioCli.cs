@@ -13,7 +13,7 @@ public static class StepAudioCli
             SimulateCommand.Build(stdout, stderr),
             ModelsCommand.Build(stdout, stderr),
             HilCommand.Build(stdout, stderr),
-            VisionCommand.Build(stdout),
+            VisionCommand.Build(stdout, stderr),
             TrainCommand.Build(stdout),
         };
 

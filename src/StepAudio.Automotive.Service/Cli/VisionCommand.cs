@@ -17,7 +17,7 @@ namespace StepAudio.Automotive.Service.Cli;
 /// </summary>
 public static class VisionCommand
 {
-    public static Command Build(TextWriter stdout) => new("vision", "Generate and score cabin camera test videos") { Generate(stdout), Score(stdout), AvGenerate(stdout), AvScore(stdout) };
+    public static Command Build(TextWriter stdout, TextWriter stderr) => new("vision", "Generate and score cabin camera test videos") { Generate(stdout), Score(stdout, stderr), AvGenerate(stdout), AvScore(stdout) };
 
     private static Command AvGenerate(TextWriter stdout)
     {
@@ -142,7 +142,7 @@ public static class VisionCommand
         return command;
     }
 
-    private static Command Score(TextWriter stdout)
+    private static Command Score(TextWriter stdout, TextWriter stderr)
     {
         var cabin = new Option<string>("--cabin") { Description = "Cabin profile with a camera section", Required = true, HelpName = "cabin.json" };
         var video = new Option<string>("--video") { Description = "Generated Y4M", Required = true, HelpName = "cam.y4m" };
@@ -170,10 +170,7 @@ public static class VisionCommand
             };
             var inference = new InferenceOptions { Providers = [InferenceOptions.Cpu] };
             var store = ModelStore.Default();
-            if (options.Precision == ModelPrecision.Int8)
-                foreach (var int8 in new[] { TinyFaceDetector.Int8Path(store), FaceLandmarker.Int8Path(store) }.Where(p => !File.Exists(p)))
-                    stdout.WriteLine($"warning: {int8} is missing, running the FP32 net; `stepaudio models fetch` quantizes it");
-            using var vision = CabinVision.Load(camera, store, inference, options);
+            using var vision = CabinVision.Load(camera, store, inference, options, new CliLogger(stderr));
             using var traceWriter = parse.GetValue(trace) is { } tracePath ? new StreamWriter(tracePath) : null;
             var score = VisionScorer.Score(camera, vision, videoPath, parse.GetValue(truth) ?? Path.ChangeExtension(videoPath, ".truth.json"), traceWriter);
             stdout.WriteLine(JsonSerializer.Serialize(score, VisionScoreJson.Default.VisionScore));

