@@ -36,6 +36,7 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
     private readonly (string Name, ReadOnlyMemory<byte> Version)[] _modelVersions;
     private Task? _loop;
     private int _signalled;
+    private int _disposed;
     private long _cursor;
     private int _window = 1;
     private long _lastPing = Environment.TickCount64;
@@ -139,6 +140,7 @@ public sealed partial class GatewayPublisher : IEventSink, IAsyncDisposable
     /// <summary>Stops the loop and disconnects cleanly (no last will); what is not yet acknowledged stays in the outbox.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _stop.CancelAsync();
         if (_loop is not null)
         {

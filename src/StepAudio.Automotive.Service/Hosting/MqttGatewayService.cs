@@ -67,23 +67,25 @@ public sealed partial class MqttGatewayService(
     /// <summary>Gives the broker a moment to take what is left; the rest stays in the outbox for next time.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_publisher is not null)
+        // Whoever takes the publisher (stop or dispose, which the host may overlap) disposes it, once.
+        if (Interlocked.Exchange(ref _publisher, null) is { } publisher)
         {
-            await _publisher.WaitDrainedAsync(TimeSpan.FromSeconds(options.Value.Mqtt.StopDrainSeconds), ct: cancellationToken);
-            await _publisher.DisposeAsync();
-            _publisher = null;
+            try
+            {
+                await publisher.WaitDrainedAsync(TimeSpan.FromSeconds(options.Value.Mqtt.StopDrainSeconds), ct: cancellationToken);
+            }
+            finally
+            {
+                await publisher.DisposeAsync();
+            }
         }
-        if (_broker is not null)
-        {
-            await _broker.DisposeAsync();
-            _broker = null;
-        }
+        if (Interlocked.Exchange(ref _broker, null) is { } broker) await broker.DisposeAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_publisher is not null) await _publisher.DisposeAsync();
-        if (_broker is not null) await _broker.DisposeAsync();
+        if (Interlocked.Exchange(ref _publisher, null) is { } publisher) await publisher.DisposeAsync();
+        if (Interlocked.Exchange(ref _broker, null) is { } broker) await broker.DisposeAsync();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No MQTT gateway configured: embedded broker on 127.0.0.1:{Port}")]
