@@ -12,8 +12,8 @@ public sealed class StepAudioOptions
 {
     public const string Section = "StepAudio";
 
-    /// <summary>Cabin profile JSON for this vehicle model.</summary>
-    public string CabinProfile { get; set; } = "/etc/stepaudio/cabin.json";
+    /// <summary>Cabin profile JSON for this vehicle model; not in /etc/stepaudio itself, whose *.json are read as configuration.</summary>
+    public string CabinProfile { get; set; } = "/etc/stepaudio/cabins/cabin.json";
 
     public AudioInputOptions Audio { get; set; } = new();
 
