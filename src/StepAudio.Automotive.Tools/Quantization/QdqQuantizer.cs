@@ -22,6 +22,15 @@ public static class QdqQuantizer
 
     private const float Int8Max = 127f;
 
+    /// <summary>
+    /// Weights use 7 bits (±63). x86 CPUs without VNNI (AVX2 only) multiply uint8 activations (ONNX Runtime shifts
+    /// int8 ones by 128) by int8 weights with vpmaddubsw, which saturates at 16 bits when two products of a pair
+    /// add past 32767: with ±127 weights a net was 15 % off its float self on such a CPU and fine on one with
+    /// VNNI. 255 × 63 × 2 = 32 130 cannot saturate, so the file made at fetch is right on every CPU; TensorRT and
+    /// ARM's dot-product kernels read it as the int8 it is, one bit of weight precision the poorer.
+    /// </summary>
+    private const float WeightMax = 63f;
+
     /// <summary>Reads an ONNX model; a missing, corrupt or unsupported file is an error naming it.</summary>
     public static ModelProto Load(string path)
     {
@@ -249,10 +258,10 @@ public static class QdqQuantizer
             var c = (i / inner) % channels;
             scales[c] = Math.Max(scales[c], Math.Abs(values[i]));
         }
-        for (var c = 0; c < channels; c++) scales[c] = ScaleOf(scales[c]);
+        for (var c = 0; c < channels; c++) scales[c] = scales[c] > 0 && float.IsFinite(scales[c]) ? scales[c] / WeightMax : 1f;
         var q = new byte[values.Length];
         for (var i = 0; i < values.Length; i++)
-            q[i] = (byte)(sbyte)Math.Clamp(MathF.Round(values[i] / scales[(i / inner) % channels], MidpointRounding.ToEven), -Int8Max, Int8Max);
+            q[i] = (byte)(sbyte)Math.Clamp(MathF.Round(values[i] / scales[(i / inner) % channels], MidpointRounding.ToEven), -WeightMax, WeightMax);
 
         var baseName = weight.Name;
         var qName = names.Next(baseName + "_quantized");

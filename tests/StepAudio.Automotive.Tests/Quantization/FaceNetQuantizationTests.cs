@@ -102,7 +102,8 @@ public class FaceNetQuantizationTests(QuantizedFaceNets nets, ITestOutputHelper 
             var b = new List<FaceBox>();
             fp32Detector.Detect(rgb, w, h, a);
             int8Detector.Detect(rgb, w, h, b);
-            Assert.Equal(a.Count, b.Count);
+            // INT8 moves scores by up to ~0.1, so a box just over the detector's 0.5 may appear or go; a sure one may not.
+            Assert.Equal(a.Count(f => f.Score >= 0.6), b.Count(f => f.Score >= 0.6));
             foreach (var box in a)
             {
                 var match = b.MaxBy(box.IntersectionOverUnion);
