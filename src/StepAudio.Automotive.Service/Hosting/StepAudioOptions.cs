@@ -33,6 +33,9 @@ public sealed class StepAudioOptions
     /// <summary>Wake-word heads run on every zone's beam. Empty: our own <c>hey_jarvis</c> head; <c>[{"Model":"none"}]</c>: no speech stage.</summary>
     public IList<WakeHead> WakeHeads { get; set; } = [];
 
+    /// <summary>Which wake words open a command window: the keyword must begin its talker's utterance.</summary>
+    public WakeGate WakeGate { get; set; } = new();
+
     /// <summary>The command head after a wake word or push-to-talk (runs with the speech stage).</summary>
     public CommandOptions Commands { get; set; } = new();
 

@@ -87,6 +87,9 @@ public sealed class ZoneTracker
 
     public bool IsActive(int zone) => _active[zone];
 
+    /// <summary>Frame time at which the zone's current (or last) run of talk began.</summary>
+    public double TalkingSince(int zone) => _runStart[zone];
+
     public ReadOnlySpan<bool> Active => _active;
 
     /// <summary>Smoothed evidence per candidate (zones, then loudspeakers).</summary>

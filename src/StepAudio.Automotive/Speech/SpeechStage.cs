@@ -56,6 +56,12 @@ public sealed class SpeechStage : IDisposable
     /// <summary>The camera's say in whose wake word it was (and whether anyone in the car said it); null: audio alone.</summary>
     public AudioVisualAttribution? Attribution { get; set; }
 
+    /// <summary>Which fired wake words may open a command window (the keyword must begin its talker's utterance).</summary>
+    public WakeGate WakeGate { get; set; } = new();
+
+    /// <summary>Wake words the head fired that <see cref="WakeGate"/> turned away (mid-sentence, leaked, nobody talking).</summary>
+    public long GatedWakeWords { get; private set; }
+
     /// <summary>The command head every zone runs; null when commands are off.</summary>
     public CommandHead? Commands => _commands;
 
@@ -130,6 +136,11 @@ public sealed class SpeechStage : IDisposable
             if (spatial.Tracker.IsActive(f.Zone) && (heard is null || f.Detection.Score > heard.Value.Detection.Score)) heard = f;
         var zone = heard?.Zone ?? StrongestActiveZone(spatial) ?? _fired.MaxBy(f => f.Detection.Score).Zone;
         var score = heard?.Detection.Score ?? _fired.Max(f => f.Detection.Score);
+        if (!WakeGate.Admits(spatial.Tracker, zone, streamTime))
+        {
+            GatedWakeWords++;
+            return;
+        }
         _lastWake = streamTime;
         if (Attribution is { } av)
         {
