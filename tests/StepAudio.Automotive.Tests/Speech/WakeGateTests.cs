@@ -43,7 +43,7 @@ public class WakeGateTests
     {
         var tracker = TalkFrom1s(talking: 0, until: firedAt);
         Assert.True(tracker.IsActive(0));
-        Assert.Equal(1.0, tracker.TalkingSince(0), 2);
+        Assert.InRange(tracker.TalkingSince(0), 1.0, 1.05); // the first frame the smoothed evidence clears the off threshold
         Assert.Equal(admitted, new WakeGate().Admits(tracker, 0, firedAt));
         Assert.True(new WakeGate { Enabled = false }.Admits(tracker, 0, firedAt));
     }
