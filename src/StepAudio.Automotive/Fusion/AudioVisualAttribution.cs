@@ -23,6 +23,7 @@ public sealed class AudioVisualAttribution
     private readonly int[] _head;
     private readonly int[] _count;
     private readonly double[] _seenSince;
+    private readonly double _fullSpeech = 0.65;
 
     /// <param name="zones">The cabin's zones in profile order.</param>
     /// <param name="watched">The zones the camera sees (the vision stage's seats, in its order); the others stay audio-only.</param>
@@ -59,6 +60,18 @@ public sealed class AudioVisualAttribution
     /// so a brief twitch of a silent face (landmark jitter as a track settles) does not pass the radio through.
     /// </summary>
     public double RejectWindow { get; init; } = 1.2;
+
+    /// <summary>
+    /// Mean visual speech probability over <see cref="WakeWindow"/> (in (<see cref="MovingMouth"/>, 1]) at which a mouth counts
+    /// as speaking through the keyword: vision does not rank mouths above it. A neighbour finishing a sentence into the
+    /// keyword reads ≈ 1 while the talker, on a face whose wide-open mouth the landmark net under-reads, reads 0.45–0.7;
+    /// both moved, so that difference says how well the net reads each face, not who said the keyword, and the audio decides.
+    /// </summary>
+    public double FullSpeech
+    {
+        get => _fullSpeech;
+        init => _fullSpeech = value is > MovingMouth and <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(FullSpeech), value, $"({MovingMouth}, 1]");
+    }
 
     /// <summary>Wake words rejected because no visible mouth moved.</summary>
     public long Rejected { get; private set; }
@@ -149,9 +162,10 @@ public sealed class AudioVisualAttribution
                 var (speech, reliability) = Window(z, from, time);
                 var (longSpeech, longReliability) = Window(z, time - RejectWindow, time);
                 if (longReliability > 0.5 && longSpeech >= MovingMouth) anyMoving = true;
-                // Vision counts up to twice the audio when the face was seen throughout.
+                // Vision counts up to twice the audio when the face was seen throughout; lips moving through the
+                // keyword (FullSpeech or more) count fully, so two moving mouths leave the choice to the audio.
                 var w = 2 * reliability;
-                score = (audio[z] + (w * speech)) / (1 + w);
+                score = (audio[z] + (w * Math.Min(1, speech / _fullSpeech))) / (1 + w);
             }
             if (score > bestScore)
             {

@@ -32,6 +32,41 @@ public class AudioVisualAttributionTests
     }
 
     [Fact]
+    public void AnUnderReadTalkerIsNotOutvotedByANeighbourStillFinishingASentence()
+    {
+        // Both mouths moved over the keyword: the neighbour's lips read 1.0, the talker's (a wide-open mouth the landmark
+        // net under-reads) 0.6. The audio is sure of the driver; counting 1.0 above 0.6 would hand the keyword to the neighbour.
+        var av = With(3, 0.6, 0.05, 1.0);
+        Assert.Equal(0, av.AttributeWake([0.5, 0.25, 0, 0], 0, 3));
+        // Reading mouths all the way up to 1.0 (the behaviour before FullSpeech) picks the neighbour.
+        var graded = new AudioVisualAttribution(Zones, ["driver", "front-passenger", "rear-left"]) { CameraLive = true, FullSpeech = 1 };
+        for (var t = 0.0; t <= 3; t += 1 / 15.0)
+        {
+            graded.Observe(0, t, 0.6);
+            graded.Observe(1, t, 0.05);
+            graded.Observe(2, t, 1.0);
+        }
+        Assert.Equal(2, graded.AttributeWake([0.5, 0.25, 0, 0], 0, 3));
+    }
+
+    [Fact]
+    public void ABarelyMovingMouthStillRanksBelowASpeakingOne()
+    {
+        // Below FullSpeech vision still grades: a neighbour twitching (0.35) does not tie with the talker (0.9), so the
+        // camera overrules audio that leans to the neighbour.
+        var av = With(3, 0.35, 0.9, 0.05);
+        Assert.Equal(1, av.AttributeWake([0.6, 0.45, 0, 0], 0, 3));
+    }
+
+    [Theory]
+    [InlineData(0.3)]
+    [InlineData(0.1)]
+    [InlineData(1.01)]
+    [InlineData(double.NaN)]
+    public void FullSpeechOutsideItsRangeIsRejected(double value) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AudioVisualAttribution(Zones, Zones) { FullSpeech = value });
+
+    [Fact]
     public void NoMovingMouthRejectsTheWakeWord()
     {
         var av = With(3, 0.05, 0.1, 0.02);
