@@ -136,7 +136,9 @@ public sealed class SpeechStage : IDisposable
             if (spatial.Tracker.IsActive(f.Zone) && (heard is null || f.Detection.Score > heard.Value.Detection.Score)) heard = f;
         var zone = heard?.Zone ?? StrongestActiveZone(spatial) ?? _fired.MaxBy(f => f.Detection.Score).Zone;
         var score = heard?.Detection.Score ?? _fired.Max(f => f.Detection.Score);
-        if (!WakeGate.Admits(spatial.Tracker, zone, streamTime))
+        // With a live camera whose lips moved decides instead: the gate would turn away a wake word the tracker
+        // gave to a talking neighbour, which is the case the camera is there to put right.
+        if (Attribution is not { CameraLive: true } && !WakeGate.Admits(spatial.Tracker, zone, streamTime))
         {
             GatedWakeWords++;
             return;

@@ -10,7 +10,8 @@ namespace StepAudio.Automotive.Speech;
 /// In conversation the wake head fires on chatter in the middle of a sentence (the seat has been talking
 /// for seconds), on another seat's talk leaking into a beam, or on the radio while no seat talks; a real
 /// wake word after a pause does none of these. The cost: a wake word run on straight from a sentence,
-/// with less than the tracker's hangover (0.4 s) of pause before it, is not heard.
+/// with less than the tracker's hangover (0.4 s) of pause before it, is not heard. While the camera is live,
+/// audio-visual attribution (whose lips moved) decides instead and this gate is not asked.
 /// </summary>
 public sealed class WakeGate
 {
