@@ -30,6 +30,7 @@ public static class HilCommand
     {
         var profile = new Option<string>("--profile") { Description = "Cabin profile", Required = true, HelpName = "cabin.json" };
         var count = new Option<int>("--count") { Description = "Number of scenarios", DefaultValueFactory = _ => 10 };
+        var first = new Option<int>("--first") { Description = "Index of the first scenario (a seeded set can be generated, run and deleted in parts: the same seed and index give the same scenario)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Seed: the same seed gives the same scenarios", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "Directory to write one folder per scenario into", Required = true, HelpName = "dir" };
         var snr = new Option<string?>("--snr") { Description = "Road-noise SNRs in dB, cycled over the scenarios (default 5,10,15,20; 10,15,20 for agitated and steady)" };
@@ -46,7 +47,7 @@ public static class HilCommand
         {
             Description = "Also render the profile's IR camera (video.y4m, 30 fps): face-api's demo faces in the seats, each mouth moving with its seat's speech, the agitated talker's face turning angry; ~30 MB per second at 1280x800",
         };
-        var command = new Command("generate", "Render scenarios (audio.wav + truth.json, and video.y4m with --video) with the cabin simulator and TTS") { profile, count, seed, output, snr, turns, grammar, kind, seconds, video };
+        var command = new Command("generate", "Render scenarios (audio.wav + truth.json, and video.y4m with --video) with the cabin simulator and TTS") { profile, count, first, seed, output, snr, turns, grammar, kind, seconds, video };
         command.SetAction((parse, ct) =>
         {
             var profilePath = parse.GetRequiredValue(profile);
@@ -62,7 +63,9 @@ public static class HilCommand
             if (!(length is >= 10 and <= 3600)) throw new InvalidInputException("--seconds", $"{length} must be in [10, 3600]");
             var outDir = parse.GetRequiredValue(output);
             var n = parse.GetValue(count);
-            for (var i = 0; i < n; i++)
+            var from = parse.GetValue(first);
+            if (from < 0) throw new InvalidInputException("--first", $"{from} must be ≥ 0");
+            for (var i = from; i < from + n; i++)
             {
                 ct.ThrowIfCancellationRequested();
                 var dir = Path.Combine(outDir, $"{i:000}");

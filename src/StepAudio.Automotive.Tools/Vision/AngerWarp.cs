@@ -3,24 +3,32 @@ using StepAudio.Automotive.Vision;
 namespace StepAudio.Automotive.Tools.Vision;
 
 /// <summary>
-/// Turns a photographed neutral face toward anger, driven by its 68 landmarks: the brows lowered and drawn
-/// together (most at their inner ends), the upper eyelids lowered, the lips pressed thin and the mouth corners
-/// pulled down. Each landmark handle moves by a fixed fraction of the inter-ocular distance times the
-/// intensity (0 neutral … 1 full anger) and drags the skin around it with a Gaussian falloff. Works in the
-/// face's upright coordinates, forward (for the truth landmarks) and backward (for rendering).
+/// Turns a photographed face toward anger, driven by its 68 landmarks: the brows lowered and drawn together
+/// (most at their inner ends, with two vertical furrows between them), the eyes left open under them (a glare),
+/// the lips pressed together (an open or smiling mouth closes), the mouth corners brought down to just below
+/// the lip line and a wide smile narrowed. Each landmark handle moves by a fraction of the inter-ocular
+/// distance times the intensity (0 neutral … 1 full anger) and drags the skin around it with a Gaussian
+/// falloff. Works in the face's upright coordinates, forward (for the truth landmarks) and backward (for
+/// rendering). Tuned against face-api's expression net (AngerWarpTests): it reads the warped closed-mouth
+/// demo faces as angry, not yet the laughing ones (their teeth and cheeks stay "happy", "sad" or "disgusted").
 /// </summary>
 public sealed class AngerWarp
 {
     // (landmark, dx, dy, radius), in inter-ocular distances; dx is toward the face's midline (sign set per side).
     private static readonly (int Point, double Dx, double Dy, double Radius)[] Handles =
     [
-        (17, 0.00, 0.03, 0.175), (19, 0.04, 0.12, 0.175), (21, 0.12, 0.26, 0.175),
-        (26, 0.00, 0.03, 0.175), (24, 0.04, 0.12, 0.175), (22, 0.12, 0.26, 0.175),
-        (40, 0.00, -0.02, 0.08), (41, 0.00, -0.02, 0.08), (46, 0.00, -0.02, 0.08), (47, 0.00, -0.02, 0.08),
+        (17, 0.00, 0.026, 0.19), (19, 0.03, 0.117, 0.19), (21, 0.10, 0.26, 0.19),
+        (26, 0.00, 0.026, 0.19), (24, 0.03, 0.117, 0.19), (22, 0.10, 0.26, 0.19),
+        // The brows' pull would close the eyes (which the net reads as sad or disgusted): the upper lids stay up, glaring.
+        (37, 0.00, -0.05, 0.08), (38, 0.00, -0.05, 0.08), (43, 0.00, -0.05, 0.08), (44, 0.00, -0.05, 0.08),
     ];
 
+    // How far the inner lips move toward each other, as a share of the gap between them.
+    private const double LipPress = 0.8;
+
+    private const double FurrowDepth = 0.3;
+
     private readonly double[] _cx, _cy, _dx, _dy, _inv2s2, _reach2;
-    private readonly double _furrowDepth;
     private readonly double _furrowX, _furrowTop, _furrowBottom, _furrowSpread, _furrowWidth;
 
     public AngerWarp(SourceFace source)
@@ -30,20 +38,15 @@ public sealed class AngerWarp
         var midline = (face.X(27) + face.X(30) + face.X(51) + face.X(8)) / 4;
         // Pressed lips: the inner lips meet over the lip centre line (an open or smiling mouth closes), the corners
         // come down to just below that line and the mouth narrows to an unsmiling width.
-        double E(string name, double v) => Environment.GetEnvironmentVariable(name) is { } e ? double.Parse(e) : v; // SCRATCH
         var lipY = (face.Y(62) + face.Y(66)) / 2;
-        var upperGap = Math.Max(0, lipY - face.Y(62)) / iod * E("HV_LIP", 1);
-        var lowerGap = Math.Max(0, face.Y(66) - lipY) / iod * E("HV_LIP", 1);
-        var lipR = Math.Max(E("HV_LIPR", 0.1), 1.2 * (upperGap + lowerGap));
-        var cornerDy = (((lipY - face.Y(48)) + (lipY - face.Y(54))) / 2 / iod) + E("HV_CORNER", 0.03);
-        var cornerDx = Math.Max(0, (Math.Abs(face.X(54) - face.X(48)) / 2 / iod) - E("HV_HALFW", 0.42));
-        var baseHandles = Handles;
-        if (Environment.GetEnvironmentVariable("HV_HANDLES") is { } hv) // SCRATCH
-            baseHandles = [.. hv.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(h => h.Split(',').Select(double.Parse).ToArray()).Select(a => ((int)a[0], a[1], a[2], a[3]))];
-        _furrowDepth = E("HV_FURROW", 0.35);
+        var upperGap = Math.Max(0, lipY - face.Y(62)) / iod * LipPress;
+        var lowerGap = Math.Max(0, face.Y(66) - lipY) / iod * LipPress;
+        var lipR = Math.Max(0.12, 1.2 * (upperGap + lowerGap));
+        var cornerDy = (((lipY - face.Y(48)) + (lipY - face.Y(54))) / 2 / iod) + 0.03;
+        var cornerDx = Math.Max(0, (Math.Abs(face.X(54) - face.X(48)) / 2 / iod) - 0.45);
         (int, double, double, double)[] handles =
         [
-            .. baseHandles,
+            .. Handles,
             (48, cornerDx, cornerDy, 0.12), (54, cornerDx, cornerDy, 0.12),
             (61, 0, upperGap, lipR), (62, 0, upperGap, lipR), (63, 0, upperGap, lipR), (51, 0, upperGap * 0.7, lipR),
             (65, 0, -lowerGap, lipR), (66, 0, -lowerGap, lipR), (67, 0, -lowerGap, lipR), (57, 0, -lowerGap * 0.7, lipR),
@@ -115,7 +118,7 @@ public sealed class AngerWarp
         if (intensity <= 0 || y < _furrowTop || y > _furrowBottom) return 1;
         var along = Math.Sin(Math.PI * (y - _furrowTop) / (_furrowBottom - _furrowTop));
         var d = Math.Min(Math.Abs(x - _furrowX - _furrowSpread), Math.Abs(x - _furrowX + _furrowSpread)) / _furrowWidth;
-        return 1 - (_furrowDepth * intensity * along * Math.Exp(-d * d));
+        return 1 - (FurrowDepth * intensity * along * Math.Exp(-d * d));
     }
 
     private (double Dx, double Dy) Displacement(double x, double y)
