@@ -20,6 +20,7 @@ public sealed class MqttTopics
         Wake = Prefix + "/wake";
         Speech = Prefix + "/speech";
         Emotion = Prefix + "/emotion";
+        VisualSpeech = Prefix + "/visual-speech";
         Escalation = Prefix + "/escalation";
         Status = Prefix + "/status";
         EscalationAck = Prefix + "/escalation/ack";
@@ -41,6 +42,9 @@ public sealed class MqttTopics
     public string Emotion { get; }
 
     public string Escalation { get; }
+
+    /// <summary>A seat's lips started or stopped moving (the vision stage).</summary>
+    public string VisualSpeech { get; }
 
     /// <summary>Retained; birth message on connect and last will <c>offline</c>.</summary>
     public string Status { get; }
@@ -64,6 +68,7 @@ public sealed class MqttTopics
         WakeEvent => Wake,
         SpeechEvent => Speech,
         EmotionEvent => Emotion,
+        VisualSpeechEvent => VisualSpeech,
         EscalationEvent => Escalation,
         StatusEvent => Status,
         _ => throw new ArgumentException($"no topic for event {e.GetType().Name}", nameof(e)),

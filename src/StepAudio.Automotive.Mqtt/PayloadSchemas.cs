@@ -9,7 +9,7 @@ namespace StepAudio.Automotive.Mqtt;
 /// </summary>
 public static class PayloadSchemas
 {
-    public static readonly IReadOnlyList<string> Outbound = ["intent", "wake", "speech", "emotion", "escalation", "status", "control-response"];
+    public static readonly IReadOnlyList<string> Outbound = ["intent", "wake", "speech", "emotion", "visual-speech", "escalation", "status", "control-response"];
 
     public static readonly IReadOnlyList<string> Inbound = ["escalation-ack", "control-mute", "control-occupancy", "control-playback", "control-config"];
 

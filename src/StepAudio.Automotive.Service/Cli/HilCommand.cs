@@ -5,6 +5,9 @@ using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Speech;
 using StepAudio.Automotive.Tools.Hil;
 using StepAudio.Automotive.Tools.Simulation;
+using StepAudio.Automotive.Tools.Vision;
+using StepAudio.Automotive.Inference;
+using StepAudio.Automotive.Vision;
 
 namespace StepAudio.Automotive.Service.Cli;
 
@@ -27,6 +30,7 @@ public static class HilCommand
     {
         var profile = new Option<string>("--profile") { Description = "Cabin profile", Required = true, HelpName = "cabin.json" };
         var count = new Option<int>("--count") { Description = "Number of scenarios", DefaultValueFactory = _ => 10 };
+        var first = new Option<int>("--first") { Description = "Index of the first scenario (a seeded set can be generated, run and deleted in parts: the same seed and index give the same scenario)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Seed: the same seed gives the same scenarios", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "Directory to write one folder per scenario into", Required = true, HelpName = "dir" };
         var snr = new Option<string?>("--snr") { Description = "Road-noise SNRs in dB, cycled over the scenarios (default 5,10,15,20; 10,15,20 for agitated and steady)" };
@@ -39,7 +43,11 @@ public static class HilCommand
         };
         kind.AcceptOnlyFromAmong("commands", "agitated", "steady", "calm");
         var seconds = new Option<double>("--seconds") { Description = "Length of each calm conversation scenario", DefaultValueFactory = _ => 300 };
-        var command = new Command("generate", "Render scenarios (audio.wav + truth.json) with the cabin simulator and TTS") { profile, count, seed, output, snr, turns, grammar, kind, seconds };
+        var video = new Option<bool>("--video")
+        {
+            Description = "Also render the profile's IR camera (video.y4m, 30 fps): face-api's demo faces in the seats, each mouth moving with its seat's speech, the agitated talker's face turning angry; ~30 MB per second at 1280x800",
+        };
+        var command = new Command("generate", "Render scenarios (audio.wav + truth.json, and video.y4m with --video) with the cabin simulator and TTS") { profile, count, first, seed, output, snr, turns, grammar, kind, seconds, video };
         command.SetAction((parse, ct) =>
         {
             var profilePath = parse.GetRequiredValue(profile);
@@ -48,13 +56,16 @@ public static class HilCommand
             var what = parse.GetRequiredValue(kind);
             var snrs = (parse.GetValue(snr) ?? (what is "agitated" or "steady" ? "10,15,20" : "5,10,15,20")).Split(',').Select(x => double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new InvalidInputException("--snr", $"'{x}' is not a number of dB")).ToArray();
             var tts = new TextToSpeech();
-            var generator = new ScenarioGenerator(cabin, profilePath, g, tts) { SnrDb = snrs, TurnsPerScenario = parse.GetValue(turns) };
-            var emotion = new EmotionScenarioGenerator(cabin, profilePath, tts) { SnrDb = snrs };
+            var faces = parse.GetValue(video) ? LoadFaces(cabin, profilePath) : null;
+            var generator = new ScenarioGenerator(cabin, profilePath, g, tts) { SnrDb = snrs, TurnsPerScenario = parse.GetValue(turns), Faces = faces };
+            var emotion = new EmotionScenarioGenerator(cabin, profilePath, tts) { SnrDb = snrs, Faces = faces };
             var length = parse.GetValue(seconds);
             if (!(length is >= 10 and <= 3600)) throw new InvalidInputException("--seconds", $"{length} must be in [10, 3600]");
             var outDir = parse.GetRequiredValue(output);
             var n = parse.GetValue(count);
-            for (var i = 0; i < n; i++)
+            var from = parse.GetValue(first);
+            if (from < 0) throw new InvalidInputException("--first", $"{from} must be ≥ 0");
+            for (var i = from; i < from + n; i++)
             {
                 ct.ThrowIfCancellationRequested();
                 var dir = Path.Combine(outDir, $"{i:000}");
@@ -75,6 +86,17 @@ public static class HilCommand
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;
+    }
+
+    /// <summary>The six demo photos' faces, for the camera of every seat.</summary>
+    private static List<SourceFace> LoadFaces(CabinProfile cabin, string profilePath)
+    {
+        if (cabin.Camera is null) throw new InvalidInputException(profilePath, "the profile has no camera section for --video");
+        var store = ModelStore.Default();
+        var cpu = new InferenceOptions { Providers = [InferenceOptions.Cpu] };
+        using var detector = new TinyFaceDetector(TinyFaceDetector.RequireModel(store), cpu);
+        using var landmarker = new FaceLandmarker(FaceLandmarker.RequireModel(store), cpu);
+        return CabinVideoGenerator.DemoPhotoFaces(store, detector, landmarker);
     }
 
     private static Command Run(TextWriter stdout)

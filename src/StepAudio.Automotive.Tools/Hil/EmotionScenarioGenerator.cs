@@ -2,6 +2,7 @@ using System.Globalization;
 using StepAudio.Automotive.Audio;
 using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Tools.Simulation;
+using StepAudio.Automotive.Tools.Vision;
 
 namespace StepAudio.Automotive.Tools.Hil;
 
@@ -65,6 +66,15 @@ public sealed class EmotionScenarioGenerator(CabinProfile profile, string profil
 
     public IReadOnlyList<double> SnrDb { get; init; } = [10, 15, 20];
 
+    /// <summary>
+    /// Faces for the camera: when set, each scenario also gets a video (<see cref="HilVideo"/>), and the agitated
+    /// talker's face turns angry from the onset over <see cref="AngerRampSeconds"/> (<see cref="AngerWarp"/>);
+    /// the steady talker and everyone else stay neutral.
+    /// </summary>
+    public IReadOnlyList<SourceFace>? Faces { get; init; }
+
+    public const double AngerRampSeconds = 3;
+
     /// <summary>Renders agitated scenario <paramref name="index"/> (or, with <paramref name="calm"/>, the same talker staying calm).</summary>
     public HilTruth Agitated(int index, int seed, string directory, bool calm = false)
     {
@@ -105,7 +115,8 @@ public sealed class EmotionScenarioGenerator(CabinProfile profile, string profil
             end = reply.StartSeconds + Seconds(reply);
         }
         var expected = calm ? [] : new[] { new HilExpectedEscalation(zone, "sustained-agitation", onset, Math.Round(onset + EscalationDeadlineSeconds, 3)) };
-        return Write(id, calm ? "calm" : "agitated", directory, snr, end + 2, events, expected, rng);
+        var anger = calm ? null : new Dictionary<string, AngerRamp> { [zone] = new(onset, AngerRampSeconds) };
+        return Write(id, calm ? "calm" : "agitated", directory, snr, end + 2, events, expected, rng, index, seed, anger);
     }
 
     /// <summary>Renders calm conversation scenario <paramref name="index"/> lasting about <paramref name="seconds"/>.</summary>
@@ -147,15 +158,16 @@ public sealed class EmotionScenarioGenerator(CabinProfile profile, string profil
             };
             t = Math.Round(Math.Max(t + 0.5, end + gap), 3);
         }
-        return Write(id, "calm", directory, snr, Math.Max(seconds, lastEnd + 1), events, [], rng);
+        return Write(id, "calm", directory, snr, Math.Max(seconds, lastEnd + 1), events, [], rng, index, seed);
     }
 
-    private HilTruth Write(string id, string kind, string directory, double snr, double duration, List<SceneEvent> events, IReadOnlyList<HilExpectedEscalation> expected, Random rng)
+    private HilTruth Write(string id, string kind, string directory, double snr, double duration, List<SceneEvent> events, IReadOnlyList<HilExpectedEscalation> expected, Random rng, int index, int seed, IReadOnlyDictionary<string, AngerRamp>? anger = null)
     {
         var scene = new CabinScene { Cabin = profile, DurationSeconds = Math.Ceiling(duration * 10) / 10, Seed = rng.Next(), Noise = new SceneNoise(snr), Events = events };
         var render = new CabinSimulator(tts).Render(scene);
         Directory.CreateDirectory(directory);
         WavWriter.Write(Path.Combine(directory, "audio.wav"), render.Interleaved(), render.Channels, render.SampleRate);
+        if (Faces is { } faces) HilVideo.Write(profile, profilePath, faces, render, scene.DurationSeconds, index, seed, directory, anger);
         var truth = new HilTruth(
             id,
             Path.GetFullPath(profilePath),

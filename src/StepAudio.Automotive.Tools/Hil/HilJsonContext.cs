@@ -18,7 +18,13 @@ public sealed record HilServiceSettings(
     [property: JsonPropertyName("CabinProfile")] string CabinProfile,
     [property: JsonPropertyName("EventsPath")] string EventsPath,
     [property: JsonPropertyName("Audio")] HilServiceAudio Audio,
-    [property: JsonPropertyName("Mqtt")] HilServiceMqtt Mqtt);
+    [property: JsonPropertyName("Mqtt")] HilServiceMqtt Mqtt,
+    [property: JsonPropertyName("Video")] HilServiceVideo? Video = null);
+
+/// <summary>The scenario's camera recording (<c>StepAudio:Video</c>), when it has one: the service runs its vision stage on it.</summary>
+public sealed record HilServiceVideo(
+    [property: JsonPropertyName("Source")] string Source,
+    [property: JsonPropertyName("Path")] string Path);
 
 public sealed record HilServiceAudio(
     [property: JsonPropertyName("Source")] string Source,

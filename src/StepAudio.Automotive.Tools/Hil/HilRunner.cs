@@ -4,6 +4,7 @@ using System.Text.Json;
 using MQTTnet;
 using MQTTnet.Formatter;
 using StepAudio.Automotive.Mqtt;
+using StepAudio.Automotive.Tools.Vision;
 
 namespace StepAudio.Automotive.Tools.Hil;
 
@@ -49,6 +50,9 @@ public sealed class HilRunner(IReadOnlyList<string> serviceCommand, TextWriter l
         var config = Path.Combine(dir, "hil-service.json");
         var outbox = Path.Combine(dir, "hil-outbox.db");
         foreach (var f in new[] { outbox, outbox + "-wal", outbox + "-shm" }) File.Delete(f);
+        // A scenario with a camera recording (hil generate --video, vision av-generate) runs the service's vision stage on it.
+        var video = Path.Combine(dir, AvScenarioGenerator.VideoFile);
+        var hasVideo = File.Exists(video);
         await File.WriteAllTextAsync(config, JsonSerializer.Serialize(
             new HilServiceConfig(new HilServiceSettings(
                 truth.Cabin,
@@ -56,7 +60,8 @@ public sealed class HilRunner(IReadOnlyList<string> serviceCommand, TextWriter l
                 new HilServiceAudio("wav", Path.Combine(dir, truth.Audio), options.Realtime),
                 // Everything the service decided to publish belongs in the recording, however loaded the machine:
                 // a long stop drain and no expiry of QoS 0 events on the way (latency is scored from arrival).
-                new HilServiceMqtt($"mqtt://{broker.Host}:{broker.Port}", truth.Scenario, outbox, StopDrainSeconds: 60, Qos0ExpirySeconds: 600))),
+                new HilServiceMqtt($"mqtt://{broker.Host}:{broker.Port}", truth.Scenario, outbox, StopDrainSeconds: 60, Qos0ExpirySeconds: 600),
+                hasVideo ? new HilServiceVideo("y4m", Path.GetFullPath(video)) : null)),
             HilJsonContext.Default.HilServiceConfig), ct);
         File.Delete(Path.Combine(dir, "service-events.jsonl"));
 
@@ -98,7 +103,8 @@ public sealed class HilRunner(IReadOnlyList<string> serviceCommand, TextWriter l
         using var service = Process.Start(psi) ?? throw new InvalidOperationException("could not start the service");
         var output = service.StandardOutput.ReadToEndAsync(ct);
         var errors = service.StandardError.ReadToEndAsync(ct);
-        var limit = TimeSpan.FromSeconds((truth.DurationSeconds * (options.Realtime ? 1.5 : 0.5)) + 120);
+        // The face nets on every frame make an accelerated run with video several times slower than audio alone.
+        var limit = TimeSpan.FromSeconds((truth.DurationSeconds * (options.Realtime ? 1.5 : hasVideo ? 4 : 0.5)) + 120);
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
             timeout.CancelAfter(limit);

@@ -3,6 +3,7 @@ using StepAudio.Automotive.Audio;
 using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Speech;
 using StepAudio.Automotive.Tools.Simulation;
+using StepAudio.Automotive.Tools.Vision;
 
 namespace StepAudio.Automotive.Tools.Hil;
 
@@ -39,6 +40,9 @@ public sealed class ScenarioGenerator(CabinProfile profile, string profilePath, 
     public double RadioProbability { get; init; } = 0.3;
 
     public IReadOnlyList<double> SnrDb { get; init; } = [5, 10, 15, 20];
+
+    /// <summary>Faces for the camera: when set, each scenario also gets a video (<see cref="HilVideo"/>).</summary>
+    public IReadOnlyList<SourceFace>? Faces { get; init; }
 
     /// <summary>Renders scenario <paramref name="index"/> of a seeded set into <paramref name="directory"/>.</summary>
     public HilTruth Generate(int index, int seed, string directory)
@@ -83,6 +87,7 @@ public sealed class ScenarioGenerator(CabinProfile profile, string profilePath, 
         var render = new CabinSimulator(tts).Render(scene);
         Directory.CreateDirectory(directory);
         WavWriter.Write(Path.Combine(directory, "audio.wav"), render.Interleaved(), render.Channels, render.SampleRate);
+        if (Faces is { } faces) HilVideo.Write(profile, profilePath, faces, render, scene.DurationSeconds, index, seed, directory);
 
         var byEvent = render.Utterances.ToDictionary(u => u.Index);
         var truth = new HilTruth(

@@ -75,10 +75,7 @@ public sealed class AvScenarioGenerator(CabinProfile profile, string profilePath
         WavWriter.Write(Path.Combine(directory, "audio.wav"), render.Interleaved(), render.Channels, render.SampleRate);
 
         // The camera: each seat's mouth moves over its own rendered utterances.
-        var seats = camera.Seats.Select((r, i) => new GeneratedSeat(r, faces[i % faces.Count], new SpeechEnvelope(
-            duration,
-            (seed * 100) + (index * 10) + i,
-            render.Utterances.Where(u => u.Kind == SceneSourceKind.Talker && u.Source == r.Zone).Select(u => (u.StartSeconds, u.EndSeconds))))).ToList();
+        var seats = CabinVideoGenerator.SceneSeats(camera, faces, 0, render.Utterances, duration, (seed * 100) + (index * 10));
         new CabinVideoGenerator(camera, seats, 30, rng.Next()).Write(Path.Combine(directory, VideoFile), Path.Combine(directory, "video.truth.json"), duration);
 
         var byEvent = render.Utterances.ToDictionary(u => u.Index);

@@ -1,12 +1,16 @@
 using System.Text;
 using System.Text.Json;
 using StepAudio.Automotive.Cabin;
+using StepAudio.Automotive.Tools.Simulation;
 using StepAudio.Automotive.Vision;
 
 namespace StepAudio.Automotive.Tools.Vision;
 
-/// <summary>One seat of a generated cabin video: whose photo sits there and how their mouth moves.</summary>
-public sealed record GeneratedSeat(SeatRegion Region, SourceFace Face, SpeechEnvelope Envelope);
+/// <summary>One seat of a generated cabin video: whose photo sits there, how their mouth moves and, if set, when their face turns angry.</summary>
+public sealed record GeneratedSeat(SeatRegion Region, SourceFace Face, SpeechEnvelope Envelope)
+{
+    public AngerRamp? Anger { get; init; }
+}
 
 /// <summary>
 /// Renders a cabin camera recording from real face photos: each seat's face is placed in its image region
@@ -42,6 +46,24 @@ public sealed class CabinVideoGenerator
     public static List<SourceFace> DemoFaces(Inference.ModelStore store, TinyFaceDetector detector, FaceLandmarker landmarker) =>
         [.. DemoPhotos.SelectMany(p => SourceFace.LoadAll(store.Require(p), detector, landmarker)).OrderBy(f => f.Unsuitability)];
 
+    /// <summary>The most suitable face of each demo photo, in <see cref="DemoPhotos"/> order: six different people.</summary>
+    public static List<SourceFace> DemoPhotoFaces(Inference.ModelStore store, TinyFaceDetector detector, FaceLandmarker landmarker) =>
+        [.. DemoPhotos.Select(p => SourceFace.LoadAll(store.Require(p), detector, landmarker).OrderBy(f => f.Unsuitability).First())];
+
+    /// <summary>
+    /// The camera for a rendered cabin scene: one seat per camera region, the faces taken in turn from
+    /// <paramref name="firstFace"/> on, each mouth moving over that seat's own talker utterances (seeded syllables;
+    /// seats nobody talks from stay closed), and the seats in <paramref name="anger"/> turning angry on their ramps.
+    /// </summary>
+    public static List<GeneratedSeat> SceneSeats(CabinCamera camera, IReadOnlyList<SourceFace> faces, int firstFace, IEnumerable<RenderedUtterance> utterances, double duration, int envelopeSeed, IReadOnlyDictionary<string, AngerRamp>? anger = null) =>
+        [.. camera.Seats.Select((r, i) => new GeneratedSeat(r, faces[(firstFace + i) % faces.Count], new SpeechEnvelope(
+            duration,
+            envelopeSeed + i,
+            utterances.Where(u => u.Kind == SceneSourceKind.Talker && u.Source == r.Zone).Select(u => (u.StartSeconds, u.EndSeconds))))
+        {
+            Anger = anger?.GetValueOrDefault(r.Zone),
+        })];
+
     /// <summary>One seat per camera region in profile order, each with the next face; the <paramref name="talking"/> seats get seeded envelopes (their first spurts 1.5 s apart), the others stay closed.</summary>
     public static List<GeneratedSeat> Seats(CabinCamera camera, IReadOnlyList<SourceFace> faces, IReadOnlyList<string> talking, double seconds, int seed)
     {
@@ -61,6 +83,7 @@ public sealed class CabinVideoGenerator
             noise[i] = NoiseSigma * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
         var motions = _seats.Select(_ => new HeadMotion(rng)).ToArray();
         var warps = _seats.Select(s => new MouthWarp(s.Face)).ToArray();
+        var angers = _seats.Select(s => s.Anger is null ? null : new AngerWarp(s.Face)).ToArray();
         var exposure = new AutoExposure(rng, seconds);
         int w = _camera.Width, h = _camera.Height;
         var luma = new byte[w * h];
@@ -78,7 +101,7 @@ public sealed class CabinVideoGenerator
                 var t = f / _frameRate;
                 Array.Fill(scene, Background);
                 foreach (var s in order)
-                    truth[s][f] = RenderSeat(scene, w, h, _seats[s], warps[s], motions[s], t);
+                    truth[s][f] = RenderSeat(scene, w, h, _seats[s], warps[s], angers[s], motions[s], t);
                 var gain = exposure.Gain(t);
                 var offset = rng.Next(noise.Length);
                 for (var i = 0; i < scene.Length; i++)
@@ -91,11 +114,13 @@ public sealed class CabinVideoGenerator
     }
 
     /// <summary>Draws one face into the scene (before exposure and noise); returns its 68 landmarks in the frame.</summary>
-    private static double[] RenderSeat(double[] scene, int w, int h, GeneratedSeat seat, MouthWarp warp, HeadMotion motion, double t)
+    private static double[] RenderSeat(double[] scene, int w, int h, GeneratedSeat seat, MouthWarp warp, AngerWarp? angerWarp, HeadMotion motion, double t)
     {
         var src = seat.Face.Landmarks;
         var r = seat.Region;
         var opening = seat.Envelope.Opening(t);
+        // The face first turns angry, then its mouth opens: rendering undoes the two in reverse.
+        var anger = angerWarp is null ? 0 : seat.Anger!.At(t);
         var (ex, ey) = Mid(src.Centre(36, 42), src.Centre(42, 48));
         var (mx, my) = src.Centre(48, 68);
         double ax = (ex + mx) / 2, ay = (ey + my) / 2; // the face's anchor in the photo
@@ -111,13 +136,22 @@ public sealed class CabinVideoGenerator
             {
                 double px = ax + ((x - cx) / scale), py = ay + ((y - cy) / scale);
                 var from = warp.Backward(px, py, opening);
-                scene[(y * w) + x] = from is { } p ? 25 + (0.75 * seat.Face.Sample(p.X, p.Y)) : MouthWarp.CavityLevel;
+                if (from is not { } p)
+                    scene[(y * w) + x] = MouthWarp.CavityLevel;
+                else if (anger > 0)
+                {
+                    var (qx, qy) = angerWarp!.Backward(p.X, p.Y, anger);
+                    scene[(y * w) + x] = 25 + (0.75 * angerWarp.Shade(p.X, p.Y, anger) * seat.Face.Sample(qx, qy));
+                }
+                else
+                    scene[(y * w) + x] = 25 + (0.75 * seat.Face.Sample(p.X, p.Y));
             }
         var points = new double[2 * FaceLandmarks.Count];
         for (var i = 0; i < FaceLandmarks.Count; i++)
         {
             var lower = i is >= 55 and <= 59 or >= 65 and <= 67;
-            var (fx, fy) = warp.Forward(src.X(i), src.Y(i), opening, lower);
+            var (gx, gy) = angerWarp?.Forward(src.X(i), src.Y(i), anger) ?? (src.X(i), src.Y(i));
+            var (fx, fy) = warp.Forward(gx, gy, opening, lower);
             points[2 * i] = cx + ((fx - ax) * scale);
             points[(2 * i) + 1] = cy + ((fy - ay) * scale);
         }
@@ -148,6 +182,12 @@ public sealed class CabinVideoGenerator
             json.WriteStartArray("speaking");
             for (var f = 0; f < frames; f++) json.WriteBooleanValue(seat.Envelope.Speaking(f / _frameRate));
             json.WriteEndArray();
+            if (seat.Anger is { } ramp)
+            {
+                json.WriteStartArray("anger");
+                for (var f = 0; f < frames; f++) json.WriteNumberValue(Math.Round(ramp.At(f / _frameRate), 3));
+                json.WriteEndArray();
+            }
             json.WriteStartArray("landmarks");
             for (var f = 0; f < frames; f++)
             {

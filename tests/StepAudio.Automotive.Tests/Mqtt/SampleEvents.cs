@@ -13,6 +13,8 @@ internal static class SampleEvents
         new SpeechEvent("driver", 11.0, 13.2, 35.0, -40.0, 13.3),
         new IntentEvent("climate.temperature.set", new Dictionary<string, string> { ["celsius"] = "22" }, "driver", 0.91, 11.9, 13.2, 13.35),
         new EmotionEvent("rear-left", "distressed", 0.88, 39.9),
+        new VisualSpeechEvent("driver", 3.52, null, 3.8),
+        new VisualSpeechEvent("driver", 3.52, 4.31, 4.6),
         new EscalationEvent("distress", "rear-left", "high", 40.1),
         new StatusEvent("stopped", new AudioInputStatus("wav:demo.wav", "ended", 4, 16000, [1], [], 0, 0), ["mic 1 dead"], 41.0),
     ];
