@@ -147,7 +147,7 @@ public class GhostSeatTests(ITestOutputHelper output)
         }
 
         var now = Score(new SpatialOptions());
-        var off = Score(new SpatialOptions { TrackerDistinctShare = 0, AccumulateSeconds = 0, TrackerReleaseSeconds = 0 });
+        var off = Score(new SpatialOptions { TrackerDistinctShare = 0 });
         output.WriteLine($"speech events in empty seats: {off.Ghosts} → {now.Ghosts}; utterances placed in their seat {off.InSeat} → {now.InSeat} of {render.Utterances.Count}");
         Assert.True(now.Ghosts < off.Ghosts, $"empty-seat events {off.Ghosts} → {now.Ghosts}");
         Assert.Equal(render.Utterances.Count, now.InSeat);
@@ -198,7 +198,7 @@ public class GhostSeatTests(ITestOutputHelper output)
         }
 
         var before = Misplaced(new SpatialOptions { AccumulateSeconds = 0, TrackerReleaseSeconds = 0 });
-        var now = Misplaced(new SpatialOptions());
+        var now = Misplaced(new SpatialOptions { AccumulateSeconds = 0.5, TrackerReleaseSeconds = 0.5 });
         output.WriteLine($"utterances at SNR ≥ 5 dB: {loud.Count}; misplaced before: {string.Join(", ", before)}; now: {string.Join(", ", now)}");
         Assert.Contains("rear-left at 6.9 s", before);
         Assert.Empty(now);

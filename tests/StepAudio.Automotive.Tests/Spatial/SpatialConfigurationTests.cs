@@ -58,7 +58,7 @@ public class SpatialConfigurationTests
         var failure = Assert.Single(new SpatialSettings { AccumulateSeconds = accumulate, TrackerReleaseSeconds = release }.Validate("StepAudio:Spatial"));
         Assert.StartsWith($"StepAudio:Spatial:{key}: ", failure, StringComparison.Ordinal);
         var options = new SpatialSettings().ToOptions("s");
-        Assert.Equal((0.5, 0.5), (options.AccumulateSeconds, options.TrackerReleaseSeconds));
+        Assert.Equal((0.0, 0.0), (options.AccumulateSeconds, options.TrackerReleaseSeconds));
         Assert.Equal(0.2, new SpatialSettings { AccumulateSeconds = 0.2 }.ToOptions("s").AccumulateSeconds);
     }
 
