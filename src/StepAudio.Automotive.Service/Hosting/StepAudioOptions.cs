@@ -112,6 +112,21 @@ public sealed class SpatialSettings
     /// </summary>
     public double TrackerDistinctShare { get; set; } = new SpatialOptions().TrackerDistinctShare;
 
+    /// <summary>
+    /// Seconds over which each seat's steered power is averaged before deciding whose a frame is; 0 uses
+    /// the frame's own winner (<see cref="SpatialOptions.AccumulateSeconds"/>).
+    /// </summary>
+    public double AccumulateSeconds { get; set; } = new SpatialOptions().AccumulateSeconds;
+
+    /// <summary>Longest <see cref="AccumulateSeconds"/>: beyond it the map outlasts a short command.</summary>
+    public const double MaxAccumulateSeconds = 5;
+
+    /// <summary>
+    /// Seconds an open seat stays open while other seats have frames of their own and it none; 0: only
+    /// silence closes it (<see cref="SpatialOptions.TrackerReleaseSeconds"/>).
+    /// </summary>
+    public double TrackerReleaseSeconds { get; set; } = new SpatialOptions().TrackerReleaseSeconds;
+
     /// <summary>Problems with these settings, each naming its key under <paramref name="section"/>.</summary>
     public IEnumerable<string> Validate(string section)
     {
@@ -129,6 +144,10 @@ public sealed class SpatialSettings
             yield return $"{section}:OnsetDb: {OnsetDb} must be in [0, {MaxOnsetDb}] dB (0 turns onset gating off)";
         if (!double.IsFinite(TrackerDistinctShare) || TrackerDistinctShare < 0 || TrackerDistinctShare > 1)
             yield return $"{section}:TrackerDistinctShare: {TrackerDistinctShare} must be in [0, 1] (0 turns the check off)";
+        if (!double.IsFinite(AccumulateSeconds) || AccumulateSeconds < 0 || AccumulateSeconds > MaxAccumulateSeconds)
+            yield return $"{section}:AccumulateSeconds: {AccumulateSeconds} must be in [0, {MaxAccumulateSeconds}] s (0 decides each frame on its own)";
+        if (!double.IsFinite(TrackerReleaseSeconds) || TrackerReleaseSeconds < 0 || TrackerReleaseSeconds > MaxAccumulateSeconds)
+            yield return $"{section}:TrackerReleaseSeconds: {TrackerReleaseSeconds} must be in [0, {MaxAccumulateSeconds}] s (0: only silence closes a seat)";
     }
 
     /// <summary>The front end's options from these (validated) settings.</summary>
@@ -137,6 +156,8 @@ public sealed class SpatialSettings
         Beamformer = SpatialOptions.ParseBeamformer(Beamformer, $"{section}:Beamformer"),
         OnsetDb = OnsetDb,
         TrackerDistinctShare = TrackerDistinctShare,
+        AccumulateSeconds = AccumulateSeconds,
+        TrackerReleaseSeconds = TrackerReleaseSeconds,
     };
 }
 

@@ -46,8 +46,9 @@ public sealed class SpatialFrontEnd
             ResidualCoherence = (float)options.ResidualCoherence,
             MinResidualPower = (float)options.MinResidualPower,
             LoudspeakerMargin = (float)options.LoudspeakerMargin,
+            AccumulationFrames = (float)(options.AccumulateSeconds * fs / Stft.Hop),
         };
-        Tracker = new ZoneTracker(profile, sink) { RelativeOn = (float)options.TrackerRelativeOn, OnFrames = options.TrackerOnFrames, MaxTalkers = options.TrackerMaxTalkers, SecondOnFrames = options.TrackerSecondOnFrames, DistinctShare = (float)options.TrackerDistinctShare };
+        Tracker = new ZoneTracker(profile, sink) { RelativeOn = (float)options.TrackerRelativeOn, OnFrames = options.TrackerOnFrames, MaxTalkers = options.TrackerMaxTalkers, SecondOnFrames = options.TrackerSecondOnFrames, DistinctShare = (float)options.TrackerDistinctShare, ReleaseFrames = (int)Math.Round(options.TrackerReleaseSeconds * fs / Stft.Hop) };
         Beamformer = options.Beamformer == BeamformerKind.Mvdr
             ? new MvdrBeamformer(Geometry, Stft, fs)
             : new DelayAndSumBeamformer(Geometry, Stft, fs);

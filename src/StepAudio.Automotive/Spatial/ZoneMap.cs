@@ -33,6 +33,7 @@ public sealed class ZoneMap
     private readonly float[][] _binScore;   // [candidate][k]: how well bin k's phases fit the candidate, mean over pairs
     private readonly float[] _residualPower;
     private readonly bool[] _distinct;
+    private readonly float[] _accumulated;
 
     public ZoneMap(ArrayGeometry geometry, SrpPhatLocalizer localizer, int frameLength, int sampleRate, double lowHz = 300, double highHz = 3500)
     {
@@ -74,6 +75,7 @@ public sealed class ZoneMap
         }
         _residualPower = new float[Candidates.Length];
         _distinct = new bool[ZoneCount];
+        _accumulated = new float[Candidates.Length];
     }
 
     /// <summary>Zones first (profile order), then loudspeakers.</summary>
@@ -132,6 +134,18 @@ public sealed class ZoneMap
     /// winner shares the winner's delays, as the seat in front of or behind a talker does on a small array.
     /// </summary>
     public ReadOnlySpan<bool> Distinct => _distinct;
+
+    /// <summary>
+    /// Time constant, in frames with evidence, of the per-seat steered power averaged over time (the
+    /// accumulated map; silent frames fade it). When its strongest seat also has evidence in the frame (it
+    /// came within <see cref="RelativePower"/> of the winner), that seat, not the frame's winner, is the one
+    /// whose evidence is its own (<see cref="Distinct"/>); a seat that clearly wins a frame keeps it. 0: the
+    /// frame's winner always.
+    /// </summary>
+    public float AccumulationFrames { get; init; }
+
+    /// <summary>Steered power per candidate averaged over the last <see cref="AccumulationFrames"/> frames with evidence.</summary>
+    public ReadOnlySpan<float> Accumulated => _accumulated;
 
     /// <summary>Last frame's evidence per candidate (zones, then loudspeakers), 0 when silent.</summary>
     public ReadOnlySpan<float> Evidence => _evidence;
@@ -273,7 +287,30 @@ public sealed class ZoneMap
                 speakerAt = c;
             }
         }
-        if (ActiveShare < MinActiveShare || bestZone <= 0) return;
+        if (ActiveShare < MinActiveShare || bestZone <= 0)
+        {
+            // Silence fades the map, so the next talker is not judged against the last one's.
+            if (AccumulationFrames > 0)
+                for (var c = 0; c < Candidates.Length; c++) _accumulated[c] -= _accumulated[c] / AccumulationFrames;
+            return;
+        }
+        var owner = zoneAt;
+        if (AccumulationFrames > 0)
+        {
+            // Reverberation moves the frame's peak between a talker's seat and a neighbouring one; the
+            // direct path keeps the same seat on top over a few hundred milliseconds.
+            var a = 1f / AccumulationFrames;
+            float bestAccumulated = 0;
+            for (var c = 0; c < Candidates.Length; c++)
+            {
+                _accumulated[c] += a * (_steeredPower[c] - _accumulated[c]);
+                if (c < ZoneCount && _accumulated[c] > bestAccumulated)
+                {
+                    bestAccumulated = _accumulated[c];
+                    owner = c;
+                }
+            }
+        }
         if (bestSpeaker > bestZone + LoudspeakerMargin)
         {
             for (var c = ZoneCount; c < Candidates.Length; c++)
@@ -285,7 +322,9 @@ public sealed class ZoneMap
         for (var z = 0; z < ZoneCount; z++)
             if (_steeredPower[z] >= RelativePower * bestZone) _evidence[z] = _steeredPower[z];
         ScoreResidual(bestSpeaker > bestZone ? speakerAt : zoneAt);
-        MarkDistinct(zoneAt);
+        // The accumulated map decides only between seats that are close in this frame; a seat that clearly
+        // wins the frame (a second talker's syllable) keeps it.
+        MarkDistinct(_evidence[owner] > 0 ? owner : zoneAt);
     }
 
     private void MarkDistinct(int winner)

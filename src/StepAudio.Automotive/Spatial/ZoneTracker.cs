@@ -23,6 +23,8 @@ public sealed class ZoneTracker
     private readonly int[] _framesBelow;
     private readonly int[] _scoredFrames;
     private readonly int[] _distinctFrames;
+    private readonly int[] _sinceOwn;
+    private readonly double[] _lastOwn;
     private readonly Point3[] _directionSum;
     private readonly double[] _directionWeight;
 
@@ -40,6 +42,8 @@ public sealed class ZoneTracker
         _framesBelow = new int[zones];
         _scoredFrames = new int[zones];
         _distinctFrames = new int[zones];
+        _sinceOwn = new int[zones];
+        _lastOwn = new double[zones];
         _directionSum = new Point3[zones];
         _directionWeight = new double[zones];
     }
@@ -85,6 +89,13 @@ public sealed class ZoneTracker
     /// </summary>
     public float DistinctShare { get; init; }
 
+    /// <summary>
+    /// An open zone closes when, since its last own frame, this many frames gave another seat its own evidence and it none
+    /// (<see cref="ZoneMap.Distinct"/>); its speech ends at its last own frame. A ghost seat held open by
+    /// evidence it only shares with the talker goes; 0: never.
+    /// </summary>
+    public int ReleaseFrames { get; init; }
+
     public bool IsActive(int zone) => _active[zone];
 
     /// <summary>Frame time at which the zone's current (or last) run of talk began.</summary>
@@ -121,6 +132,9 @@ public sealed class ZoneTracker
 
         var activeCount = 0;
         for (var z = 0; z < zones; z++) if (_active[z]) activeCount++;
+        var anyOwn = false;
+        if (!distinct.IsEmpty)
+            for (var z = 0; z < zones; z++) anyOwn |= distinct[z] && evidence[z] > 0;
 
         for (var z = 0; z < zones; z++)
         {
@@ -160,23 +174,47 @@ public sealed class ZoneTracker
                 if (evidence[z] > 0 && (distinct.IsEmpty || distinct[z])) _distinctFrames[z]++;
             }
             var own = _distinctFrames[z] >= DistinctShare * _scoredFrames[z];
+            if (_active[z] && anyOwn)
+            {
+                if (evidence[z] > 0 && distinct[z])
+                {
+                    _sinceOwn[z] = 0;
+                    _lastOwn[z] = frameTime;
+                }
+                else
+                {
+                    _sinceOwn[z]++;
+                }
+            }
 
             if (!_active[z] && own && _framesAbove[z] >= (activeCount > 0 ? SecondOnFrames : OnFrames) && activeCount < MaxTalkers)
             {
                 _active[z] = true;
                 activeCount++;
+                _sinceOwn[z] = 0;
+                _lastOwn[z] = frameTime;
                 Publish(z, null, streamTime);
+            }
+            else if (_active[z] && ReleaseFrames > 0 && _sinceOwn[z] >= ReleaseFrames)
+            {
+                Close(z, _lastOwn[z], streamTime);
+                activeCount--;
             }
             else if (_active[z] && _framesBelow[z] >= HangoverFrames)
             {
-                _active[z] = false;
+                Close(z, _lastAbove[z], streamTime);
                 activeCount--;
-                _framesAbove[z] = 0;
-                _scoredFrames[z] = 0;
-                _distinctFrames[z] = 0;
-                Publish(z, _lastAbove[z], streamTime);
             }
         }
+    }
+
+    private void Close(int z, double end, double streamTime)
+    {
+        _active[z] = false;
+        _framesAbove[z] = 0;
+        _scoredFrames[z] = 0;
+        _distinctFrames[z] = 0;
+        Publish(z, end, streamTime);
     }
 
     /// <summary>Closes every open zone at the end of the input.</summary>

@@ -84,6 +84,26 @@ public class GhostSeatTests(ITestOutputHelper output)
         Assert.Equal(["driver", "rear-right"], events.Select(e => e.Zone).Order());
     }
 
+    [Fact]
+    public void AnOpenGhostSeatIsReleasedWhenTheTalkerOwnsTheFrames()
+    {
+        var (driver, rearRight) = (Profile.ZoneIndex("driver"), Profile.ZoneIndex("rear-right"));
+        // The rear-right seat wins the first 0.3 s on its own (noise before the floor settled) and opens; then
+        // the driver talks and owns every frame while rear-right keeps coming close to it.
+        (int, int, bool) Frame(int f) => f < 30 ? (rearRight, -1, false) : (driver, rearRight, false);
+
+        var sink = new ListSink();
+        var events = Feed(new ZoneTracker(Profile, sink) { DistinctShare = 0.35f, ReleaseFrames = 50 }, sink, Frame);
+        var ghost = Assert.Single(events, e => e.Zone == "rear-right");
+        Assert.True(ghost.End <= 0.3, $"rear-right ends at {ghost.End} s");
+        Assert.Contains(events, e => e.Zone == "driver" && e.End >= 2.9);
+
+        // Without the release the shared evidence holds it open for the driver's whole utterance.
+        var before = new ListSink();
+        var old = Feed(new ZoneTracker(Profile, before) { DistinctShare = 0.35f }, before, Frame);
+        Assert.True(Assert.Single(old, e => e.Zone == "rear-right").End >= 2.9);
+    }
+
     /// <summary>
     /// The one-talker scene of <see cref="SpatialScoringTests.OneTalkerAtATimeIsPlacedInItsSeat"/> (seed 3: 12
     /// utterances, each seat three times, TTS voices, SNR 5 dB, RT60 0.15 s) on the console array: fewer
@@ -131,5 +151,72 @@ public class GhostSeatTests(ITestOutputHelper output)
         output.WriteLine($"speech events in empty seats: {off.Ghosts} → {now.Ghosts}; utterances placed in their seat {off.InSeat} → {now.InSeat} of {render.Utterances.Count}");
         Assert.True(now.Ghosts < off.Ghosts, $"empty-seat events {off.Ghosts} → {now.Ghosts}");
         Assert.Equal(render.Utterances.Count, now.InSeat);
+    }
+
+    /// <summary>
+    /// Seed 5 of the one-talker scenes on the console array: in the rear-left talker's second utterance (SNR
+    /// 5.1 dB) the driver seat in front of it wins 38 of 122 frames and comes close in most others, opened
+    /// first and was given the utterance. When the frame is a close call the seat that leads the 0.5 s average
+    /// owns it (<see cref="SpatialOptions.AccumulateSeconds"/>), and a seat without own frames is released
+    /// (<see cref="SpatialOptions.TrackerReleaseSeconds"/>): every utterance at SNR ≥ 5 dB is in its seat.
+    /// </summary>
+    [Fact]
+    public void AccumulatedOwnershipPlacesTheConsoleTalkers()
+    {
+        string[] phrases = ["hey jarvis set the temperature to twenty two degrees", "open my window a little please", "play some jazz in the back", "how long until we get there"];
+        string[] voices = ["espeak-ng:en-us+m3", "flite:slt", "espeak-ng:en-gb+f3", "flite:kal16"];
+        var rng = new Random(5);
+        var scene = new List<SceneEvent>();
+        var t = 0.5;
+        for (var round = 0; round < 3; round++)
+        {
+            foreach (var zone in Profile.Zones)
+            {
+                scene.Add(new SceneEvent { Kind = SceneSourceKind.Talker, Source = zone.Name, StartSeconds = t, Text = phrases[rng.Next(phrases.Length)], Voice = voices[rng.Next(voices.Length)] });
+                t += 3.2;
+            }
+        }
+        var render = new CabinSimulator().Render(new CabinScene { Cabin = Profile, DurationSeconds = t + 0.5, Rt60Seconds = 0.15, Seed = 5, Noise = new SceneNoise(5), Events = scene });
+        var loud = render.Utterances.Where(u => Snr(render, u) >= 5).ToList();
+
+        List<string> Misplaced(SpatialOptions options)
+        {
+            var sink = new ListSink();
+            var front = new SpatialFrontEnd(Profile, sink, options);
+            var planar = Enumerable.Range(0, Profile.Mics.Count).Select(_ => new float[Hop]).ToArray();
+            var usable = Enumerable.Repeat(true, planar.Length).ToArray();
+            for (var h = 0; h < render.Frames / Hop; h++)
+            {
+                for (var m = 0; m < planar.Length; m++) render.Mix[m].AsSpan(h * Hop, Hop).CopyTo(planar[m]);
+                front.Process(planar, usable);
+            }
+            front.Finish();
+            return [.. loud.Where(u => sink.Speech
+                .Select(e => (e.Zone, Seconds: Math.Min(e.End!.Value, u.EndSeconds) - Math.Max(e.Start, u.StartSeconds)))
+                .Where(x => x.Seconds > 0).OrderByDescending(x => x.Seconds).FirstOrDefault().Zone != u.Source)
+                .Select(u => $"{u.Source} at {u.StartSeconds:0.0} s")];
+        }
+
+        var before = Misplaced(new SpatialOptions { AccumulateSeconds = 0, TrackerReleaseSeconds = 0 });
+        var now = Misplaced(new SpatialOptions { AccumulateSeconds = 0.5, TrackerReleaseSeconds = 0.5 });
+        output.WriteLine($"utterances at SNR ≥ 5 dB: {loud.Count}; misplaced before: {string.Join(", ", before)}; now: {string.Join(", ", now)}");
+        Assert.Contains("rear-left at 6.9 s", before);
+        Assert.Empty(now);
+    }
+
+    private static double Snr(SceneRender render, RenderedUtterance u)
+    {
+        double s = 0, n = 0;
+        var end = Math.Min(render.Frames, u.StartSample + u.Dry.Length);
+        for (var m = 0; m < render.Channels; m++)
+        {
+            for (var t = u.StartSample; t < end; t++)
+            {
+                var x = u.Image[m][t - u.StartSample];
+                s += x * (double)x;
+                n += render.Noise[m][t] * (double)render.Noise[m][t];
+            }
+        }
+        return 10 * Math.Log10(s / n);
     }
 }

@@ -48,6 +48,20 @@ public class SpatialConfigurationTests
         Assert.Equal(0.2, new SpatialSettings { TrackerDistinctShare = 0.2 }.ToOptions("s").TrackerDistinctShare);
     }
 
+    [Theory]
+    [InlineData(-0.1, 0.5, "AccumulateSeconds")]
+    [InlineData(double.NaN, 0.5, "AccumulateSeconds")]
+    [InlineData(0.5, -1, "TrackerReleaseSeconds")]
+    [InlineData(0.5, 6, "TrackerReleaseSeconds")]
+    public void AccumulationAndReleaseOutOfRangeAreNamed(double accumulate, double release, string key)
+    {
+        var failure = Assert.Single(new SpatialSettings { AccumulateSeconds = accumulate, TrackerReleaseSeconds = release }.Validate("StepAudio:Spatial"));
+        Assert.StartsWith($"StepAudio:Spatial:{key}: ", failure, StringComparison.Ordinal);
+        var options = new SpatialSettings().ToOptions("s");
+        Assert.Equal((0.0, 0.0), (options.AccumulateSeconds, options.TrackerReleaseSeconds));
+        Assert.Equal(0.2, new SpatialSettings { AccumulateSeconds = 0.2 }.ToOptions("s").AccumulateSeconds);
+    }
+
     [Fact]
     public async Task BadSpatialSettingsStopTheServiceNamingThem()
     {
