@@ -15,7 +15,9 @@ public sealed class SeatEmotionFusion
     public const double AgitatedAt = 0.6;
 
     private const double FaceTimeConstant = 0.5;
-    private const double FaceStaleSeconds = 0.5;
+    // The vision stage measures a seat's expression every 0.67 s (CabinVision: every 10th look, every 2nd frame
+    // at 30 fps); a face must outlive that cadence or it drops out of every other estimate.
+    private const double FaceStaleSeconds = 1.0;
     private const double VoiceStaleSeconds = 1.0;
     private const double ObservedSeconds = 0.15;
     private const double MinEmitInterval = 1.0;

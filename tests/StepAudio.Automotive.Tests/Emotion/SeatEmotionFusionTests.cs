@@ -46,12 +46,15 @@ public class SeatEmotionFusionTests
         seat.Voice(CalmVoice, 0);
         seat.Face(AngryFace, 0);
         Assert.True(seat.Fuse(0.1).FaceWeight > 0.4);
-        // Camera lost at 0: after 0.5 s only the voice counts.
-        Assert.Equal(0, seat.Fuse(0.6).FaceWeight);
-        Assert.Equal(1, seat.Fuse(0.6).VoiceWeight);
+        // The face outlives the vision stage's 0.67 s expression cadence...
+        Assert.True(seat.Fuse(0.8).FaceWeight > 0.4);
+        // ...but camera lost at 0: after 1 s only the voice counts.
+        seat.Voice(CalmVoice, 0.6);
+        Assert.Equal(0, seat.Fuse(1.1).FaceWeight);
+        Assert.Equal(1, seat.Fuse(1.1).VoiceWeight);
         // Voice gone too after 1 s: nothing known, no event.
-        Assert.False(seat.Fuse(1.5).Known);
-        Assert.Null(seat.Emit(1.5));
+        Assert.False(seat.Fuse(1.7).Known);
+        Assert.Null(seat.Emit(1.7));
     }
 
     [Fact]
