@@ -112,20 +112,7 @@ public class GhostSeatTests(ITestOutputHelper output)
     [Fact]
     public void FewerEmptySeatsOpenOnTheConsoleArray()
     {
-        string[] phrases = ["hey jarvis set the temperature to twenty two degrees", "open my window a little please", "play some jazz in the back", "how long until we get there"];
-        string[] voices = ["espeak-ng:en-us+m3", "flite:slt", "espeak-ng:en-gb+f3", "flite:kal16"];
-        var rng = new Random(3);
-        var scene = new List<SceneEvent>();
-        var t = 0.5;
-        for (var round = 0; round < 3; round++)
-        {
-            foreach (var zone in Profile.Zones)
-            {
-                scene.Add(new SceneEvent { Kind = SceneSourceKind.Talker, Source = zone.Name, StartSeconds = t, Text = phrases[rng.Next(phrases.Length)], Voice = voices[rng.Next(voices.Length)] });
-                t += 3.2;
-            }
-        }
-        var render = new CabinSimulator().Render(new CabinScene { Cabin = Profile, DurationSeconds = t + 0.5, Rt60Seconds = 0.15, Seed = 3, Noise = new SceneNoise(5), Events = scene });
+        var render = OneTalkerScene(3);
 
         (int Ghosts, int InSeat) Score(SpatialOptions options)
         {
@@ -163,21 +150,8 @@ public class GhostSeatTests(ITestOutputHelper output)
     [Fact]
     public void AccumulatedOwnershipPlacesTheConsoleTalkers()
     {
-        string[] phrases = ["hey jarvis set the temperature to twenty two degrees", "open my window a little please", "play some jazz in the back", "how long until we get there"];
-        string[] voices = ["espeak-ng:en-us+m3", "flite:slt", "espeak-ng:en-gb+f3", "flite:kal16"];
-        var rng = new Random(5);
-        var scene = new List<SceneEvent>();
-        var t = 0.5;
-        for (var round = 0; round < 3; round++)
-        {
-            foreach (var zone in Profile.Zones)
-            {
-                scene.Add(new SceneEvent { Kind = SceneSourceKind.Talker, Source = zone.Name, StartSeconds = t, Text = phrases[rng.Next(phrases.Length)], Voice = voices[rng.Next(voices.Length)] });
-                t += 3.2;
-            }
-        }
-        var render = new CabinSimulator().Render(new CabinScene { Cabin = Profile, DurationSeconds = t + 0.5, Rt60Seconds = 0.15, Seed = 5, Noise = new SceneNoise(5), Events = scene });
-        var loud = render.Utterances.Where(u => Snr(render, u) >= 5).ToList();
+        var render = OneTalkerScene(5);
+        var loud = render.Utterances.Where(u => SpatialScoringTests.Snr(render, u) >= 5).ToList();
 
         List<string> Misplaced(SpatialOptions options)
         {
@@ -204,19 +178,25 @@ public class GhostSeatTests(ITestOutputHelper output)
         Assert.Empty(now);
     }
 
-    private static double Snr(SceneRender render, RenderedUtterance u)
+    /// <summary>
+    /// The one-talker scene of <see cref="SpatialScoringTests.OneTalkerAtATimeIsPlacedInItsSeat"/> for a seed: each
+    /// seat three times in turn, TTS voices, SNR 5 dB, RT60 0.15 s.
+    /// </summary>
+    private static SceneRender OneTalkerScene(int seed)
     {
-        double s = 0, n = 0;
-        var end = Math.Min(render.Frames, u.StartSample + u.Dry.Length);
-        for (var m = 0; m < render.Channels; m++)
+        string[] phrases = ["hey jarvis set the temperature to twenty two degrees", "open my window a little please", "play some jazz in the back", "how long until we get there"];
+        string[] voices = ["espeak-ng:en-us+m3", "flite:slt", "espeak-ng:en-gb+f3", "flite:kal16"];
+        var rng = new Random(seed);
+        var scene = new List<SceneEvent>();
+        var t = 0.5;
+        for (var round = 0; round < 3; round++)
         {
-            for (var t = u.StartSample; t < end; t++)
+            foreach (var zone in Profile.Zones)
             {
-                var x = u.Image[m][t - u.StartSample];
-                s += x * (double)x;
-                n += render.Noise[m][t] * (double)render.Noise[m][t];
+                scene.Add(new SceneEvent { Kind = SceneSourceKind.Talker, Source = zone.Name, StartSeconds = t, Text = phrases[rng.Next(phrases.Length)], Voice = voices[rng.Next(voices.Length)] });
+                t += 3.2;
             }
         }
-        return 10 * Math.Log10(s / n);
+        return new CabinSimulator().Render(new CabinScene { Cabin = Profile, DurationSeconds = t + 0.5, Rt60Seconds = 0.15, Seed = seed, Noise = new SceneNoise(5), Events = scene });
     }
 }

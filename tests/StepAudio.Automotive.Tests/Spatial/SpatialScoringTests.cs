@@ -86,7 +86,7 @@ public class SpatialScoringTests(ITestOutputHelper output)
     /// 0–7 dB: seats differ in distance, voices in level within the band), and the targets
     /// are for talkers at SNR ≥ 5 dB.
     /// </summary>
-    private static double Snr(SceneRender render, RenderedUtterance u)
+    internal static double Snr(SceneRender render, RenderedUtterance u)
     {
         double s = 0, n = 0;
         var end = Math.Min(render.Frames, u.StartSample + u.Dry.Length);
