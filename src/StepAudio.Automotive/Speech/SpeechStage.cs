@@ -59,9 +59,6 @@ public sealed class SpeechStage : IDisposable
     /// <summary>Which fired wake words may open a command window (the keyword must begin its talker's utterance).</summary>
     public WakeGate WakeGate { get; set; } = new();
 
-    /// <summary>Wake words the head fired that <see cref="WakeGate"/> turned away (mid-sentence, leaked, nobody talking).</summary>
-    public long GatedWakeWords { get; private set; }
-
     /// <summary>The command head every zone runs; null when commands are off.</summary>
     public CommandHead? Commands => _commands;
 
@@ -136,13 +133,9 @@ public sealed class SpeechStage : IDisposable
             if (spatial.Tracker.IsActive(f.Zone) && (heard is null || f.Detection.Score > heard.Value.Detection.Score)) heard = f;
         var zone = heard?.Zone ?? StrongestActiveZone(spatial) ?? _fired.MaxBy(f => f.Detection.Score).Zone;
         var score = heard?.Detection.Score ?? _fired.Max(f => f.Detection.Score);
-        // With a live camera whose lips moved decides instead: the gate would turn away a wake word the tracker
+        // With a live camera, whose lips moved decides instead: the gate would turn away a wake word the tracker
         // gave to a talking neighbour, which is the case the camera is there to put right.
-        if (Attribution is not { CameraLive: true } && !WakeGate.Admits(spatial.Tracker, zone, streamTime))
-        {
-            GatedWakeWords++;
-            return;
-        }
+        if (Attribution is not { CameraLive: true } && !WakeGate.Admits(spatial.Tracker, zone, streamTime)) return;
         _lastWake = streamTime;
         if (Attribution is { } av)
         {
