@@ -92,11 +92,7 @@ public static class HilCommand
     private static List<SourceFace> LoadFaces(CabinProfile cabin, string profilePath)
     {
         if (cabin.Camera is null) throw new InvalidInputException(profilePath, "the profile has no camera section for --video");
-        var store = ModelStore.Default();
-        var cpu = new InferenceOptions { Providers = [InferenceOptions.Cpu] };
-        using var detector = new TinyFaceDetector(TinyFaceDetector.RequireModel(store), cpu);
-        using var landmarker = new FaceLandmarker(FaceLandmarker.RequireModel(store), cpu);
-        return CabinVideoGenerator.DemoPhotoFaces(store, detector, landmarker);
+        return CabinVideoGenerator.DemoPhotoFaces(ModelStore.Default());
     }
 
     private static Command Run(TextWriter stdout)

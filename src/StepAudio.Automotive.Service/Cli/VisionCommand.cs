@@ -37,12 +37,7 @@ public static class VisionCommand
             if (profile.Camera is null) throw new InvalidInputException(profilePath, "the profile has no camera section");
             var n = parse.GetValue(count);
             if (n is < 1 or > 1000) throw new InvalidInputException("--count", $"{n} must be in [1, 1000]");
-            var store = ModelStore.Default();
-            var cpu = new InferenceOptions { Providers = [InferenceOptions.Cpu] };
-            List<SourceFace> faces;
-            using (var detector = new TinyFaceDetector(TinyFaceDetector.RequireModel(store), cpu))
-            using (var landmarker = new FaceLandmarker(FaceLandmarker.RequireModel(store), cpu))
-                faces = CabinVideoGenerator.DemoFaces(store, detector, landmarker);
+            var faces = CabinVideoGenerator.DemoFaces(ModelStore.Default());
             var generator = new AvScenarioGenerator(profile, profilePath, CommandGrammar.Default, new TextToSpeech(), faces) { SnrDb = parse.GetValue(snr) };
             var dir = parse.GetRequiredValue(output);
             for (var i = 0; i < n; i++)
@@ -120,13 +115,9 @@ public static class VisionCommand
             if (parse.GetValue(fps) is < 1 or > 240) throw new InvalidInputException("--fps", $"{parse.GetValue(fps)} must be in [1, 240]");
             var duration = parse.GetValue(seconds);
             if (duration is <= 0 or > 600) throw new InvalidInputException("--seconds", $"{duration} must be in (0, 600]");
-            var store = ModelStore.Default();
-            var cpu = new InferenceOptions { Providers = [InferenceOptions.Cpu] };
-            using var detector = new TinyFaceDetector(TinyFaceDetector.RequireModel(store), cpu);
-            using var landmarker = new FaceLandmarker(FaceLandmarker.RequireModel(store), cpu);
             var seeded = parse.GetValue(seed);
             // The most frontal, closed-mouth faces of the demo photos, best first, one per seat.
-            var faces = CabinVideoGenerator.DemoFaces(store, detector, landmarker);
+            var faces = CabinVideoGenerator.DemoFaces(ModelStore.Default());
             foreach (var f in faces)
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  face {f.Name}: score {f.Score:0.00}, yaw {f.Yaw:0.00}, opening {f.Opening:0.00}, eye distance {f.Landmarks.InterOcularDistance():0} px"));
             if (parse.GetValue(faceList) is { } wanted)

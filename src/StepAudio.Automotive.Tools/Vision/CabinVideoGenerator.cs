@@ -42,6 +42,20 @@ public sealed class CabinVideoGenerator
     /// <summary>face-api's demo photos (pinned in the model manifest), the source of the generated faces.</summary>
     public static readonly string[] DemoPhotos = ["face_api_sample1", "face_api_sample2", "face_api_sample3", "face_api_sample4", "face_api_sample5", "face_api_sample6"];
 
+    /// <summary><see cref="DemoFaces(Inference.ModelStore, TinyFaceDetector, FaceLandmarker)"/> with the FP32 nets on the CPU, loaded for the call.</summary>
+    public static List<SourceFace> DemoFaces(Inference.ModelStore store) => WithFaceNets(store, (d, l) => DemoFaces(store, d, l));
+
+    /// <summary><see cref="DemoPhotoFaces(Inference.ModelStore, TinyFaceDetector, FaceLandmarker)"/> with the FP32 nets on the CPU, loaded for the call.</summary>
+    public static List<SourceFace> DemoPhotoFaces(Inference.ModelStore store) => WithFaceNets(store, (d, l) => DemoPhotoFaces(store, d, l));
+
+    private static List<SourceFace> WithFaceNets(Inference.ModelStore store, Func<TinyFaceDetector, FaceLandmarker, List<SourceFace>> load)
+    {
+        var cpu = new Inference.InferenceOptions { Providers = [Inference.InferenceOptions.Cpu], Precision = Inference.ModelPrecision.Fp32 };
+        using var detector = new TinyFaceDetector(TinyFaceDetector.RequireModel(store), cpu);
+        using var landmarker = new FaceLandmarker(FaceLandmarker.RequireModel(store), cpu);
+        return load(detector, landmarker);
+    }
+
     /// <summary>Every usable face of the demo photos, the most frontal, closed-mouth, confidently detected first.</summary>
     public static List<SourceFace> DemoFaces(Inference.ModelStore store, TinyFaceDetector detector, FaceLandmarker landmarker) =>
         [.. DemoPhotos.SelectMany(p => SourceFace.LoadAll(store.Require(p), detector, landmarker)).OrderBy(f => f.Unsuitability)];
