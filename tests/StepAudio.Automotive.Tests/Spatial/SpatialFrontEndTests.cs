@@ -103,6 +103,38 @@ public class SpatialFrontEndTests(ITestOutputHelper output)
         Assert.Equal(["front-passenger", "front-passenger"], speech.Select(e => e.Zone));
     }
 
+    /// <summary>
+    /// With the cabin reflections the hot path allocates nothing per hop once warm; only a hop that publishes
+    /// a speech event allocates (the event).
+    /// </summary>
+    [Theory]
+    [InlineData(BeamformerKind.Mvdr)]
+    [InlineData(BeamformerKind.DelayAndSum)]
+    public void FrontEndAllocatesNothingPerHop(BeamformerKind kind)
+    {
+        var profile = CabinProfileReader.Load(TestPaths.ConsoleCabin);
+        var n = 20 * Fs;
+        var mics = SyntheticArray.Render(profile, [(profile.Zones[0].Position, Talker(n, 0.0, 20.0, 1))], n, sensorNoiseRms: 0.001);
+        var sink = new ListSink();
+        var front = new SpatialFrontEnd(profile, sink, new SpatialOptions { Beamformer = kind, ReflectionOrder = 2 });
+        var planar = Enumerable.Range(0, 4).Select(_ => new float[160]).ToArray();
+        var usable = new[] { true, true, true, true };
+        long allocated = 0;
+        var quietHops = 0;
+        for (var h = 0; h < n / 160; h++)
+        {
+            for (var m = 0; m < 4; m++) mics[m].AsSpan(h * 160, 160).CopyTo(planar[m]);
+            var events = sink.Events.Count;
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            front.Process(planar, usable);
+            if (h < 1000 || sink.Events.Count != events) continue;
+            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+            quietHops++;
+        }
+        Assert.True(quietHops > 900, $"{quietHops} hops without events");
+        Assert.Equal(0, allocated);
+    }
+
     [Fact]
     public void MvdrNullsATalkerInAnotherZoneBetterThanDelayAndSum()
     {
