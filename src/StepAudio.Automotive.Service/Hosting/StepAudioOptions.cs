@@ -127,6 +127,15 @@ public sealed class SpatialSettings
     /// </summary>
     public double TrackerReleaseSeconds { get; set; } = new SpatialOptions().TrackerReleaseSeconds;
 
+    /// <summary>
+    /// Wall bounces modelled when steering to seats and loudspeakers (needs the cabin profile's <c>interior</c>);
+    /// 0: direct path only (<see cref="SpatialOptions.ReflectionOrder"/>).
+    /// </summary>
+    public int ReflectionOrder { get; set; } = new SpatialOptions().ReflectionOrder;
+
+    /// <summary>Highest <see cref="ReflectionOrder"/>: the precomputation grows with its cube and a real cabin is no exact box.</summary>
+    public const int MaxReflectionOrder = 3;
+
     /// <summary>Problems with these settings, each naming its key under <paramref name="section"/>.</summary>
     public IEnumerable<string> Validate(string section)
     {
@@ -148,6 +157,8 @@ public sealed class SpatialSettings
             yield return $"{section}:AccumulateSeconds: {AccumulateSeconds} must be in [0, {MaxAccumulateSeconds}] s (0 decides each frame on its own)";
         if (!double.IsFinite(TrackerReleaseSeconds) || TrackerReleaseSeconds < 0 || TrackerReleaseSeconds > MaxAccumulateSeconds)
             yield return $"{section}:TrackerReleaseSeconds: {TrackerReleaseSeconds} must be in [0, {MaxAccumulateSeconds}] s (0: only silence closes a seat)";
+        if (ReflectionOrder < 0 || ReflectionOrder > MaxReflectionOrder)
+            yield return $"{section}:ReflectionOrder: {ReflectionOrder} must be in [0, {MaxReflectionOrder}] (0: direct path only)";
     }
 
     /// <summary>The front end's options from these (validated) settings.</summary>
@@ -158,6 +169,7 @@ public sealed class SpatialSettings
         TrackerDistinctShare = TrackerDistinctShare,
         AccumulateSeconds = AccumulateSeconds,
         TrackerReleaseSeconds = TrackerReleaseSeconds,
+        ReflectionOrder = ReflectionOrder,
     };
 }
 

@@ -27,6 +27,7 @@ public sealed class SpatialFrontEnd
     private readonly Point3[] _measured;
     private readonly SearchRegion[] _seatRegions;
     private long _frames;
+    private readonly float[] _directionWeights;
 
     public SpatialFrontEnd(CabinProfile profile, IEventSink sink, SpatialOptions? options = null)
     {
@@ -38,7 +39,8 @@ public sealed class SpatialFrontEnd
         Warnings = Geometry.Check(options.BandHighHz);
         var fs = profile.SampleRate;
         Localizer = new SrpPhatLocalizer(Geometry, Stft.FrameLength, fs, options.BandLowHz, options.BandHighHz);
-        ZoneMap = new ZoneMap(Geometry, Localizer, Stft.FrameLength, fs, options.BandLowHz, options.BandHighHz)
+        var reflections = options.ReflectionOrder > 0 && profile.Interior is { } interior ? new CabinReflections(interior, options.ReflectionOrder) : null;
+        ZoneMap = new ZoneMap(Geometry, Localizer, Stft.FrameLength, fs, options.BandLowHz, options.BandHighHz, reflections)
         {
             MinBinSnr = (float)Math.Pow(10, options.MaskSnrDb / 10),
             RelativePower = (float)options.RelativePower,
@@ -76,6 +78,7 @@ public sealed class SpatialFrontEnd
         Array.Fill(_usable, true);
         _zoneDirections = [.. profile.Zones.Select(z => z.Position - Geometry.Centre)];
         _measured = new Point3[zones];
+        _directionWeights = new float[zones];
         _seatRegions = [.. _zoneDirections.Select(d => Localizer.Region(d, SeatSearchDeg))];
     }
 
@@ -136,13 +139,21 @@ public sealed class SpatialFrontEnd
             {
                 var d = Localizer.PeakIn(_seatRegions[z]);
                 _measured[z] = d >= 0 ? Localizer.Direction(d) : _zoneDirections[z];
+                // The event's direction is weighted by the peak's height to the 8th power: a frame whose SRP-PHAT
+                // peak is high is dominated by the direct sound, while a side window's reflection lowers the
+                // peak and pulls it toward the window (console, seeds 3-14: median error 5.3° weighted by
+                // evidence, 4.4° by peak^4, 3.5-3.8° by peak^8).
+                var peak = d >= 0 ? Math.Max(0, Localizer.Power[d]) : 0f;
+                var p2 = peak * peak;
+                var p4 = p2 * p2;
+                _directionWeights[z] = p4 * p4;
             }
             else
             {
                 _measured[z] = _zoneDirections[z];
             }
         }
-        Tracker.Update(ZoneMap.Evidence, _measured, frameTime, streamTime, ZoneMap.Holding, ZoneMap.Distinct);
+        Tracker.Update(ZoneMap.Evidence, _measured, frameTime, streamTime, ZoneMap.Holding, ZoneMap.Distinct, _directionWeights);
 
         Beamformer.Update(_re, _im, Tracker.Active);
         for (var z = 0; z < _synthesizers.Length; z++)

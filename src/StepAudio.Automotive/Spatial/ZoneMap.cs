@@ -35,8 +35,9 @@ public sealed class ZoneMap
     private readonly bool[] _distinct;
     private readonly float[] _accumulated;
 
-    public ZoneMap(ArrayGeometry geometry, SrpPhatLocalizer localizer, int frameLength, int sampleRate, double lowHz = 300, double highHz = 3500)
+    public ZoneMap(ArrayGeometry geometry, SrpPhatLocalizer localizer, int frameLength, int sampleRate, double lowHz = 300, double highHz = 3500, CabinReflections? reflections = null)
     {
+        Reflections = reflections;
         var profile = geometry.Profile;
         Candidates = [.. profile.Zones.Select(z => z.Position), .. profile.Loudspeakers.Select(s => s.Position)];
         ZoneCount = profile.Zones.Count;
@@ -62,14 +63,27 @@ public sealed class ZoneMap
             _steerCos[c] = new float[_pairs.Length * _binCount];
             _steerSin[c] = new float[_pairs.Length * _binCount];
             _binScore[c] = new float[_binCount];
+            var paths = reflections is null ? null : geometry.Mics.Select(m => reflections.Paths(Candidates[c], m)).ToArray();
             for (var p = 0; p < _pairs.Length; p++)
             {
                 var tau = geometry.ArrivalSeconds(Candidates[c], _pairs[p].P) - geometry.ArrivalSeconds(Candidates[c], _pairs[p].Q);
                 for (var k = 0; k < _binCount; k++)
                 {
                     var w = 2 * Math.PI * (_firstBin + k) * sampleRate / frameLength;
-                    _steerCos[c][(p * _binCount) + k] = (float)Math.Cos(w * tau);
-                    _steerSin[c][(p * _binCount) + k] = (float)Math.Sin(w * tau);
+                    var (cos, sin) = (Math.Cos(w * tau), Math.Sin(w * tau));
+                    if (paths is not null)
+                    {
+                        // The conjugate phase of the cross-spectrum P·conj(Q) that the direct path and the
+                        // walls' images give together (direct path alone: e^{+jωτ}).
+                        var (pr, pi) = CabinReflections.Transfer(paths[_pairs[p].P], w);
+                        var (qr, qi) = CabinReflections.Transfer(paths[_pairs[p].Q], w);
+                        var xr = (pr * qr) + (pi * qi);
+                        var xi = (pi * qr) - (pr * qi);
+                        var mag = Math.Sqrt((xr * xr) + (xi * xi));
+                        if (mag > 0) (cos, sin) = (xr / mag, -xi / mag);
+                    }
+                    _steerCos[c][(p * _binCount) + k] = (float)cos;
+                    _steerSin[c][(p * _binCount) + k] = (float)sin;
                 }
             }
         }
@@ -82,6 +96,13 @@ public sealed class ZoneMap
     public Point3[] Candidates { get; }
 
     public int ZoneCount { get; }
+
+    /// <summary>
+    /// When set, seats and loudspeakers are steered to their direct path plus the cabin's early reflections,
+    /// and their steered power is the mean over the masked band bins of how well each bin's phases fit that
+    /// (the same scale as the SRP-PHAT, which steers to the direct path only).
+    /// </summary>
+    public CabinReflections? Reflections { get; }
 
     public SrpPhatLocalizer Localizer { get; }
 
@@ -182,7 +203,7 @@ public sealed class ZoneMap
         }
         power.CopyTo(_previousPower);
         ActiveShare = (float)active / _binCount;
-        if (ResidualCoherence > 0) ScoreBins(re, im, usable);
+        if (ResidualCoherence > 0 || Reflections is not null) ScoreBins(re, im, usable);
         Holding = ActiveShare < MinActiveShare && (float)sound / _binCount >= MinSoundShare;
     }
 
@@ -273,9 +294,13 @@ public sealed class ZoneMap
         Second = -1;
         float bestZone = 0, bestSpeaker = 0;
         int zoneAt = -1, speakerAt = -1;
+        var masked = 0;
+        if (Reflections is not null)
+            foreach (var w in _mask.AsSpan(_firstBin, _binCount)) if (w > 0) masked++;
         for (var c = 0; c < Candidates.Length; c++)
         {
-            _steeredPower[c] = Localizer.PowerAt(_candidateLags[c]);
+            _steeredPower[c] = Reflections is null ? Localizer.PowerAt(_candidateLags[c])
+                : masked > 0 ? System.Numerics.Tensors.TensorPrimitives.Sum<float>(_binScore[c]) / masked : 0f;
             if (c < ZoneCount && _steeredPower[c] > bestZone)
             {
                 bestZone = _steeredPower[c];

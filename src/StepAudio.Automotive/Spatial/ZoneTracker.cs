@@ -117,7 +117,8 @@ public sealed class ZoneTracker
     /// <param name="streamTime">Stream time consumed so far, for the events.</param>
     /// <param name="hold">The frame carries sound but nothing to localise: keep the smoothed evidence as it is.</param>
     /// <param name="distinct">Per zone, whether this frame's evidence is the seat's own (<see cref="ZoneMap.Distinct"/>); empty: all are.</param>
-    public void Update(ReadOnlySpan<float> evidence, ReadOnlySpan<Point3> directions, double frameTime, double streamTime, bool hold = false, ReadOnlySpan<bool> distinct = default)
+    /// <param name="directionWeights">Per zone, how much this frame's direction counts in the event's (frames with evidence only); empty: the evidence.</param>
+    public void Update(ReadOnlySpan<float> evidence, ReadOnlySpan<Point3> directions, double frameTime, double streamTime, bool hold = false, ReadOnlySpan<bool> distinct = default, ReadOnlySpan<float> directionWeights = default)
     {
         float strongest = 0;
         for (var c = 0; c < _smoothed.Length; c++)
@@ -151,8 +152,9 @@ public sealed class ZoneTracker
                 _framesBelow[z] = 0;
                 if (evidence[z] > 0)
                 {
-                    _directionSum[z] += directions[z] * evidence[z];
-                    _directionWeight[z] += evidence[z];
+                    var w = directionWeights.IsEmpty ? evidence[z] : directionWeights[z];
+                    _directionSum[z] += directions[z] * w;
+                    _directionWeight[z] += w;
                 }
             }
             else

@@ -62,6 +62,17 @@ public class SpatialConfigurationTests
         Assert.Equal(0.2, new SpatialSettings { AccumulateSeconds = 0.2 }.ToOptions("s").AccumulateSeconds);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(4)]
+    public void ReflectionOrderOutOfRangeIsNamed(int order)
+    {
+        var failure = Assert.Single(new SpatialSettings { ReflectionOrder = order }.Validate("StepAudio:Spatial"));
+        Assert.StartsWith("StepAudio:Spatial:ReflectionOrder: ", failure, StringComparison.Ordinal);
+        Assert.Equal(2, new SpatialSettings().ToOptions("s").ReflectionOrder);
+        Assert.Equal(0, new SpatialSettings { ReflectionOrder = 0 }.ToOptions("s").ReflectionOrder);
+    }
+
     [Fact]
     public async Task BadSpatialSettingsStopTheServiceNamingThem()
     {
