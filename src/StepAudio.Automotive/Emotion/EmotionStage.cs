@@ -98,7 +98,7 @@ public sealed class EmotionStage
             _fusion[zone].Voice(_prosody[zone].Emotion, streamTime);
         }
         if (_fusion[zone].Emit(streamTime) is { } emotion) sink.Publish(emotion);
-        if (Policy.OnEmotion(_zones[zone], _fusion[zone].Fuse(streamTime), streamTime) is { } escalation) sink.Publish(escalation);
+        if (Policy.OnEmotion(_zones[zone], _fusion[zone].Fuse(streamTime), streamTime, talking) is { } escalation) sink.Publish(escalation);
     }
 
     private bool EscalatedThisHop(string zone)
