@@ -101,7 +101,7 @@ public static class ReplayCommand
             {
                 using var speech = heads.Count == 0 ? null
                     : SpeechStage.Create(profile, ModelStore.Default(parse.GetValue(modelCache)), heads, new InferenceOptions { Precision = embeddingPrecision }, log, commands);
-                var emotion = parse.GetValue(noEmotion) ? null : new EmotionStage([.. profile.Zones.Select(z => z.Name)]);
+                var emotion = parse.GetValue(noEmotion) ? null : new EmotionStage(profile);
                 // The vision stage needs seats in the picture: a profile camera of the video's size.
                 using var vision = camera is null || parse.GetValue(noVision) || profile.Camera is not { } cam || (cam.Width, cam.Height) != (camera.Width, camera.Height) ? null
                     : CabinVision.Load(cam, ModelStore.Default(parse.GetValue(modelCache)), new InferenceOptions(), new VisionOptions { Precision = facePrecision }, log);
