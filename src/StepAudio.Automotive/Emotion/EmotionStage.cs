@@ -7,8 +7,9 @@ namespace StepAudio.Automotive.Emotion;
 
 /// <summary>
 /// Emotion and escalation in the pipeline, every 10 ms hop: each zone's beam goes through its own
-/// <see cref="ProsodyAnalyzer"/> while the zone tracker hears that seat, and only that seat, talking
-/// (leakage of other talkers into a seat's beam must not become that seat's voice), the estimate is fused per
+/// <see cref="ProsodyAnalyzer"/> while the zone tracker hears that seat as the dominant talker, or the seat holds
+/// its front/back pair's talk (<see cref="IsPairTalker"/>) (leakage of other talkers into a seat's beam must not
+/// become that seat's voice), the estimate is fused per
 /// seat (<see cref="SeatEmotionFusion"/>; voice only until the vision stage feeds
 /// <see cref="Face"/>, which the weights in every event say), and <see cref="EscalationPolicy"/>
 /// decides. Wake words, intents and escalations that other stages publish reach the policy through
