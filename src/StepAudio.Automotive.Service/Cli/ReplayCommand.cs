@@ -102,7 +102,7 @@ public static class ReplayCommand
                 var store = ModelStore.Default(parse.GetValue(modelCache));
                 using var speech = heads.Count == 0 ? null
                     : SpeechStage.Create(profile, store, heads, new InferenceOptions { Precision = embeddingPrecision }, log, commands);
-                var emotion = parse.GetValue(noEmotion) ? null : new EmotionStage([.. profile.Zones.Select(z => z.Name)]);
+                var emotion = parse.GetValue(noEmotion) ? null : new EmotionStage(profile);
                 // The vision stage needs seats in the picture: a profile camera of the video's size.
                 using var vision = camera is null || parse.GetValue(noVision) || profile.Camera is not { } cam || (cam.Width, cam.Height) != (camera.Width, camera.Height) ? null
                     : CabinVision.Load(cam, store, new InferenceOptions(), new VisionOptions { Precision = facePrecision }, log);

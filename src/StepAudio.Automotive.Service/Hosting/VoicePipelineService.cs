@@ -44,7 +44,7 @@ public sealed partial class VoicePipelineService(
         var speech = heads.Count == 0 && !(o.Commands.Enabled && pushToTalk) ? null
             : SpeechStage.Create(profile, ModelStore.Default(o.Models.Cache), heads, o.Inference, logger, o.Commands);
         if (speech is not null) speech.WakeGate = o.WakeGate;
-        var emotion = o.Emotion.Enabled ? new EmotionStage([.. profile.Zones.Select(z => z.Name)], o.Emotion, o.Escalation) : null;
+        var emotion = o.Emotion.Enabled ? new EmotionStage(profile, o.Emotion, o.Escalation) : null;
         string? cameraProblem = null;
         try
         {

@@ -35,6 +35,12 @@ public sealed class EscalationOptions
     /// <summary>A wake word with no intent within this many seconds is a failed command.</summary>
     public double IntentWaitSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// A wake word counts as a failed command only if its seat's own talk was heard this long within
+    /// <see cref="IntentWaitSeconds"/> after it (the command that was not understood); 0 counts every wake word.
+    /// </summary>
+    public double FailedCommandSpeechSeconds { get; set; } = 0.5;
+
     public int FailedCommands { get; set; } = 3;
 
     public double FailedCommandWindowSeconds { get; set; } = 60;
@@ -59,6 +65,8 @@ public sealed class EscalationOptions
         if (!(HighAgitation >= AgitationEnter && HighAgitation <= 1)) throw new InvalidInputException(section, $"HighAgitation {HighAgitation} must be in [AgitationEnter, 1]");
         if (!(MaxGapSeconds >= 0)) throw new InvalidInputException(section, "MaxGapSeconds must be at least 0");
         if (!(IntentWaitSeconds > 0)) throw new InvalidInputException(section, "IntentWaitSeconds must be positive");
+        if (!(FailedCommandSpeechSeconds >= 0 && FailedCommandSpeechSeconds <= IntentWaitSeconds))
+            throw new InvalidInputException(section, $"FailedCommandSpeechSeconds {FailedCommandSpeechSeconds} must be in [0, IntentWaitSeconds]");
         if (FailedCommands is < 1 or > 20) throw new InvalidInputException(section, $"FailedCommands {FailedCommands} must be in [1, 20]");
         if (!(FailedCommandWindowSeconds > 0)) throw new InvalidInputException(section, "FailedCommandWindowSeconds must be positive");
         if (!(CooldownSeconds >= 0)) throw new InvalidInputException(section, "CooldownSeconds must be at least 0");

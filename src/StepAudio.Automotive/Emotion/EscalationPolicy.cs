@@ -39,12 +39,16 @@ public sealed class EscalationPolicy
             new EscalationEvidence { Intent = intent.Intent, Agitation = CabinEvent.Round(seat.LastAgitation), Arousal = CabinEvent.Round(seat.LastArousal) });
     }
 
-    /// <summary>A wake word: if no intent follows within <see cref="EscalationOptions.IntentWaitSeconds"/> it is a failed command.</summary>
+    /// <summary>
+    /// A wake word: if no intent follows within <see cref="EscalationOptions.IntentWaitSeconds"/> while the seat
+    /// went on talking (<see cref="EscalationOptions.FailedCommandSpeechSeconds"/>) it is a failed command.
+    /// </summary>
     public EscalationEvent? OnWake(WakeEvent wake)
     {
         var seat = SeatOf(wake.Zone);
         var result = CheckFailures(seat, wake.StreamTime);
         seat.PendingWake = wake.StreamTime;
+        seat.SpokenAfterWake = 0;
         return result;
     }
 
@@ -81,12 +85,15 @@ public sealed class EscalationPolicy
     /// 1/<see cref="EscalationOptions.HighSustainSeconds"/>; time in the hysteresis band counts at the entry
     /// rate. Only observed time counts (<see cref="FusedEmotion.Observed"/>): pauses and short gaps hold the
     /// episode without adding to it, so N seconds means N seconds of agitated speech (or face).
+    /// <paramref name="talking"/>: the seat's own talk was heard since the last update (the zone tracker hears it as
+    /// the dominant talker); only a wake word followed by talk is a command that can fail.
     /// </summary>
-    public EscalationEvent? OnEmotion(string zone, in FusedEmotion emotion, double streamTime)
+    public EscalationEvent? OnEmotion(string zone, in FusedEmotion emotion, double streamTime, bool talking = true)
     {
         var seat = SeatOf(zone);
         var dt = double.IsNegativeInfinity(seat.LastUpdate) ? 0 : Math.Max(0, streamTime - seat.LastUpdate);
         seat.LastUpdate = streamTime;
+        if (talking && seat.PendingWake is { } wake && streamTime > wake) seat.SpokenAfterWake += dt;
         if (emotion.Known)
         {
             seat.LastArousal = emotion.Arousal;
@@ -154,7 +161,10 @@ public sealed class EscalationPolicy
         if (seat.PendingWake is { } wake && now - wake >= _options.IntentWaitSeconds)
         {
             seat.PendingWake = null;
-            seat.Failures.Enqueue((wake + _options.IntentWaitSeconds, seat.LastArousal));
+            // A wake word its seat did not follow with talk asked for nothing: in conversation the wake head
+            // fires on chatter, leakage and the radio, and those must not add up to a frustrated occupant.
+            if (seat.SpokenAfterWake >= _options.FailedCommandSpeechSeconds - 1e-9)
+                seat.Failures.Enqueue((wake + _options.IntentWaitSeconds, seat.LastArousal));
         }
         while (seat.Failures.Count > 0 && now - seat.Failures.Peek().Time > _options.FailedCommandWindowSeconds) seat.Failures.Dequeue();
         if (seat.Failures.Count < _options.FailedCommands || !EmotionTriggersAllowed(seat.Zone)) return null;
@@ -207,6 +217,8 @@ public sealed class EscalationPolicy
         public string Zone { get; } = zone;
 
         public double? PendingWake;
+        /// <summary>Seconds of the seat's own talk heard since <see cref="PendingWake"/>.</summary>
+        public double SpokenAfterWake;
         public readonly Queue<(double Time, double Arousal)> Failures = new();
         public double? AboveSince;
         /// <summary>Fraction of the sustain the open episode has gathered (escalates at 1).</summary>

@@ -75,7 +75,7 @@ public class EmotionPipelineScenarioTests(ITestOutputHelper output)
     private static List<CabinEvent> Replay(CabinProfile profile, string wav)
     {
         var sink = new ListSink();
-        var pipeline = new CabinPipeline(profile, sink) { Emotion = new EmotionStage([.. profile.Zones.Select(z => z.Name)]) };
+        var pipeline = new CabinPipeline(profile, sink) { Emotion = new EmotionStage(profile) };
         new PipelineRunner(() => AudioSourceFactory.OpenRecording(wav, profile), pipeline).Run(CancellationToken.None);
         return sink.Events;
     }

@@ -26,7 +26,7 @@ public class EmotionStageTests
         var sink = new ListSink();
         var pipeline = new CabinPipeline(profile, sink)
         {
-            Emotion = new EmotionStage([.. profile.Zones.Select(z => z.Name)], escalation: escalation),
+            Emotion = new EmotionStage(profile, escalation: escalation),
         };
         pipeline.Start("test");
         // Quiet sensor noise: nobody talks, so only what the test injects can escalate.
@@ -72,13 +72,14 @@ public class EmotionStageTests
     }
 
     [Fact]
-    public void PushToTalkWithoutACommandCountsAsAFailedCommand()
+    public void PushToTalkWithNobodyTalkingIsNotAFailedCommand()
     {
-        // Three presses with no understood command, 10 s apart; arousal cannot rise with nobody talking,
-        // so with the default rise nothing escalates, and with no rise required it does, as low.
-        foreach (var (rise, escalates) in new[] { (0.1, false), (-1.0, true) })
+        // Three presses 10 s apart with no understood command, no arousal rise required. Nobody said anything
+        // after them: nothing was asked, so nothing failed (FailedCommandSpeechSeconds 0.5); with 0 every press
+        // counts, as before that rule. (The policy's tests count wake words followed by talk.)
+        foreach (var (speechSeconds, escalates) in new[] { (0.5, false), (0.0, true) })
         {
-            var (pipeline, sink, hop) = Pipeline(new EscalationOptions { ArousalRise = rise });
+            var (pipeline, sink, hop) = Pipeline(new EscalationOptions { ArousalRise = -1, FailedCommandSpeechSeconds = speechSeconds });
             for (var i = 0; i < 2700; i++)
             {
                 if (i % 1000 == 10) pipeline.Listening.PushToTalk("driver");
@@ -93,7 +94,7 @@ public class EmotionStageTests
             }
             var e = Assert.Single(escalations);
             Assert.Equal(("driver", "low", "failed-commands", 3), (e.Zone, e.Severity, e.Trigger, e.Evidence!.FailedCommands));
-            // The third wake at 20.1 s + IntentWaitSeconds 5.
+            // The third press at 20.1 s + IntentWaitSeconds 5.
             Assert.InRange(e.StreamTime, 25.1, 25.13);
         }
     }
@@ -118,6 +119,23 @@ public class EmotionStageTests
     [InlineData(new[] { true, false, true, false }, new[] { 0.02f, 0, 0.005f, 0 }, 0, false)] // too faint to call
     public void OnlyASeatsOwnDominantTalkerIsAnalysed(bool[] active, float[] evidence, int zone, bool expected) =>
         Assert.Equal(expected, EmotionStage.IsAnalysable(active, evidence, zone));
+
+    // Seats 0 driver, 1 front-passenger, 2 rear-left, 3 rear-right: the pairs are 0–2 and 1–3.
+    [Theory]
+    [InlineData(new[] { false, false, false, false }, new[] { 0.1f, 0, 0.1f, 0 }, new[] { 0.06f, 0, 0.08f, 0 }, 2, true)] // the tracker opens neither seat of the split pair: the one with more of it over the window
+    [InlineData(new[] { false, false, false, false }, new[] { 0.1f, 0, 0.1f, 0 }, new[] { 0.06f, 0, 0.08f, 0 }, 0, false)] // …not its partner
+    [InlineData(new[] { true, false, true, false }, new[] { 0.1f, 0, 0.12f, 0 }, new[] { 0.06f, 0, 0.08f, 0 }, 2, true)] // both open, neither dominant
+    [InlineData(new[] { false, false, false, false }, new[] { 0.02f, 0, 0.02f, 0 }, new[] { 0.06f, 0, 0.08f, 0 }, 2, false)] // the side is quiet now
+    [InlineData(new[] { false, false, false, false }, new[] { 0.1f, 0, 0.1f, 0 }, new[] { 0.01f, 0, 0.03f, 0 }, 2, false)] // too faint over the window
+    [InlineData(new[] { false, true, false, false }, new[] { 0.1f, 0.2f, 0.1f, 0 }, new[] { 0.06f, 0, 0.08f, 0 }, 2, false)] // a seat off the pair talks
+    [InlineData(new[] { false, false, false, false }, new[] { 0.1f, 0, 0.1f, 0.1f }, new[] { 0.06f, 0, 0.08f, 0.05f }, 2, false)] // the other side nearly as strong
+    public void TheSeatWithMoreOfASplitFrontBackPairsEvidenceIsAnalysed(bool[] active, float[] evidence, float[] window, int zone, bool expected)
+    {
+        var profile = CabinProfileReader.Load(TestPaths.ConsoleCabin);
+        var partners = EmotionStage.SameSidePartners(profile.Zones);
+        Assert.Equal([2, 3, 0, 1], partners);
+        Assert.Equal(expected, EmotionStage.IsPairTalker(active, evidence, window, partners, zone));
+    }
 
     [Fact]
     public void NobodyTalkingGivesNoEmotionEvents()

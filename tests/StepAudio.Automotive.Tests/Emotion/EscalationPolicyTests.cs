@@ -190,6 +190,28 @@ public class EscalationPolicyTests
     }
 
     [Fact]
+    public void OnlyWakeWordsTheSeatFollowsWithTalkAreFailedCommands()
+    {
+        // Three wake words 10 s apart with rising arousal and no intent; after each the seat talks for this long.
+        foreach (var (talkSeconds, escalates) in new[] { (0.0, false), (0.4, false), (0.6, true), (3.0, true) })
+        {
+            var policy = new EscalationPolicy();
+            var escalations = new List<EscalationEvent>();
+            for (var hop = 0; hop < 3500; hop++)
+            {
+                var t = hop * Hop;
+                if (hop is 0 or 1000 or 2000 && policy.OnWake(new WakeEvent("hey_jarvis", "driver", 0.9, t)) is { } w) escalations.Add(w);
+                // Talk from 1 s after the wake (the keyword itself is not the command).
+                var sinceWake = (hop % 1000 * Hop) - 1;
+                var talking = sinceWake > 0 && sinceWake <= talkSeconds + 1e-9;
+                if (policy.OnEmotion("driver", Fused(0.2, 0.5 + (t / 100)), t, talking) is { } e) escalations.Add(e);
+            }
+            if (escalates) Assert.Equal("failed-commands", Assert.Single(escalations).Trigger);
+            else Assert.Empty(escalations);
+        }
+    }
+
+    [Fact]
     public void FailedCommandsWithSteadyArousalOrAnsweredWakesDoNotEscalate()
     {
         var steady = new EscalationPolicy();
