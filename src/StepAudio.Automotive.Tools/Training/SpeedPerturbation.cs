@@ -4,8 +4,9 @@ namespace StepAudio.Automotive.Tools.Training;
 /// Speed perturbation (Ko et al. 2015): the dry TTS speech resampled by a factor, so it is shorter
 /// and higher (factor above 1) or longer and lower, formants included — a different vocal-tract
 /// length, which TTS rate and pitch settings do not change. Applied to flite's training voices only
-/// (the three voices closest to the held-out ones), one factor per clip, so each becomes three
-/// pseudo-speakers.
+/// (the three voices closest to the held-out ones): each flite clip draws one factor and, unless it
+/// is 1, is added again at that speed (the originals stay, as in Ko et al.), so each voice gives
+/// three pseudo-speakers.
 /// </summary>
 public static class SpeedPerturbation
 {
@@ -14,6 +15,10 @@ public static class SpeedPerturbation
 
     /// <summary>Zero crossings of the interpolating sinc on each side: enough for speech at 16 kHz.</summary>
     private const int HalfWidth = 16;
+
+    /// <summary>The perturbed copies of <paramref name="plans"/>: flite clips whose drawn factor is not 1, same labels.</summary>
+    public static List<ClipPlan> Copies(IEnumerable<ClipPlan> plans) =>
+        plans.Select(p => p with { Spec = Apply(p.Spec) }).Where(p => p.Spec.Speed != 1).ToList();
 
     /// <summary>
     /// <paramref name="spec"/> with a speed factor when it is spoken by flite, drawn from its own

@@ -25,7 +25,7 @@ public static class WakeWordCorpus
     /// speaking chatter over it at −15…−3 dB, as a zone's beam hears its neighbours: trained on
     /// conversation alone, the head learned to refuse a wake word with speech around it.
     /// </summary>
-    /// <param name="speedPerturb">Flite's clips get a speed factor (<see cref="SpeedPerturbation"/>), same clip count.</param>
+    /// <param name="speedPerturb">After the clips above, a speed-perturbed copy of flite's clips (<see cref="SpeedPerturbation"/>).</param>
     public static List<ClipPlan> Training(CommandGrammar grammar, int positives, int negatives, int seed, int hardNegatives = 0, int interferedPositives = 0, bool speedPerturb = false)
     {
         var plans = new List<ClipPlan>();
@@ -66,7 +66,7 @@ public static class WakeWordCorpus
                 StartSeconds: ClipDraw.Uniform(rng, 0, spec.LeadSeconds + 0.5), RelativeDb: ClipDraw.Uniform(rng, -15, -3), Radio: radio);
             plans.Add(new ClipPlan(spec with { Interference = over }, 1));
         }
-        if (speedPerturb) plans = plans.ConvertAll(p => p with { Spec = SpeedPerturbation.Apply(p.Spec) });
+        if (speedPerturb) plans.AddRange(SpeedPerturbation.Copies(plans));
         foreach (var p in plans)
         {
             TrainingVoices.EnsureTrainingVoice(p.Spec.Voice);
