@@ -16,9 +16,9 @@ public static class SpeedPerturbation
     /// <summary>Zero crossings of the interpolating sinc on each side: enough for speech at 16 kHz.</summary>
     private const int HalfWidth = 16;
 
-    /// <summary>The perturbed copies of <paramref name="plans"/>: flite clips whose drawn factor is not 1, same labels.</summary>
-    public static List<ClipPlan> Copies(IEnumerable<ClipPlan> plans) =>
-        plans.Select(p => p with { Spec = Apply(p.Spec) }).Where(p => p.Spec.Speed != 1).ToList();
+    /// <summary>The perturbed copies of <paramref name="plans"/>: flite clips whose drawn factor is not 1, same labels, each in its original's split.</summary>
+    public static List<ClipPlan> Copies(IReadOnlyList<ClipPlan> plans) =>
+        plans.Select((p, i) => p with { Spec = Apply(p.Spec), SplitOf = p.SplitOf ?? i }).Where(p => p.Spec.Speed != 1).ToList();
 
     /// <summary>
     /// <paramref name="spec"/> with a speed factor when it is spoken by flite, drawn from its own

@@ -47,6 +47,8 @@ public class SpeedPerturbationTests
         // Each copy is an original clip (same texts, voice, cabin seed, label) at another speed.
         var originals = plain.ToDictionary(p => p.Spec.Key);
         Assert.All(copies, p => Assert.Equal(p.Label, originals[(p.Spec with { Speed = 1 }).Key].Label));
+        // ... and in its original's split: validation never hears a copy of a training clip.
+        Assert.All(copies, p => Assert.Equal((p.Spec with { Speed = 1 }).Key, plain[p.SplitOf!.Value].Spec.Key));
         // About two thirds of the flite clips with speech are copied; the same seed draws the same copies.
         var flite = plain.Count(p => p.Spec.Voice.StartsWith("flite:", StringComparison.Ordinal) && p.Spec.Texts.Count > 0);
         Assert.InRange(copies.Count, flite / 2, flite * 5 / 6);
