@@ -62,13 +62,14 @@ public static class TrainCommand
         var negatives = new Option<int>("--negatives") { Description = "Non-wake clips (commands, near misses, chatter, radio, noise)", DefaultValueFactory = _ => 2500 };
         var hard = new Option<int>("--hard-negatives") { Description = "Extra non-wake clips of two or three chatter sentences in a row (conversation)", DefaultValueFactory = _ => 0 };
         var interfered = new Option<int>("--interfered-positives") { Description = "Extra \"hey jarvis\" clips with another talker or the radio speaking over them", DefaultValueFactory = _ => 0 };
-        var c = new Command("wake", "Train the \"hey jarvis\" wake-word head (hey_jarvis.onnx: [1,16,96] → [1,1])") { positives, negatives, hard, interfered };
+        var speed = new Option<bool>("--speed-perturb") { Description = "Add flite's clips again resampled by 0.9 or 1.1 (speed perturbation: pseudo-speakers with other vocal-tract lengths)" };
+        var c = new Command("wake", "Train the \"hey jarvis\" wake-word head (hey_jarvis.onnx: [1,16,96] → [1,1])") { positives, negatives, hard, interfered, speed };
         common.AddTo(c);
         c.SetAction((parse, ct) =>
         {
             var (context, grammar) = common.Open(parse, stdout);
             using (context)
-                HeadTraining.TrainWake(context, grammar, parse.GetRequiredValue(common.Out), parse.GetValue(common.Manifest), parse.GetValue(positives), parse.GetValue(negatives), common.Trainer(parse, 0.6), parse.GetValue(hard), parse.GetValue(interfered));
+                HeadTraining.TrainWake(context, grammar, parse.GetRequiredValue(common.Out), parse.GetValue(common.Manifest), parse.GetValue(positives), parse.GetValue(negatives), common.Trainer(parse, 0.6), parse.GetValue(hard), parse.GetValue(interfered), parse.GetValue(speed));
             return Task.FromResult(ExitCodes.Ok);
         });
         return c;
@@ -85,7 +86,8 @@ public static class TrainCommand
         var hidden = new Option<int[]>("--hidden") { Description = "Dense layer widths after the frame layer", DefaultValueFactory = _ => HeadTraining.CommandHidden, AllowMultipleArgumentsPerToken = true };
         var noise = new Option<float>("--input-noise") { Description = "Deviation of the Gaussian noise added to standardised training embeddings", DefaultValueFactory = _ => HeadTraining.CommandInputNoise };
         var dropout = new Option<float>("--dropout") { Description = "Dropout of the hidden units in training", DefaultValueFactory = _ => HeadTraining.CommandDropout };
-        var c = new Command("commands", "Train the in-car command head (commands-en.onnx: [1,40,96] → [1,C+1], and commands-en.labels.json)") { perPhrase, none, interfered, frame, kernel, hidden, noise, dropout };
+        var speed = new Option<bool>("--speed-perturb") { Description = "Add flite's clips again resampled by 0.9 or 1.1 (speed perturbation: pseudo-speakers with other vocal-tract lengths)" };
+        var c = new Command("commands", "Train the in-car command head (commands-en.onnx: [1,40,96] → [1,C+1], and commands-en.labels.json)") { perPhrase, none, interfered, frame, kernel, hidden, noise, dropout, speed };
         common.AddTo(c);
         c.SetAction((parse, ct) =>
         {
@@ -93,7 +95,7 @@ public static class TrainCommand
             using (context)
                 HeadTraining.TrainCommands(context, grammar, parse.GetRequiredValue(common.Grammar), parse.GetRequiredValue(common.Out), parse.GetValue(common.Manifest), parse.GetValue(perPhrase), parse.GetValue(none), parse.GetValue(interfered),
                     common.Trainer(parse, 0.3) with { InputNoise = parse.GetValue(noise), Dropout = parse.GetValue(dropout) },
-                    new HeadTraining.CommandShape(parse.GetValue(frame), parse.GetValue(kernel), parse.GetRequiredValue(hidden)));
+                    new HeadTraining.CommandShape(parse.GetValue(frame), parse.GetValue(kernel), parse.GetRequiredValue(hidden)), parse.GetValue(speed));
             return Task.FromResult(ExitCodes.Ok);
         });
         return c;

@@ -8,6 +8,9 @@ namespace StepAudio.Automotive.Tools.Training;
 /// </summary>
 public sealed record ClipPlan(ClipSpec Spec, int Label)
 {
+    /// <summary>Index of the clip whose split (training or validation) this one shares; null for its own index. A perturbed copy shares its original's, so validation never hears a copy of a training clip.</summary>
+    public int? SplitOf { get; init; }
+
     /// <summary>Windows ending 0–3 steps (0–320 ms) after the target's end are positives: the head fires just after the phrase.</summary>
     public const int PositiveSteps = 4;
 

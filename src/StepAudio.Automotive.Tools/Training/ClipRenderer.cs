@@ -24,7 +24,7 @@ public sealed class ClipRenderer(TextToSpeech tts, CabinAcoustics acoustics)
         var parts = new List<float[]>();
         foreach (var text in spec.Texts)
         {
-            var dry = CabinSimulator.Trim(tts.Render(text, spec.Voice, spec.Rate, spec.Pitch));
+            var dry = SpeedPerturbation.Resample(CabinSimulator.Trim(tts.Render(text, spec.Voice, spec.Rate, spec.Pitch)), spec.Speed);
             var rms = Math.Sqrt(dry.Sum(v => (double)v * v) / Math.Max(1, dry.Length));
             if (rms > 0)
                 for (var i = 0; i < dry.Length; i++) dry[i] = (float)(dry[i] * level / rms);

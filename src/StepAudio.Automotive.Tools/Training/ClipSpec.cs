@@ -25,9 +25,13 @@ public sealed record ClipSpec(
     /// <summary>Another talker or the radio speaking over the clip; null for none (the key of such a clip is unchanged).</summary>
     public Interference? Interference { get; init; }
 
+    /// <summary>Speed perturbation of the target's speech (<see cref="SpeedPerturbation"/>); 1 for none (the key of such a clip is unchanged).</summary>
+    public double Speed { get; init; } = 1;
+
     public string Key => string.Create(CultureInfo.InvariantCulture,
         $"{string.Join("|", Texts)}#{Voice}#{Rate:0.###}#{Pitch:0.###}#{SnrDb:0.##}#{LeadSeconds:0.###}#{GapSeconds:0.###}#{TailSeconds:0.###}#{GainDb:0.##}#{Radio}#{Seed}")
-        + (Interference is { } i ? string.Create(CultureInfo.InvariantCulture, $"#over:{i.Text}#{i.Voice}#{i.StartSeconds:0.###}#{i.RelativeDb:0.##}#{i.Radio}") : "");
+        + (Interference is { } i ? string.Create(CultureInfo.InvariantCulture, $"#over:{i.Text}#{i.Voice}#{i.StartSeconds:0.###}#{i.RelativeDb:0.##}#{i.Radio}") : "")
+        + (Speed != 1 ? string.Create(CultureInfo.InvariantCulture, $"#speed:{Speed:0.###}") : "");
 }
 
 /// <summary>

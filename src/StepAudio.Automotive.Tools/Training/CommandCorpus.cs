@@ -24,7 +24,8 @@ public static class CommandCorpus
     private const int OutOfGrammarPerNone = 3;
 
     /// <param name="interfered">Extra clips per phrase with another talker or the radio over the command.</param>
-    public static List<ClipPlan> Training(CommandGrammar grammar, int perPhrase, int none, int seed, int interfered = 0)
+    /// <param name="speedPerturb">After the clips above, a speed-perturbed copy of flite's clips (<see cref="SpeedPerturbation"/>): more flite-like pseudo-speakers.</param>
+    public static List<ClipPlan> Training(CommandGrammar grammar, int perPhrase, int none, int seed, int interfered = 0, bool speedPerturb = false)
     {
         var plans = new List<ClipPlan>();
         for (var k = 0; k < grammar.Phrases.Count; k++)
@@ -68,6 +69,7 @@ public static class CommandCorpus
                     StartSeconds: ClipDraw.Uniform(rng, 0, spec.LeadSeconds + 1.5), RelativeDb: ClipDraw.Uniform(rng, -15, -3), Radio: radio);
                 plans.Add(new ClipPlan(spec with { Interference = over }, k + 1));
             }
+        if (speedPerturb) plans.AddRange(SpeedPerturbation.Copies(plans));
         foreach (var p in plans)
         {
             TrainingVoices.EnsureTrainingVoice(p.Spec.Voice);

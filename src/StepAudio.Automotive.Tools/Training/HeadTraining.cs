@@ -32,10 +32,10 @@ public static class HeadTraining
     public const string CommandsId = "commands-en";
     public const string LabelsId = "commands-en.labels";
 
-    public static MlpClassifier TrainWake(TrainingContext context, CommandGrammar grammar, string outDir, string? manifest, int positives, int negatives, TrainerOptions options, int hardNegatives = 0, int interferedPositives = 0)
+    public static MlpClassifier TrainWake(TrainingContext context, CommandGrammar grammar, string outDir, string? manifest, int positives, int negatives, TrainerOptions options, int hardNegatives = 0, int interferedPositives = 0, bool speedPerturb = false)
     {
         var clock = Stopwatch.StartNew();
-        var plans = WakeWordCorpus.Training(grammar, positives, negatives, options.Seed, hardNegatives, interferedPositives);
+        var plans = WakeWordCorpus.Training(grammar, positives, negatives, options.Seed, hardNegatives, interferedPositives, speedPerturb);
         var (train, val) = context.Build(plans, 2, "wake");
         Describe(context.Log, "wake", train, val);
         var model = HeadTrainer.Train(new MlpClassifier(WakeWordCorpus.Window, WakeHidden, 1, options.Seed, FrameWidth), train, val, options, context.Log);
@@ -51,10 +51,10 @@ public static class HeadTraining
     /// <summary>The command head's shape: frame layer width, its temporal kernel (neighbouring embeddings read at once), and the dense layers.</summary>
     public sealed record CommandShape(int FrameWidth, int Kernel, int[] Hidden);
 
-    public static MlpClassifier TrainCommands(TrainingContext context, CommandGrammar grammar, string grammarPath, string outDir, string? manifest, int perPhrase, int none, int interfered, TrainerOptions options, CommandShape shape)
+    public static MlpClassifier TrainCommands(TrainingContext context, CommandGrammar grammar, string grammarPath, string outDir, string? manifest, int perPhrase, int none, int interfered, TrainerOptions options, CommandShape shape, bool speedPerturb = false)
     {
         var clock = Stopwatch.StartNew();
-        var plans = CommandCorpus.Training(grammar, perPhrase, none, options.Seed, interfered);
+        var plans = CommandCorpus.Training(grammar, perPhrase, none, options.Seed, interfered, speedPerturb);
         var classes = grammar.Phrases.Count + 1;
         var (train, val) = context.Build(plans, classes, "commands");
         Describe(context.Log, "commands", train, val);

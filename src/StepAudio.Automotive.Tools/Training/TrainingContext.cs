@@ -48,7 +48,7 @@ public sealed class TrainingContext : IDisposable
         return result;
     }
 
-    /// <summary>Embeds the plans and cuts their labelled windows; every seventh clip goes to validation.</summary>
+    /// <summary>Embeds the plans and cuts their labelled windows; every seventh clip goes to validation (a copy with its original).</summary>
     public (TrainingSet Train, TrainingSet Validation) Build(IReadOnlyList<ClipPlan> plans, int classes, string what)
     {
         var features = Embed(plans.Select(p => p.Spec).ToList(), what);
@@ -56,7 +56,7 @@ public sealed class TrainingContext : IDisposable
         var val = (Clips: new List<ClipFeatures>(), Windows: new List<LabelledWindow>());
         for (var i = 0; i < plans.Count; i++)
         {
-            var target = i % 7 == 3 ? val : train;
+            var target = (plans[i].SplitOf ?? i) % 7 == 3 ? val : train;
             target.Windows.AddRange(plans[i].Windows(target.Clips.Count, features[i]));
             target.Clips.Add(features[i]);
         }

@@ -25,7 +25,8 @@ public static class WakeWordCorpus
     /// speaking chatter over it at −15…−3 dB, as a zone's beam hears its neighbours: trained on
     /// conversation alone, the head learned to refuse a wake word with speech around it.
     /// </summary>
-    public static List<ClipPlan> Training(CommandGrammar grammar, int positives, int negatives, int seed, int hardNegatives = 0, int interferedPositives = 0)
+    /// <param name="speedPerturb">After the clips above, a speed-perturbed copy of flite's clips (<see cref="SpeedPerturbation"/>).</param>
+    public static List<ClipPlan> Training(CommandGrammar grammar, int positives, int negatives, int seed, int hardNegatives = 0, int interferedPositives = 0, bool speedPerturb = false)
     {
         var plans = new List<ClipPlan>();
         for (var i = 0; i < positives; i++)
@@ -65,6 +66,7 @@ public static class WakeWordCorpus
                 StartSeconds: ClipDraw.Uniform(rng, 0, spec.LeadSeconds + 0.5), RelativeDb: ClipDraw.Uniform(rng, -15, -3), Radio: radio);
             plans.Add(new ClipPlan(spec with { Interference = over }, 1));
         }
+        if (speedPerturb) plans.AddRange(SpeedPerturbation.Copies(plans));
         foreach (var p in plans)
         {
             TrainingVoices.EnsureTrainingVoice(p.Spec.Voice);
