@@ -26,6 +26,28 @@ internal static class Int8Accuracy
             VisionModelQuantization.QuantizeInstalled(store, Console.Out);
             return;
         }
+        if (args is ["graph", var file])
+        {
+            // The graph ONNX Runtime's CPU provider runs (ORT_ENABLE_ALL), node by node.
+            var optimized = Path.Combine(Path.GetTempPath(), "stepaudio-graph.optimized.onnx");
+            using (var so = new Microsoft.ML.OnnxRuntime.SessionOptions { GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL, OptimizedModelFilePath = optimized })
+            using (new Microsoft.ML.OnnxRuntime.InferenceSession(file, so))
+            {
+            }
+            foreach (var n in Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimized)).Graph.Node)
+                Console.WriteLine($"{n.OpType} {n.Name}: {string.Join(", ", n.Input)} -> {string.Join(", ", n.Output)}");
+            return;
+        }
+        if (args is ["install", var chosen])
+        {
+            // A variant into the model cache (StepAudio__Models__Cache), to score it on video with `vision score --precision int8`.
+            var s = VisionCalibrationData.For(store, VisionModelQuantization.BuiltInCameras(), new VisionOptions().DetectorInputSize);
+            var (sd, sl, se) = Settings(chosen);
+            Console.WriteLine(QdqQuantizer.QuantizeFile(TinyFaceDetector.RequireModel(store), s.Detector, TinyFaceDetector.Int8Path(store), sd));
+            Console.WriteLine(QdqQuantizer.QuantizeFile(FaceLandmarker.RequireModel(store), s.Landmarks, FaceLandmarker.Int8Path(store), sl));
+            Console.WriteLine(QdqQuantizer.QuantizeFile(ExpressionClassifier.RequireModel(store), s.Expressions, ExpressionClassifier.Int8Path(store), se));
+            return;
+        }
         var clock = Stopwatch.StartNew();
         var samples = VisionCalibrationData.For(store, VisionModelQuantization.BuiltInCameras(), new VisionOptions().DetectorInputSize);
         Console.WriteLine($"calibration samples: detector {samples.Detector.Count}, landmarks {samples.Landmarks.Count}, expressions {samples.Expressions.Count} ({clock.Elapsed.TotalSeconds:0.0} s)");
@@ -122,7 +144,7 @@ internal static class Int8Accuracy
     /// <summary>A variant name: "default" (the shipped settings), or per net p=PERCENTILE, keep=first|last|first+last|dw|pw|none, u8 (asymmetric uint8 activations), add (QLinearAdd), w8 (weights ±127), float=NODE+NODE (by name).</summary>
     private static (QuantizationSettings, QuantizationSettings, QuantizationSettings) Settings(string variant)
     {
-        if (variant == "default") return (VisionModelQuantization.Settings, VisionModelQuantization.Settings, VisionModelQuantization.Settings);
+        if (variant == "default") return (VisionModelQuantization.DetectorSettings, VisionModelQuantization.Settings, VisionModelQuantization.Settings);
         var percentile = 100.0;
         var keep = "none";
         bool uint8 = false, adds = false;

@@ -19,7 +19,7 @@ public sealed class QuantizedFaceNets : IDisposable
         Detector = Path.Combine(Directory, "tiny_face_detector.int8.onnx");
         Landmarks = Path.Combine(Directory, "face_landmark_68_tiny.int8.onnx");
         Expressions = Path.Combine(Directory, "face_expression.int8.onnx");
-        QdqQuantizer.QuantizeFile(TinyFaceDetector.RequireModel(TestModels.Store), samples.Detector, Detector, VisionModelQuantization.Settings);
+        QdqQuantizer.QuantizeFile(TinyFaceDetector.RequireModel(TestModels.Store), samples.Detector, Detector, VisionModelQuantization.DetectorSettings);
         QdqQuantizer.QuantizeFile(FaceLandmarker.RequireModel(TestModels.Store), samples.Landmarks, Landmarks, VisionModelQuantization.Settings);
         QdqQuantizer.QuantizeFile(ExpressionClassifier.RequireModel(TestModels.Store), samples.Expressions, Expressions, VisionModelQuantization.Settings);
         Photos = [.. CabinVideoGenerator.DemoPhotos.Select(p => DemoPhoto.Load(TestModels.Store.Require(p)))];
@@ -51,9 +51,9 @@ public class FaceNetQuantizationTests(QuantizedFaceNets nets, ITestOutputHelper 
     [Fact]
     public void WeightsArePerChannelInt8ActivationsUint8AndTheFirstConvolutionStaysFloat()
     {
-        var keepFloat = VisionModelQuantization.Settings.KeepFloat!;
-        foreach (var path in new[] { nets.Detector, nets.Landmarks, nets.Expressions })
+        foreach (var (path, settings) in new[] { (nets.Detector, VisionModelQuantization.DetectorSettings), (nets.Landmarks, VisionModelQuantization.Settings), (nets.Expressions, VisionModelQuantization.Settings) })
         {
+            var keepFloat = settings.KeepFloat!;
             var graph = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph;
             var init = graph.Initializer.ToDictionary(t => t.Name);
             var producer = graph.Node.SelectMany(n => n.Output.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
@@ -77,7 +77,7 @@ public class FaceNetQuantizationTests(QuantizedFaceNets nets, ITestOutputHelper 
     public void OnnxRuntimeFusesTheQdqNodesIntoInt8Kernels()
     {
         var detector = OptimizedGraph.Ops(nets.Detector, output);
-        Assert.True(detector.GetValueOrDefault("QLinearConv") >= 10, "the detector's DQ → Conv → Q did not fuse into QLinearConv");
+        Assert.Equal(9, detector.GetValueOrDefault("QLinearConv")); // its 12 convolutions but the 3 kept float
         Assert.True(detector.GetValueOrDefault("QLinearLeakyRelu") >= 4);
         // Every convolution but the first (left float) and the dense blocks' sums run as int8 kernels.
         var landmarks = OptimizedGraph.Ops(nets.Landmarks, output);
@@ -106,8 +106,10 @@ public class FaceNetQuantizationTests(QuantizedFaceNets nets, ITestOutputHelper 
             var b = new List<FaceBox>();
             fp32Detector.Detect(rgb, w, h, a);
             int8Detector.Detect(rgb, w, h, b);
-            // INT8 moves scores by up to ~0.1, so a box just over the detector's 0.5 may appear or go; a sure one may not.
-            Assert.Equal(a.Count(f => f.Score >= 0.6), b.Count(f => f.Score >= 0.6));
+            // INT8 moves scores by up to ~0.1 (0.62 -> 0.57 here), so a box just over the detector's 0.5 may appear or
+            // go; a sure one (≥ 0.6 in either) must be found by the other as well.
+            Assert.All(a.Where(f => f.Score >= 0.6), f => Assert.Contains(b, g => g.IntersectionOverUnion(f) >= 0.5));
+            Assert.All(b.Where(f => f.Score >= 0.6), f => Assert.Contains(a, g => g.IntersectionOverUnion(f) >= 0.5));
             foreach (var box in a)
             {
                 var match = b.MaxBy(box.IntersectionOverUnion);
