@@ -26,6 +26,28 @@ internal static class Int8Accuracy
             VisionModelQuantization.QuantizeInstalled(store, Console.Out);
             return;
         }
+        if (args is ["graph", var file])
+        {
+            // The graph ONNX Runtime's CPU provider runs (ORT_ENABLE_ALL), node by node.
+            var optimized = Path.Combine(Path.GetTempPath(), "stepaudio-graph.optimized.onnx");
+            using (var so = new Microsoft.ML.OnnxRuntime.SessionOptions { GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL, OptimizedModelFilePath = optimized })
+            using (new Microsoft.ML.OnnxRuntime.InferenceSession(file, so))
+            {
+            }
+            foreach (var n in Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimized)).Graph.Node)
+                Console.WriteLine($"{n.OpType} {n.Name}: {string.Join(", ", n.Input)} -> {string.Join(", ", n.Output)}");
+            return;
+        }
+        if (args is ["install", var chosen])
+        {
+            // A variant into the model cache (StepAudio__Models__Cache), to score it on video with `vision score --precision int8`.
+            var s = VisionCalibrationData.For(store, VisionModelQuantization.BuiltInCameras(), new VisionOptions().DetectorInputSize);
+            var (sd, sl, se) = Settings(chosen);
+            Console.WriteLine(QdqQuantizer.QuantizeFile(TinyFaceDetector.RequireModel(store), s.Detector, TinyFaceDetector.Int8Path(store), sd));
+            Console.WriteLine(QdqQuantizer.QuantizeFile(FaceLandmarker.RequireModel(store), s.Landmarks, FaceLandmarker.Int8Path(store), sl));
+            Console.WriteLine(QdqQuantizer.QuantizeFile(ExpressionClassifier.RequireModel(store), s.Expressions, ExpressionClassifier.Int8Path(store), se));
+            return;
+        }
         var clock = Stopwatch.StartNew();
         var samples = VisionCalibrationData.For(store, VisionModelQuantization.BuiltInCameras(), new VisionOptions().DetectorInputSize);
         Console.WriteLine($"calibration samples: detector {samples.Detector.Count}, landmarks {samples.Landmarks.Count}, expressions {samples.Expressions.Count} ({clock.Elapsed.TotalSeconds:0.0} s)");
@@ -33,6 +55,11 @@ internal static class Int8Accuracy
         var dir = Directory.CreateTempSubdirectory("stepaudio-vision-int8-").FullName;
         try
         {
+            if (args is ["sensitivity", var which])
+            {
+                Sensitivity(store, samples, photos, which, dir);
+                return;
+            }
             var variants = args.Length > 0 ? args : ["default"];
             foreach (var variant in variants)
             {
@@ -57,17 +84,81 @@ internal static class Int8Accuracy
         }
     }
 
-    /// <summary>A variant name: "default" (the shipped settings), or per net p=PERCENTILE and keep=first|last|first+last|none.</summary>
+
+    /// <summary>
+    /// `-- int8-accuracy sensitivity VARIANT`: the landmark net quantized with the variant's settings (calibrated
+    /// once), then again with each compute node in turn also left float, and with only that node quantized: the
+    /// mean landmark distance from FP32 on the demo photos (RGB and gray, % of the eye distance) per node.
+    /// </summary>
+    private static void Sensitivity(ModelStore store, VisionCalibrationSamples samples, List<Photo> photos, string variant, string dir)
+    {
+        var (_, settings, _) = Settings(variant);
+        var fp32 = FaceLandmarker.RequireModel(store);
+        var model = QdqQuantizer.Load(fp32);
+        var tensors = QdqQuantizer.ActivationsToCalibrate(model, settings with { KeepFloat = null });
+        var ranges = settings.Uint8Activations
+            ? ActivationCalibrator.SignedRanges(model, tensors, samples.Landmarks, fp32, settings.Percentile)
+            : ActivationCalibrator.Ranges(model, tensors, samples.Landmarks, fp32, settings.Percentile).ToDictionary(p => p.Key, p => (-p.Value, p.Value));
+        Console.WriteLine("ranges: " + string.Join(", ", ranges.Select(r => $"{r.Key} [{r.Value.Item1:0.###}, {r.Value.Item2:0.###}]")));
+        using var det = new TinyFaceDetector(TinyFaceDetector.RequireModel(store), Cpu, 416);
+        using var reference = new FaceLandmarker(fp32, Cpu);
+        var faces = new List<(Photo Photo, FaceBox Box)>();
+        foreach (var p in photos)
+        {
+            var boxes = new List<FaceBox>();
+            Detect(det, p, false, boxes);
+            faces.AddRange(boxes.Select(b => (p, b)));
+        }
+        string Error(HashSet<string> keep)
+        {
+            var path = Path.Combine(dir, "sens-lm.onnx");
+            QdqQuantizer.Save(QdqQuantizer.Quantize(model, ranges, fp32, settings with { KeepFloat = keep }), path);
+            using var lm = new FaceLandmarker(path, Cpu);
+            var result = new List<string>();
+            foreach (var gray in new[] { false, true })
+            {
+                var sum = 0.0;
+                foreach (var (p, box) in faces)
+                {
+                    var ma = new FaceLandmarks();
+                    var mb = new FaceLandmarks();
+                    reference.Locate(gray ? p.Gray : p.Rgb, p.Width, p.Height, gray ? 1 : 3, box, ma);
+                    lm.Locate(gray ? p.Gray : p.Rgb, p.Width, p.Height, gray ? 1 : 3, box, mb);
+                    sum += Enumerable.Range(0, FaceLandmarks.Count).Average(i => Math.Sqrt(Math.Pow(ma.X(i) - mb.X(i), 2) + Math.Pow(ma.Y(i) - mb.Y(i), 2))) / ma.InterOcularDistance();
+                }
+                result.Add($"{100 * sum / faces.Count:0.00}");
+            }
+            return string.Join(" / ", result) + " % IOD (RGB / gray)";
+        }
+        var compute = model.Graph.Node.Where(n => QdqQuantizer.ComputeOps.Contains(n.OpType) || (settings.QuantizeAdds && n.OpType == "Add")).Select(n => n.Name).ToList();
+        var baseKeep = settings.KeepFloat ?? new HashSet<string>();
+        Console.WriteLine($"all quantized (keep {string.Join("+", baseKeep)}): {Error([.. baseKeep])}");
+        foreach (var node in compute.Where(n => !baseKeep.Contains(n)))
+        {
+            var op = model.Graph.Node.First(n => n.Name == node);
+            var group = op.Attribute.FirstOrDefault(a => a.Name == "group")?.I ?? 1;
+            Console.WriteLine($"{node} ({op.OpType}{(group > 1 ? " dw" : "")}, out {op.Output[0]}): float alone → {Error([.. baseKeep, node])}; only it int8 → {Error([.. compute.Where(n => n != node)])}");
+        }
+    }
+
+    /// <summary>A variant name: "default" (the shipped settings), or per net p=PERCENTILE, keep=first|last|first+last|dw|pw|none, u8 (asymmetric uint8 activations), add (QLinearAdd), w8 (weights ±127), float=NODE+NODE (by name).</summary>
     private static (QuantizationSettings, QuantizationSettings, QuantizationSettings) Settings(string variant)
     {
-        if (variant == "default") return (VisionModelQuantization.Settings, VisionModelQuantization.Settings, VisionModelQuantization.Settings);
+        if (variant == "default") return (VisionModelQuantization.DetectorSettings, VisionModelQuantization.Settings, VisionModelQuantization.Settings);
         var percentile = 100.0;
         var keep = "none";
+        bool uint8 = false, adds = false;
+        var named = new List<string>();
+        var weightMax = QdqQuantizer.SafeWeightMax;
         foreach (var part in variant.Split(','))
         {
             var kv = part.Split('=');
             if (kv[0] == "p") percentile = double.Parse(kv[1], CultureInfo.InvariantCulture);
             if (kv[0] == "keep") keep = kv[1];
+            if (kv[0] == "u8") uint8 = true;
+            if (kv[0] == "add") adds = true;
+            if (kv[0] == "w8") weightMax = 127;
+            if (kv[0] == "float") named.AddRange(kv[1].Split('+'));
         }
         var store = ModelStore.Default();
         return (For(TinyFaceDetector.RequireModel(store)), For(FaceLandmarker.RequireModel(store)), For(ExpressionClassifier.RequireModel(store)));
@@ -76,13 +167,13 @@ internal static class Int8Accuracy
         {
             var nodes = QdqQuantizer.Load(model).Graph.Node.Where(n => QdqQuantizer.ComputeOps.Contains(n.OpType)).ToList();
             var compute = nodes.Select(n => n.Name).ToList();
-            var kept = new HashSet<string>(StringComparer.Ordinal);
+            var kept = new HashSet<string>(named.Where(compute.Contains), StringComparer.Ordinal);
             bool Depthwise(Onnx.NodeProto n) => (n.Attribute.FirstOrDefault(a => a.Name == "group")?.I ?? 1) > 1;
             if (keep.Contains("dw", StringComparison.Ordinal)) kept.UnionWith(nodes.Where(Depthwise).Select(n => n.Name));
             if (keep.Contains("pw", StringComparison.Ordinal)) kept.UnionWith(nodes.Skip(1).Where(n => !Depthwise(n) && n.OpType == "Conv").Select(n => n.Name));
             if (keep.Contains("first", StringComparison.Ordinal)) kept.Add(compute[0]);
             if (keep.Contains("last", StringComparison.Ordinal)) kept.Add(compute[^1]);
-            return new QuantizationSettings(percentile, kept);
+            return new QuantizationSettings(percentile, kept, uint8, adds, weightMax);
         }
     }
 

@@ -198,6 +198,6 @@ public sealed class VideoOptions
     /// <summary>Run the vision stage (faces, visual speech, audio-visual attribution, expressions); false keeps the camera's health only.</summary>
     public bool Vision { get; set; } = true;
 
-    /// <summary>The face nets' precision: <c>Fp32</c> (default; faster and more accurate on the CPU provider) or <c>Int8</c>.</summary>
+    /// <summary>The face nets' precision: <c>Fp32</c> (default; the most accurate) or <c>Int8</c> (faster, within the targets; README, INT8 face nets).</summary>
     public ModelPrecision Precision { get; set; } = ModelPrecision.Fp32;
 }

@@ -29,7 +29,7 @@ public static class QdqQuantizer
     /// VNNI. 255 × 63 × 2 = 32 130 cannot saturate, so the file made at fetch is right on every CPU; TensorRT and
     /// ARM's dot-product kernels read it as the int8 it is, one bit of weight precision the poorer.
     /// </summary>
-    private const float WeightMax = 63f;
+    public const float SafeWeightMax = 63f;
 
     /// <summary>Reads an ONNX model; a missing, corrupt or unsupported file is an error naming it.</summary>
     public static ModelProto Load(string path)
@@ -68,16 +68,20 @@ public static class QdqQuantizer
     /// The activation tensors whose ranges calibration must measure: the activation inputs and the
     /// outputs of every quantizable node. Empty means the model has nothing to quantize.
     /// </summary>
-    public static IReadOnlyList<string> ActivationsToCalibrate(ModelProto model, IReadOnlySet<string>? keepFloat = null)
+    public static IReadOnlyList<string> ActivationsToCalibrate(ModelProto model, IReadOnlySet<string>? keepFloat = null) =>
+        ActivationsToCalibrate(model, new QuantizationSettings(KeepFloat: keepFloat));
+
+    /// <inheritdoc cref="ActivationsToCalibrate(ModelProto, IReadOnlySet{string}?)"/>
+    public static IReadOnlyList<string> ActivationsToCalibrate(ModelProto model, QuantizationSettings settings)
     {
         var initializers = model.Graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var constants = model.Graph.Node.Where(n => n.OpType == "Constant").SelectMany(n => n.Output).ToHashSet(StringComparer.Ordinal);
         var readers = Readers(model.Graph);
         var tensors = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var node in model.Graph.Node.Where(n => keepFloat?.Contains(n.Name) != true))
+        foreach (var node in model.Graph.Node.Where(n => settings.KeepFloat?.Contains(n.Name) != true))
         {
-            if (Plan(node, initializers, readers) is not { } plan) continue;
+            if (Plan(node, initializers, constants, readers, settings) is not { } plan) continue;
             foreach (var t in plan.Tensors)
                 if (!constants.Contains(t) && !initializers.ContainsKey(t) && seen.Add(t)) tensors.Add(t);
         }
@@ -88,38 +92,47 @@ public static class QdqQuantizer
     /// The quantized model. <paramref name="maxAbs"/> holds each calibrated activation's largest
     /// magnitude; a node whose activations were not calibrated, or named in <paramref name="keepFloat"/>, stays float.
     /// </summary>
-    public static ModelProto Quantize(ModelProto source, IReadOnlyDictionary<string, float> maxAbs, string modelName, IReadOnlySet<string>? keepFloat = null)
+    public static ModelProto Quantize(ModelProto source, IReadOnlyDictionary<string, float> maxAbs, string modelName, IReadOnlySet<string>? keepFloat = null) =>
+        Quantize(source, maxAbs.ToDictionary(p => p.Key, p => (-p.Value, p.Value), StringComparer.Ordinal), modelName, new QuantizationSettings(KeepFloat: keepFloat));
+
+    /// <summary>
+    /// The quantized model. <paramref name="ranges"/> holds each calibrated activation's range (symmetric
+    /// int8 uses its larger magnitude); a node whose activations were not calibrated, or named in the settings'
+    /// KeepFloat, stays float.
+    /// </summary>
+    public static ModelProto Quantize(ModelProto source, IReadOnlyDictionary<string, (float Min, float Max)> ranges, string modelName, QuantizationSettings settings)
     {
         var model = source.Clone();
         var graph = model.Graph;
         var initializers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var constants = graph.Node.Where(n => n.OpType == "Constant").SelectMany(n => n.Output).ToHashSet(StringComparer.Ordinal);
         var names = new UniqueNames(graph);
         var readers = Readers(graph);
         var weightNodes = new List<NodeProto>();
-        var activationScales = new Dictionary<string, (string Scale, string ZeroPoint)>(StringComparer.Ordinal);
+        var activationScales = new Dictionary<string, ActivationScale>(StringComparer.Ordinal);
         var quantizedWeights = new Dictionary<string, (string Output, float[] Scales)>(StringComparer.Ordinal);
         var quantizedNodes = 0;
         var used = new HashSet<string>(StringComparer.Ordinal); // activations of the quantized nodes
 
         // Activation scales first: a node is quantized only if all its activations have one.
-        foreach (var (tensor, range) in maxAbs)
-            activationScales[tensor] = AddActivationScale(graph, names, tensor, range);
+        foreach (var (tensor, range) in ranges)
+            activationScales[tensor] = AddActivationScale(graph, names, tensor, range, settings.Uint8Activations);
 
-        foreach (var node in graph.Node.Where(n => ComputeOps.Contains(n.OpType) && keepFloat?.Contains(n.Name) != true).ToList())
+        foreach (var node in graph.Node.Where(n => settings.KeepFloat?.Contains(n.Name) != true).ToList())
         {
-            if (Plan(node, initializers, readers) is not { } plan) continue;
+            if (Plan(node, initializers, constants, readers, settings) is not { } plan) continue;
             if (!plan.Tensors.All(activationScales.ContainsKey)) continue;
 
-            if (!quantizedWeights.TryGetValue($"{plan.Weight}@{plan.WeightAxis}", out var weight))
+            if (plan.Weight is { } weightName)
             {
-                weight = QuantizeWeight(graph, names, initializers[plan.Weight], plan.WeightAxis, weightNodes);
-                quantizedWeights[$"{plan.Weight}@{plan.WeightAxis}"] = weight;
-            }
-            node.Input[plan.WeightIndex] = weight.Output;
-            if (plan.Bias is { } bias && plan.Activations.Count == 1)
-            {
-                var inputScale = ScaleOf(maxAbs[plan.Activations[0]]);
-                node.Input[2] = QuantizeBias(graph, names, initializers[bias], inputScale, weight.Scales, weightNodes);
+                if (!quantizedWeights.TryGetValue($"{weightName}@{plan.WeightAxis}", out var weight))
+                {
+                    weight = QuantizeWeight(graph, names, initializers[weightName], plan.WeightAxis, settings.WeightMax, weightNodes);
+                    quantizedWeights[$"{weightName}@{plan.WeightAxis}"] = weight;
+                }
+                node.Input[plan.WeightIndex] = weight.Output;
+                if (plan.Bias is { } bias && plan.Activations.Count == 1)
+                    node.Input[2] = QuantizeBias(graph, names, initializers[bias], activationScales[plan.Activations[0]].Value, weight.Scales, weightNodes);
             }
             used.UnionWith(plan.Tensors);
             quantizedNodes++;
@@ -151,7 +164,7 @@ public static class QdqQuantizer
         model.MetadataProps.Add(new StringStringEntryProto
         {
             Key = "stepaudio.quantization",
-            Value = $"static QDQ int8: symmetric activations (zero point 0, max-abs calibration), per-channel symmetric weights, int32 bias; {quantizedNodes} node(s)",
+            Value = $"static QDQ: {(settings.Uint8Activations ? "asymmetric uint8 activations" : "symmetric int8 activations (zero point 0)")} at the {settings.Percentile} percentile{(settings.QuantizeAdds ? ", Adds included" : "")}, per-channel symmetric int8 weights (±{settings.WeightMax}), int32 bias; {quantizedNodes} node(s)",
         });
         return model;
     }
@@ -163,11 +176,13 @@ public static class QdqQuantizer
     public static QuantizationSummary QuantizeFile(string modelPath, IReadOnlyList<CalibrationSample> samples, string outPath, QuantizationSettings settings)
     {
         var model = Load(modelPath);
-        var tensors = ActivationsToCalibrate(model, settings.KeepFloat);
+        var tensors = ActivationsToCalibrate(model, settings);
         if (tensors.Count == 0)
             throw new InvalidInputException(modelPath, $"nothing to quantize: no {string.Join("/", ComputeOps)} node with float initializer weights");
-        var ranges = ActivationCalibrator.Ranges(model, tensors, samples, modelPath, settings.Percentile);
-        var quantized = Quantize(model, ranges, modelPath, settings.KeepFloat);
+        var ranges = settings.Uint8Activations
+            ? ActivationCalibrator.SignedRanges(model, tensors, samples, modelPath, settings.Percentile)
+            : ActivationCalibrator.Ranges(model, tensors, samples, modelPath, settings.Percentile).ToDictionary(p => p.Key, p => (-p.Value, p.Value), StringComparer.Ordinal);
+        var quantized = Quantize(model, ranges, modelPath, settings);
         Save(quantized, outPath);
         return new QuantizationSummary(
             quantized.Graph.Initializer.Count(t => t.DataType == (int)TensorProto.Types.DataType.Int8 && t.Dims.Count >= 2),
@@ -182,12 +197,19 @@ public static class QdqQuantizer
         File.Move(temp, path, overwrite: true);
     }
 
-    /// <summary>Symmetric int8: the largest magnitude maps to 127. A tensor that is always zero gets scale 1.</summary>
-    public static float ScaleOf(float maxAbs) => maxAbs > 0 && float.IsFinite(maxAbs) ? maxAbs / Int8Max : 1f;
+    /// <summary>
+    /// Symmetric int8: the largest magnitude maps to 127. A tensor that is always zero (the landmark net has a dead
+    /// depthwise filter) is scaled as if its range were 1: its zeros stay exact, and the next node's bias, quantized
+    /// at input scale × weight scale, keeps its precision (at scale 1 it was rounded to whole weight steps, i.e. lost).
+    /// </summary>
+    public static float ScaleOf(float maxAbs) => maxAbs > 0 && float.IsFinite(maxAbs) ? maxAbs / Int8Max : 1f / Int8Max;
 
     /// <summary>Which inputs of a node are activations, weight and bias; null when the node is not quantizable.</summary>
-    private static NodePlan? Plan(NodeProto node, Dictionary<string, TensorProto> initializers, Dictionary<string, int> readers)
+    private static NodePlan? Plan(NodeProto node, Dictionary<string, TensorProto> initializers, HashSet<string> constants, TensorReaders readers, QuantizationSettings settings)
     {
+        if (settings.QuantizeAdds && node.OpType == "Add" && node.Input.Count == 2 && node.Output.Count == 1
+            && node.Input.All(i => !initializers.ContainsKey(i) && !constants.Contains(i)))
+            return new NodePlan([node.Input[0], node.Input[1]], null, 0, 0, null, OutputToQuantize(node, readers, settings));
         if (!ComputeOps.Contains(node.OpType) || node.Input.Count < 2 || node.Output.Count < 1) return null;
         if (!initializers.TryGetValue(node.Input[1], out var w) || w.DataType != (int)TensorProto.Types.DataType.Float || w.Dims.Count < 2)
             return null;
@@ -214,11 +236,22 @@ public static class QdqQuantizer
             bias = node.Input[2];
         else if (node.OpType == "Gemm" && node.Input.Count > 2 && node.Input[2].Length > 0)
             return null; // a bias that cannot be int32 would keep ONNX Runtime from fusing the node
-        // The output is quantized only for a single reader: ONNX Runtime fuses DQ → op → Q only when that Q
-        // is the op's one consumer (and then carries the int8 on); read twice (e.g. by a LayerNorm), a Q
-        // blocks the fusion, while with no Q it still runs as an int8 kernel with float output.
-        var output = readers.GetValueOrDefault(node.Output[0]) == 1 ? node.Output[0] : null;
-        return new NodePlan([node.Input[0]], node.Input[1], 1, axis, bias, output);
+        return new NodePlan([node.Input[0]], node.Input[1], 1, axis, bias, OutputToQuantize(node, readers, settings));
+    }
+
+    /// <summary>
+    /// Symmetric int8: the output only for a single reader. ONNX Runtime fuses DQ → op → Q only when that Q is the
+    /// op's one consumer (and then carries the int8 on); read twice (e.g. by a LayerNorm), a Q blocks the fusion,
+    /// while with no Q it still runs as an int8 kernel with float output. Uint8: always (ONNX Runtime gives each
+    /// reader its own DQ), and after the ReLU when a ReLU is the only reader: with zero point 0 the uint8 Q clips
+    /// at 0 itself, so ONNX Runtime drops the ReLU and fuses op → Q. Never a graph output (a Q there fuses nothing).
+    /// </summary>
+    private static string? OutputToQuantize(NodeProto node, TensorReaders readers, QuantizationSettings settings)
+    {
+        var output = node.Output[0];
+        if (!settings.Uint8Activations) return readers.Count.GetValueOrDefault(output) == 1 ? output : null;
+        var quantized = readers.ReluAfter.GetValueOrDefault(output) ?? output;
+        return readers.GraphOutputs.Contains(quantized) ? null : quantized;
     }
 
     private static long Attribute(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name)?.I ?? 0;
@@ -226,19 +259,38 @@ public static class QdqQuantizer
     private static float AttributeFloat(NodeProto node, string name, float fallback) =>
         node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.F : fallback;
 
-    /// <summary>One activation's scale and zero point (int8 0) as scalar initializers.</summary>
-    private static (string Scale, string ZeroPoint) AddActivationScale(GraphProto graph, UniqueNames names, string tensor, float maxAbs)
+    /// <summary>
+    /// One activation's scale and zero point as scalar initializers: symmetric int8 (zero point 0) over the larger
+    /// magnitude, or uint8 over [min, max] widened to hold 0 (zero point where 0 falls; 0 for a ReLU output).
+    /// </summary>
+    private static ActivationScale AddActivationScale(GraphProto graph, UniqueNames names, string tensor, (float Min, float Max) range, bool uint8)
     {
         var scale = names.Next(tensor + "_scale");
         var zeroPoint = names.Next(tensor + "_zero_point");
-        graph.Initializer.Add(FloatTensor(scale, [], [ScaleOf(maxAbs)]));
-        graph.Initializer.Add(new TensorProto { Name = zeroPoint, DataType = (int)TensorProto.Types.DataType.Int8, RawData = ByteString.CopyFrom(new byte[1]) });
-        return (scale, zeroPoint);
+        float value;
+        byte zero;
+        if (uint8)
+        {
+            var (lo, hi) = (Math.Min(range.Min, 0f), Math.Max(range.Max, 0f));
+            value = hi - lo > 0 && float.IsFinite(hi - lo) ? (hi - lo) / 255f : 1f / 255f; // always zero: as in ScaleOf
+            zero = (byte)Math.Clamp(MathF.Round(-lo / value), 0, 255);
+        }
+        else
+        {
+            value = ScaleOf(Math.Max(Math.Abs(range.Min), Math.Abs(range.Max)));
+            zero = 0;
+        }
+        graph.Initializer.Add(FloatTensor(scale, [], [value]));
+        var type = uint8 ? TensorProto.Types.DataType.Uint8 : TensorProto.Types.DataType.Int8;
+        graph.Initializer.Add(new TensorProto { Name = zeroPoint, DataType = (int)type, RawData = ByteString.CopyFrom([zero]) });
+        return new ActivationScale(scale, zeroPoint, value);
     }
 
-    private static IEnumerable<NodeProto> ActivationPair(UniqueNames names, string tensor, (string Scale, string ZeroPoint) quantization, Dictionary<string, string> dequantized)
+    private sealed record ActivationScale(string Scale, string ZeroPoint, float Value);
+
+    private static IEnumerable<NodeProto> ActivationPair(UniqueNames names, string tensor, ActivationScale quantization, Dictionary<string, string> dequantized)
     {
-        var (scale, zeroPoint) = quantization;
+        var (scale, zeroPoint, _) = quantization;
         var q = names.Next(tensor + "_quantized");
         var dq = names.Next(tensor + "_dequantized");
         dequantized[tensor] = dq;
@@ -246,7 +298,7 @@ public static class QdqQuantizer
         yield return Node("DequantizeLinear", names.Next(tensor + "_DequantizeLinear"), [q, scale, zeroPoint], dq);
     }
 
-    private static (string Output, float[] Scales) QuantizeWeight(GraphProto graph, UniqueNames names, TensorProto weight, int axis, List<NodeProto> nodes)
+    private static (string Output, float[] Scales) QuantizeWeight(GraphProto graph, UniqueNames names, TensorProto weight, int axis, float weightMax, List<NodeProto> nodes)
     {
         var values = Floats(weight);
         var dims = weight.Dims.ToArray();
@@ -258,10 +310,10 @@ public static class QdqQuantizer
             var c = (i / inner) % channels;
             scales[c] = Math.Max(scales[c], Math.Abs(values[i]));
         }
-        for (var c = 0; c < channels; c++) scales[c] = scales[c] > 0 && float.IsFinite(scales[c]) ? scales[c] / WeightMax : 1f;
+        for (var c = 0; c < channels; c++) scales[c] = scales[c] > 0 && float.IsFinite(scales[c]) ? scales[c] / weightMax : 1f / weightMax; // an all-zero channel: as in ScaleOf
         var q = new byte[values.Length];
         for (var i = 0; i < values.Length; i++)
-            q[i] = (byte)(sbyte)Math.Clamp(MathF.Round(values[i] / scales[(i / inner) % channels], MidpointRounding.ToEven), -WeightMax, WeightMax);
+            q[i] = (byte)(sbyte)Math.Clamp(MathF.Round(values[i] / scales[(i / inner) % channels], MidpointRounding.ToEven), -weightMax, weightMax);
 
         var baseName = weight.Name;
         var qName = names.Next(baseName + "_quantized");
@@ -320,19 +372,23 @@ public static class QdqQuantizer
         graph.Node.SelectMany(n => n.Input.Concat(n.Attribute.SelectMany(a => (a.G is null ? a.Graphs : a.Graphs.Append(a.G)).SelectMany(AllInputs))))
             .Concat(graph.Output.Select(o => o.Name));
 
-    private sealed record NodePlan(IReadOnlyList<string> Activations, string Weight, int WeightIndex, int WeightAxis, string? Bias, string? Output)
+    private sealed record NodePlan(IReadOnlyList<string> Activations, string? Weight, int WeightIndex, int WeightAxis, string? Bias, string? Output)
     {
         /// <summary>Every activation of the node to quantize: inputs and, if it has one reader, the output.</summary>
         public IEnumerable<string> Tensors => Output is null ? Activations : Activations.Append(Output);
     }
 
-    /// <summary>How many nodes (or graph outputs) read each tensor of the main graph.</summary>
-    private static Dictionary<string, int> Readers(GraphProto graph)
+    /// <summary>How many nodes (or graph outputs) read each tensor of the main graph, and the ReLU that is a tensor's only reader.</summary>
+    private sealed record TensorReaders(Dictionary<string, int> Count, Dictionary<string, string> ReluAfter, HashSet<string> GraphOutputs);
+
+    private static TensorReaders Readers(GraphProto graph)
     {
         var readers = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var name in graph.Node.SelectMany(n => n.Input.Distinct()).Concat(graph.Output.Select(o => o.Name)))
             readers[name] = readers.GetValueOrDefault(name) + 1;
-        return readers;
+        var reluAfter = graph.Node.Where(n => n.OpType == "Relu" && readers.GetValueOrDefault(n.Input[0]) == 1)
+            .ToDictionary(n => n.Input[0], n => n.Output[0], StringComparer.Ordinal);
+        return new TensorReaders(readers, reluAfter, graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal));
     }
 
     /// <summary>Names not yet used anywhere in the graph.</summary>

@@ -33,10 +33,10 @@ public sealed record VisionOptions
     public int ExpressionEvery { get; init; } = 10;
 
     /// <summary>
-    /// The face nets' precision. <c>Fp32</c> by default: on the CPU provider the INT8 QDQ nets that
-    /// <c>models fetch</c> makes were slower than FP32 and moved the landmarks by ≈ 7 % of the eye distance,
-    /// failing the landmark and visual speech targets (README, INT8 face nets); <c>Int8</c> runs them (for
-    /// TensorRT's explicit quantization), falling back to FP32 with a warning where they are missing.
+    /// The face nets' precision. <c>Fp32</c> by default: the INT8 QDQ nets that <c>models fetch</c> makes are
+    /// faster on the CPU provider and within the targets, but at the landmark bound on the 640×480 camera, with more
+    /// short false visual-speech starts on silent seats (README, INT8 face nets); <c>Int8</c> runs them, falling
+    /// back to FP32 with a warning where they are missing.
     /// </summary>
     public ModelPrecision Precision { get; init; } = ModelPrecision.Fp32;
 }

@@ -19,7 +19,7 @@ public sealed class QuantizedFaceNets : IDisposable
         Detector = Path.Combine(Directory, "tiny_face_detector.int8.onnx");
         Landmarks = Path.Combine(Directory, "face_landmark_68_tiny.int8.onnx");
         Expressions = Path.Combine(Directory, "face_expression.int8.onnx");
-        QdqQuantizer.QuantizeFile(TinyFaceDetector.RequireModel(TestModels.Store), samples.Detector, Detector, VisionModelQuantization.Settings);
+        QdqQuantizer.QuantizeFile(TinyFaceDetector.RequireModel(TestModels.Store), samples.Detector, Detector, VisionModelQuantization.DetectorSettings);
         QdqQuantizer.QuantizeFile(FaceLandmarker.RequireModel(TestModels.Store), samples.Landmarks, Landmarks, VisionModelQuantization.Settings);
         QdqQuantizer.QuantizeFile(ExpressionClassifier.RequireModel(TestModels.Store), samples.Expressions, Expressions, VisionModelQuantization.Settings);
         Photos = [.. CabinVideoGenerator.DemoPhotos.Select(p => DemoPhoto.Load(TestModels.Store.Require(p)))];
@@ -39,21 +39,21 @@ public sealed class QuantizedFaceNets : IDisposable
 }
 
 /// <summary>
-/// The INT8 QDQ face nets: symmetric int8 with per-channel weights, fused by ONNX Runtime's CPU provider into
-/// int8 kernels, and close to FP32 on face-api's demo photos (fed as face-api runs them: RGB, detector at 416).
-/// The bounds are what the quantization reaches, not the stage's targets: the landmark net moves by ≈ 7 % of
-/// the eye distance, which is why the stage runs FP32 by default (README, INT8 face nets).
+/// The INT8 QDQ face nets: uint8 activations, per-channel int8 weights, fused by ONNX Runtime's CPU provider into
+/// int8 kernels (every convolution but the first, and the dense blocks' sums), and close to FP32 on face-api's demo
+/// photos (fed as face-api runs them: RGB, detector at 416). The bounds are what the quantization reaches (landmarks
+/// ≈ 1.5 % of the eye distance from FP32), with some margin; the stage's targets are scored on video (README, INT8 face nets).
 /// </summary>
 public class FaceNetQuantizationTests(QuantizedFaceNets nets, ITestOutputHelper output) : IClassFixture<QuantizedFaceNets>
 {
     private static readonly InferenceOptions Cpu = new() { Providers = [InferenceOptions.Cpu] };
 
     [Fact]
-    public void WeightsAreSymmetricPerChannelInt8AndTheFirstConvolutionStaysFloat()
+    public void WeightsArePerChannelInt8ActivationsUint8AndTheFirstConvolutionStaysFloat()
     {
-        var keepFloat = VisionModelQuantization.Settings.KeepFloat!;
-        foreach (var path in new[] { nets.Detector, nets.Landmarks, nets.Expressions })
+        foreach (var (path, settings) in new[] { (nets.Detector, VisionModelQuantization.DetectorSettings), (nets.Landmarks, VisionModelQuantization.Settings), (nets.Expressions, VisionModelQuantization.Settings) })
         {
+            var keepFloat = settings.KeepFloat!;
             var graph = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph;
             var init = graph.Initializer.ToDictionary(t => t.Name);
             var producer = graph.Node.SelectMany(n => n.Output.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
@@ -68,6 +68,8 @@ public class FaceNetQuantizationTests(QuantizedFaceNets nets, ITestOutputHelper 
                 Assert.Equal(channels, init[dq.Input[1]].Dims.Single()); // one scale per output channel
                 Assert.All(init[dq.Input[2]].RawData.ToByteArray(), b => Assert.Equal(0, b)); // zero point 0
             }
+            // Activations: uint8 (a ReLU output's zero point 0, so ONNX Runtime folds the ReLU into the Q).
+            Assert.All(graph.Node.Where(n => n.OpType == "QuantizeLinear"), q => Assert.Equal((int)TensorProto.Types.DataType.Uint8, init[q.Input[2]].DataType));
         }
     }
 
@@ -75,14 +77,16 @@ public class FaceNetQuantizationTests(QuantizedFaceNets nets, ITestOutputHelper 
     public void OnnxRuntimeFusesTheQdqNodesIntoInt8Kernels()
     {
         var detector = OptimizedGraph.Ops(nets.Detector, output);
-        Assert.True(detector.GetValueOrDefault("QLinearConv") >= 10, "the detector's DQ → Conv → Q did not fuse into QLinearConv");
+        Assert.Equal(9, detector.GetValueOrDefault("QLinearConv")); // its 12 convolutions but the 3 kept float
         Assert.True(detector.GetValueOrDefault("QLinearLeakyRelu") >= 4);
-        // The dense blocks' convolutions whose input or output another node shares stay float (ONNX Runtime fuses only unshared DQ/Q).
+        // Every convolution but the first (left float) and the dense blocks' sums run as int8 kernels.
         var landmarks = OptimizedGraph.Ops(nets.Landmarks, output);
-        Assert.True(landmarks.GetValueOrDefault("QLinearConv") >= 9, "the landmark net did not fuse into QLinearConv");
+        Assert.Equal(16, landmarks.GetValueOrDefault("QLinearConv"));
+        Assert.True(landmarks.GetValueOrDefault("QLinearAdd") >= 9, "the landmark net's sums did not fuse into QLinearAdd");
         Assert.Equal(1, landmarks.GetValueOrDefault("QLinearMatMul"));
         var expressions = OptimizedGraph.Ops(nets.Expressions, output);
-        Assert.True(expressions.GetValueOrDefault("QLinearConv") >= 16, "the expression net did not fuse into QLinearConv");
+        Assert.Equal(30, expressions.GetValueOrDefault("QLinearConv"));
+        Assert.True(expressions.GetValueOrDefault("QLinearAdd") >= 24, "the expression net's sums did not fuse into QLinearAdd");
     }
 
     [Fact]
@@ -102,8 +106,10 @@ public class FaceNetQuantizationTests(QuantizedFaceNets nets, ITestOutputHelper 
             var b = new List<FaceBox>();
             fp32Detector.Detect(rgb, w, h, a);
             int8Detector.Detect(rgb, w, h, b);
-            // INT8 moves scores by up to ~0.1, so a box just over the detector's 0.5 may appear or go; a sure one may not.
-            Assert.Equal(a.Count(f => f.Score >= 0.6), b.Count(f => f.Score >= 0.6));
+            // INT8 moves scores by up to ~0.1 (0.62 -> 0.57 here), so a box just over the detector's 0.5 may appear or
+            // go; a sure one (≥ 0.6 in either) must be found by the other as well.
+            Assert.All(a.Where(f => f.Score >= 0.6), f => Assert.Contains(b, g => g.IntersectionOverUnion(f) >= 0.5));
+            Assert.All(b.Where(f => f.Score >= 0.6), f => Assert.Contains(a, g => g.IntersectionOverUnion(f) >= 0.5));
             foreach (var box in a)
             {
                 var match = b.MaxBy(box.IntersectionOverUnion);
@@ -129,8 +135,8 @@ public class FaceNetQuantizationTests(QuantizedFaceNets nets, ITestOutputHelper 
         output.WriteLine($"{faces} faces: worst IoU {worstIou:0.000}, worst box edge {100 * worstEdge:0.0} % of the box width; landmarks mean {100 * sumIod / faces:0.00} % of the eye distance; expressions worst probability {worstProbability:0.000}, same top class {sameTop}/{faces}");
         Assert.Equal(20, faces);
         Assert.True(worstIou >= 0.75, $"an INT8 box overlaps its FP32 box by IoU {worstIou:0.000}");
-        Assert.True(sumIod / faces <= 0.10, $"INT8 landmarks {100 * sumIod / faces:0.0} % of the eye distance from FP32");
-        Assert.True(worstProbability <= 0.35 && sameTop >= 18, $"expressions: worst probability difference {worstProbability:0.000}, same top class {sameTop}/{faces}");
+        Assert.True(sumIod / faces <= 0.03, $"INT8 landmarks {100 * sumIod / faces:0.0} % of the eye distance from FP32");
+        Assert.True(worstProbability <= 0.25 && sameTop >= 18, $"expressions: worst probability difference {worstProbability:0.000}, same top class {sameTop}/{faces}");
     }
 
     [Fact]

@@ -195,6 +195,82 @@ public class QdqQuantizerTests(QuantizedSpeechModels models, ITestOutputHelper o
     }
 
     [Fact]
+    public void AnAlwaysZeroActivationKeepsTheNextConvolutionsBias()
+    {
+        // As in the landmark net (a dead depthwise filter): a convolution reads zeros only, so its output is its bias.
+        // The bias is int32 at input scale × weight scale; an input scale of 1 rounded it to whole weight steps.
+        var rng = new Random(5);
+        float[] Values(int n, double scale) => [.. Enumerable.Range(0, n).Select(_ => (float)(scale * ((2 * rng.NextDouble()) - 1)))];
+        var g = new OnnxGraph("dead_filter");
+        var x = g.Input("x", 1, 2, 4, 4);
+        x = g.Node("Conv", [x, g.Initializer("w1", [2, 2, 1, 1], new float[4])], attributes: [("kernel_shape", new long[] { 1, 1 })]);
+        var bias = Values(4, 0.3);
+        g.Node("Conv", [x, g.Initializer("w2", [4, 2, 1, 1], Values(8, 4)), g.Initializer("b2", [4], bias)], "y", [("kernel_shape", new long[] { 1, 1 })]);
+        g.Output("y", 1, 4, 4, 4);
+        var path = Path.Combine(models.Directory, "dead_filter.onnx");
+        g.Save(path);
+        var samples = Enumerable.Range(0, 8).Select(_ => new CalibrationSample([new CalibrationTensor("x", Values(32, 1), [1, 2, 4, 4])])).ToList();
+        foreach (var uint8 in new[] { false, true })
+        {
+            var qpath = Path.Combine(models.Directory, $"dead_filter.{uint8}.int8.onnx");
+            QdqQuantizer.QuantizeFile(path, samples, qpath, new QuantizationSettings(Uint8Activations: uint8));
+            using var session = new InferenceSession(qpath);
+            using var input = OrtValue.CreateTensorValueFromMemory(samples[0].Inputs[0].Data, samples[0].Inputs[0].Shape);
+            using var y = session.Run(new RunOptions(), ["x"], [input], ["y"]);
+            var values = y[0].GetTensorDataAsSpan<float>();
+            for (var c = 0; c < 4; c++)
+                Assert.True(Math.Abs(values[c * 16] - bias[c]) < 0.01, $"uint8 {uint8}: channel {c} is {values[c * 16]}, its bias {bias[c]}");
+        }
+    }
+
+    [Fact]
+    public void Uint8ActivationsQuantizeAfterTheReluAndOnnxRuntimeFusesTheWholeChain()
+    {
+        var rng = new Random(4);
+        float[] Values(int n, double scale) => [.. Enumerable.Range(0, n).Select(_ => (float)(scale * ((2 * rng.NextDouble()) - 1)))];
+        // conv → relu, read by a second conv and by the sum of both: the shape of a dense block.
+        var g = new OnnxGraph("dense");
+        var x = g.Input("x", 1, 4, 8, 8);
+        var a = g.Node("Relu", [g.Node("Conv", [x, g.Initializer("w1", [4, 4, 1, 1], Values(16, 0.5)), g.Initializer("b1", [4], Values(4, 0.1))], attributes: [("kernel_shape", new long[] { 1, 1 })])]);
+        var b = g.Node("Conv", [a, g.Initializer("w2", [4, 4, 1, 1], Values(16, 0.5)), g.Initializer("b2", [4], Values(4, 0.1))], attributes: [("kernel_shape", new long[] { 1, 1 })]);
+        var s = g.Node("Relu", [g.Node("Add", [a, b])]);
+        g.Node("Conv", [s, g.Initializer("w3", [4, 4, 1, 1], Values(16, 0.5)), g.Initializer("b3", [4], Values(4, 0.1))], "y", [("kernel_shape", new long[] { 1, 1 })]);
+        g.Output("y", 1, 4, 8, 8);
+        var path = Path.Combine(models.Directory, "dense.onnx");
+        g.Save(path);
+        var samples = Enumerable.Range(0, 32).Select(_ => new CalibrationSample([new CalibrationTensor("x", Values(256, 1), [1, 4, 8, 8])])).ToList();
+        var settings = new QuantizationSettings(Uint8Activations: true, QuantizeAdds: true);
+        // x, a and s (after their ReLUs), b; not y, a graph output
+        Assert.Equal(new[] { "x", a, b, s }.Order(StringComparer.Ordinal), QdqQuantizer.ActivationsToCalibrate(QdqQuantizer.Load(path), settings).Order(StringComparer.Ordinal));
+        var qpath = Path.Combine(models.Directory, "dense.int8.onnx");
+        QdqQuantizer.QuantizeFile(path, samples, qpath, settings);
+
+        var ops = OptimizedGraph.Ops(qpath, output);
+        Assert.Equal(2, ops.GetValueOrDefault("QLinearConv")); // the last one writes the float graph output
+        Assert.Equal(1, ops.GetValueOrDefault("QLinearAdd"));
+        Assert.False(ops.ContainsKey("Relu"), "a ReLU before a uint8 Q with zero point 0 was not folded");
+
+        using var fp = new InferenceSession(path);
+        using var q = new InferenceSession(qpath);
+        double err = 0, norm = 0;
+        foreach (var sample in samples.Take(8))
+        {
+            using var input = OrtValue.CreateTensorValueFromMemory(sample.Inputs[0].Data, sample.Inputs[0].Shape);
+            using var ya = fp.Run(new RunOptions(), ["x"], [input], ["y"]);
+            using var yb = q.Run(new RunOptions(), ["x"], [input], ["y"]);
+            var p = ya[0].GetTensorDataAsSpan<float>();
+            var r = yb[0].GetTensorDataAsSpan<float>();
+            for (var i = 0; i < p.Length; i++)
+            {
+                err += (p[i] - r[i]) * (p[i] - r[i]);
+                norm += p[i] * p[i];
+            }
+        }
+        output.WriteLine($"relative RMS error {Math.Sqrt(err / norm):P2}");
+        Assert.True(Math.Sqrt(err / norm) < 0.03, $"relative RMS error {Math.Sqrt(err / norm):P2}");
+    }
+
+    [Fact]
     public void ACorruptModelIsAnErrorNamingTheFile()
     {
         var bad = Path.Combine(models.Directory, "corrupt.onnx");
