@@ -28,6 +28,9 @@ public sealed record HilRunOptions
 /// </summary>
 public sealed class HilRunner(IReadOnlyList<string> serviceCommand, TextWriter log)
 {
+    /// <summary>The service configuration <c>hil run</c> writes into each scenario's folder.</summary>
+    public const string ServiceConfigFile = "hil-service.json";
+
     public async Task<int> RunAsync(string scenariosDirectory, HilRunOptions options, CancellationToken ct = default)
     {
         var dirs = HilTruth.ScenarioDirectories(scenariosDirectory);
@@ -47,7 +50,7 @@ public sealed class HilRunner(IReadOnlyList<string> serviceCommand, TextWriter l
     private async Task<(int Code, int Messages)> RunOneAsync(string dir, HilTruth truth, GatewayAddress broker, HilRunOptions options, CancellationToken ct)
     {
         var topics = new MqttTopics($"vehicle/{truth.Scenario}/voice/v1");
-        var config = Path.Combine(dir, "hil-service.json");
+        var config = Path.Combine(dir, ServiceConfigFile);
         var outbox = Path.Combine(dir, "hil-outbox.db");
         foreach (var f in new[] { outbox, outbox + "-wal", outbox + "-shm" }) File.Delete(f);
         // A scenario with a camera recording (hil generate --video, vision av-generate) runs the service's vision stage on it.

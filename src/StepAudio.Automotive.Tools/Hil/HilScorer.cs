@@ -67,10 +67,15 @@ public static class HilScorer
     public static HilScore Score(string scenariosDirectory, CommandGrammar grammar)
     {
         var dirs = HilTruth.ScenarioDirectories(scenariosDirectory);
-        return Score([.. dirs.Select(d => (HilTruth.Load(Path.Combine(d, HilTruth.FileName)), HilRecording.Load(Path.Combine(d, HilRecording.FileName))))], grammar);
+        return Score([.. dirs.Select(d => (HilTruth.Load(Path.Combine(d, HilTruth.FileName)), HilRecording.Load(Path.Combine(d, HilRecording.FileName))))], grammar,
+            realtime: dirs.Any(RanInRealtime));
     }
 
-    public static HilScore Score(IReadOnlyList<(HilTruth Truth, IReadOnlyList<HilMessage>? Recorded)> runs, CommandGrammar grammar)
+    /// <param name="realtime">
+    /// Whether the service was fed at the device's pace (<c>hil run --realtime</c>): only then is a message's arrival
+    /// time minus the command's end a wall-clock latency; an accelerated run scores none (n/a), not a negative one.
+    /// </param>
+    public static HilScore Score(IReadOnlyList<(HilTruth Truth, IReadOnlyList<HilMessage>? Recorded)> runs, CommandGrammar grammar, bool realtime = false)
     {
         int turns = 0, intentsRight = 0, wakes = 0, zoneRight = 0, zoneMatched = 0, falseIntents = 0, escalationsExpected = 0, escalationsFound = 0, falseEscalations = 0, notRun = 0;
         double seconds = 0;
@@ -111,7 +116,7 @@ public static class HilScorer
                 {
                     intentsRight++;
                     latencies.Add((heard!.StreamTime - turn.CommandEnd) * 1000);
-                    wall.Add((heard.ReceivedSeconds - turn.CommandEnd) * 1000);
+                    if (realtime) wall.Add((heard.ReceivedSeconds - turn.CommandEnd) * 1000);
                 }
                 confusions.Add((turn.Intent, heard?.Payload.GetProperty("intent").GetString() ?? "none"));
                 Count(bySnr, snrKey, right);
@@ -230,6 +235,21 @@ public static class HilScorer
     private static double Ratio(int a, int b) => b == 0 ? double.NaN : (double)a / b;
 
     private static double Wrap(double deg) => ((deg % 360) + 540) % 360 - 180;
+
+    /// <summary>Whether <c>hil run</c> fed this scenario in real time (its service configuration says so).</summary>
+    private static bool RanInRealtime(string scenarioDirectory)
+    {
+        var path = Path.Combine(scenarioDirectory, HilRunner.ServiceConfigFile);
+        if (!File.Exists(path)) return false;
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllText(path), HilJsonContext.Default.HilServiceConfig)?.StepAudio.Audio.Realtime == true;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidInputException(path, $"not a hil run service configuration: {e.Message}");
+        }
+    }
 
     private static double Percentile(List<double> values, double p)
     {

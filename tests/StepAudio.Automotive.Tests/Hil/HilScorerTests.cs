@@ -139,6 +139,23 @@ public class HilScorerTests
     }
 
     [Fact]
+    public void WallLatencyIsScoredOnlyForRealtimeRuns()
+    {
+        var a = Truth("a", 10);
+        // Perfect intents arrive 250 ms after the command's end.
+        Assert.Equal(250, HilScorer.Score([(a, Perfect(a, z => z))], CommandGrammar.Default, realtime: true).WallLatencyP95Ms, 6);
+        // An accelerated run's arrival times are not latencies: none, rather than a meaningless (often negative) number.
+        Assert.True(double.IsNaN(HilScorer.Score([(a, Perfect(a, z => z))], CommandGrammar.Default).WallLatencyP95Ms));
+        var folder = ScenarioFolder(a, Perfect(a, z => z));
+        Assert.True(double.IsNaN(HilScorer.Score(folder, CommandGrammar.Default).WallLatencyP95Ms));
+        // The service configuration hil run left beside the recording says how it was fed.
+        File.WriteAllText(Path.Combine(folder, a.Scenario, HilRunner.ServiceConfigFile), System.Text.Json.JsonSerializer.Serialize(
+            new HilServiceConfig(new HilServiceSettings("cabin.json", "events.jsonl", new HilServiceAudio("wav", "audio.wav", Realtime: true),
+                new HilServiceMqtt("mqtt://localhost:1883", a.Scenario, "outbox.db", 60, 600))), HilJsonContext.Default.HilServiceConfig));
+        Assert.Equal(250, HilScorer.Score(folder, CommandGrammar.Default).WallLatencyP95Ms, 6);
+    }
+
+    [Fact]
     public void AMessageDeliveredTwiceIsScoredOnce()
     {
         var a = Truth("a", 10);
