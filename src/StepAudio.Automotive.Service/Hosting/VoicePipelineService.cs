@@ -49,6 +49,8 @@ public sealed partial class VoicePipelineService(
         try
         {
             _camera = OpenCamera(o.Video, profile);
+            // A live camera missing at start: audio-only until it appears (tried every RetrySeconds; status shows it lost).
+            if (_camera is { State: "lost", Problem: { } missing }) LogCameraUnavailable(logger, missing);
         }
         catch (Exception e) when (e is IOException or InvalidInputException)
         {
@@ -118,7 +120,7 @@ public sealed partial class VoicePipelineService(
             TaskScheduler.Default);
     }
 
-    /// <summary>The configured camera on the pipeline's stream time; a live one is reopened after a loss. Null for <c>none</c>.</summary>
+    /// <summary>The configured camera on the pipeline's stream time; a live one is reopened after a loss (or opened once it appears). Null for <c>none</c>.</summary>
     private static VideoInput? OpenCamera(VideoOptions video, CabinProfile profile)
     {
         int width = video.Width ?? profile.Camera?.Width ?? 0, height = video.Height ?? profile.Camera?.Height ?? 0;
@@ -127,10 +129,7 @@ public sealed partial class VoicePipelineService(
         {
             "none" => null,
             "y4m" => new VideoInput(new Y4mFileSource(video.Path!)),
-            "v4l2" => new VideoInput(new V4l2CaptureSource(video.Device, width, height, format, video.FrameRate))
-            {
-                Reopen = () => new V4l2CaptureSource(video.Device, width, height, format, video.FrameRate),
-            },
+            "v4l2" => VideoInput.Live(() => new V4l2CaptureSource(video.Device, width, height, format, video.FrameRate), $"v4l2:{video.Device}", width, height, format, video.FrameRate),
             "raw" => new VideoInput(new RawFrameSource(
                 video.Path == "-" ? Console.OpenStandardInput() : File.OpenRead(video.Path!), "raw:" + video.Path, width, height, format, video.FrameRate, isLive: true)),
             _ => throw new InvalidInputException("StepAudio:Video:Source", $"'{video.Source}' is not a source"),

@@ -30,6 +30,37 @@ public sealed class VideoInput : IDisposable
         _clock = new FrameClock(source.FrameRate);
     }
 
+    /// <summary>
+    /// A live camera, opened with <paramref name="open"/> and reopened with it after a loss. One that cannot be
+    /// opened at start (unplugged, not yet enumerated) starts lost: the pipeline runs audio-only and it is tried
+    /// again every <see cref="RetrySeconds"/> of stream time, as after a loss, so a camera that appears later is used.
+    /// </summary>
+    public static VideoInput Live(Func<IVideoSource> open, string name, int width, int height, VideoPixelFormat format, double frameRate)
+    {
+        try
+        {
+            return new VideoInput(open()) { Reopen = open };
+        }
+        catch (IOException e)
+        {
+            var input = new VideoInput(new UnopenedCamera(name, width, height, format, frameRate)) { Reopen = open };
+            input.Lose(e.Message, streamTime: 0);
+            return input;
+        }
+    }
+
+    /// <summary>Stands in for a camera that could not be opened until <see cref="Reopen"/> succeeds.</summary>
+    private sealed record UnopenedCamera(string Name, int Width, int Height, VideoPixelFormat Format, double FrameRate) : IVideoSource
+    {
+        public bool IsLive => true;
+
+        public bool Read(VideoFrame frame) => throw new IOException($"{Name}: not open");
+
+        public void Dispose()
+        {
+        }
+    }
+
     /// <summary>Called for each frame as it is consumed, with its stream time; the frame is reused afterwards.</summary>
     public Action<VideoFrame, double>? FrameReady { get; set; }
 
@@ -88,18 +119,23 @@ public sealed class VideoInput : IDisposable
         }
         catch (Exception e) when (e is IOException or InvalidInputException)
         {
-            _state = "lost";
-            Problem = e.Message.StartsWith(_source.Name, StringComparison.Ordinal) || e is InvalidInputException ? e.Message : $"{_source.Name}: {e.Message}";
-            _pending = false;
-            _retryAt = streamTime + RetrySeconds;
-            // Let go of the device now, so it can be opened again.
-            if (Reopen is not null) _source.Dispose();
+            Lose(e.Message.StartsWith(_source.Name, StringComparison.Ordinal) || e is InvalidInputException ? e.Message : $"{_source.Name}: {e.Message}", streamTime);
             return true;
         }
         var anomalies = _clock.OutOfOrder + _clock.Jumps;
         if (anomalies == _reportedAnomalies) return restored;
         _reportedAnomalies = anomalies;
         return true;
+    }
+
+    private void Lose(string problem, double streamTime)
+    {
+        _state = "lost";
+        Problem = problem;
+        _pending = false;
+        _retryAt = streamTime + RetrySeconds;
+        // Let go of the device now, so it can be opened again.
+        if (Reopen is not null) _source.Dispose();
     }
 
     private bool TryReopen(double streamTime)

@@ -104,4 +104,32 @@ public class VideoInputTests
         Assert.Equal(1, input.Reopened);
         Assert.Equal(0, input.Status().OutOfOrder);
     }
+
+    [Fact]
+    public void ALiveCameraMissingAtStartIsUsedOnceItAppears()
+    {
+        var opens = 0;
+        IVideoSource Open() => ++opens switch
+        {
+            1 or 2 => throw new IOException("v4l2:/dev/video0: cannot open the camera: No such file or directory (errno 2)"),
+            _ => new ScriptedSource([50, 50.1, 50.2]),
+        };
+        var times = new List<double>();
+        using var input = VideoInput.Live(Open, "v4l2:/dev/video0", 8, 4, VideoPixelFormat.Gray8, 10);
+        input.FrameReady = (_, t) => times.Add(t);
+        // Lost from the start, with the reason, in the configured geometry, and no frame read.
+        Assert.Equal(("lost", "v4l2:/dev/video0: cannot open the camera: No such file or directory (errno 2)"), (input.State, input.Problem));
+        Assert.Equal((8, 4), (input.Width, input.Height));
+        var changes = new List<(double T, string State)>();
+        for (var i = 1; i <= 500; i++)
+        {
+            var t = i * 0.01;
+            if (input.AdvanceTo(t)) changes.Add((Math.Round(t, 2), input.State));
+        }
+        // Tried at 2 s (still missing) and 4 s (there): its frames follow from then on.
+        Assert.Equal((4.0, "ok"), changes[0]);
+        Assert.Equal([4.0, 4.1, 4.2], times.Select(t => Math.Round(t, 2)));
+        Assert.Equal(3, opens);
+        Assert.Equal(1, input.Reopened);
+    }
 }
