@@ -116,20 +116,9 @@ public class GhostSeatTests(ITestOutputHelper output)
 
         (int Ghosts, int InSeat) Score(SpatialOptions options)
         {
-            var sink = new ListSink();
-            var front = new SpatialFrontEnd(Profile, sink, options);
-            var planar = Enumerable.Range(0, Profile.Mics.Count).Select(_ => new float[Hop]).ToArray();
-            var usable = Enumerable.Repeat(true, planar.Length).ToArray();
-            for (var h = 0; h < render.Frames / Hop; h++)
-            {
-                for (var m = 0; m < planar.Length; m++) render.Mix[m].AsSpan(h * Hop, Hop).CopyTo(planar[m]);
-                front.Process(planar, usable);
-            }
-            front.Finish();
+            var sink = Run(render, options);
             var ghosts = sink.Speech.Count(e => !render.Utterances.Any(u => u.Source == e.Zone && e.Start < u.EndSeconds && e.End > u.StartSeconds));
-            var inSeat = render.Utterances.Count(u => sink.Speech
-                .Select(e => (e.Zone, Seconds: Math.Min(e.End!.Value, u.EndSeconds) - Math.Max(e.Start, u.StartSeconds)))
-                .Where(x => x.Seconds > 0).OrderByDescending(x => x.Seconds).FirstOrDefault().Zone == u.Source);
+            var inSeat = render.Utterances.Count(u => PlacedIn(sink, u) == u.Source);
             return (ghosts, inSeat);
         }
 
@@ -156,20 +145,8 @@ public class GhostSeatTests(ITestOutputHelper output)
 
         List<string> Misplaced(SpatialOptions options)
         {
-            var sink = new ListSink();
-            var front = new SpatialFrontEnd(Profile, sink, options);
-            var planar = Enumerable.Range(0, Profile.Mics.Count).Select(_ => new float[Hop]).ToArray();
-            var usable = Enumerable.Repeat(true, planar.Length).ToArray();
-            for (var h = 0; h < render.Frames / Hop; h++)
-            {
-                for (var m = 0; m < planar.Length; m++) render.Mix[m].AsSpan(h * Hop, Hop).CopyTo(planar[m]);
-                front.Process(planar, usable);
-            }
-            front.Finish();
-            return [.. loud.Where(u => sink.Speech
-                .Select(e => (e.Zone, Seconds: Math.Min(e.End!.Value, u.EndSeconds) - Math.Max(e.Start, u.StartSeconds)))
-                .Where(x => x.Seconds > 0).OrderByDescending(x => x.Seconds).FirstOrDefault().Zone != u.Source)
-                .Select(u => $"{u.Source} at {u.StartSeconds:0.0} s")];
+            var sink = Run(render, options);
+            return [.. loud.Where(u => PlacedIn(sink, u) != u.Source).Select(u => $"{u.Source} at {u.StartSeconds:0.0} s")];
         }
 
         var directPath = Misplaced(new SpatialOptions { ReflectionOrder = 0 });
@@ -180,6 +157,27 @@ public class GhostSeatTests(ITestOutputHelper output)
         Assert.Empty(accumulated);
         Assert.Empty(reflections);
     }
+
+    /// <summary>The front end over the whole rendered scene, every microphone usable.</summary>
+    private static ListSink Run(SceneRender render, SpatialOptions options)
+    {
+        var sink = new ListSink();
+        var front = new SpatialFrontEnd(Profile, sink, options);
+        var planar = Enumerable.Range(0, Profile.Mics.Count).Select(_ => new float[Hop]).ToArray();
+        var usable = Enumerable.Repeat(true, planar.Length).ToArray();
+        for (var h = 0; h < render.Frames / Hop; h++)
+        {
+            for (var m = 0; m < planar.Length; m++) render.Mix[m].AsSpan(h * Hop, Hop).CopyTo(planar[m]);
+            front.Process(planar, usable);
+        }
+        front.Finish();
+        return sink;
+    }
+
+    /// <summary>The zone whose speech events cover most of the utterance's time; null when none overlaps it.</summary>
+    private static string? PlacedIn(ListSink sink, RenderedUtterance u) => sink.Speech
+        .Select(e => (e.Zone, Seconds: Math.Min(e.End!.Value, u.EndSeconds) - Math.Max(e.Start, u.StartSeconds)))
+        .Where(x => x.Seconds > 0).OrderByDescending(x => x.Seconds).FirstOrDefault().Zone;
 
     /// <summary>
     /// The one-talker scene of <see cref="SpatialScoringTests.OneTalkerAtATimeIsPlacedInItsSeat"/> for a seed: each
