@@ -11,8 +11,6 @@ namespace StepAudio.Automotive.Tools.Hil;
 /// </summary>
 public static class HilVideo
 {
-    public const string TruthFile = "video.truth.json";
-
     /// <summary>
     /// Writes the video for scenario <paramref name="index"/>: faces taken in turn from the <paramref name="index"/>-th
     /// (so the seats' people change from scenario to scenario), seeded by <paramref name="seed"/> and the index.
@@ -22,6 +20,6 @@ public static class HilVideo
         var camera = profile.Camera ?? throw new InvalidInputException(profilePath, "the profile has no camera section for --video");
         var videoSeed = unchecked((seed * 1_000_003) + (index * 101) + 17);
         var seats = CabinVideoGenerator.SceneSeats(camera, faces, index, render.Utterances, duration, videoSeed, anger);
-        new CabinVideoGenerator(camera, seats, 30, videoSeed).Write(Path.Combine(directory, AvScenarioGenerator.VideoFile), Path.Combine(directory, TruthFile), duration);
+        new CabinVideoGenerator(camera, seats, 30, videoSeed).Write(Path.Combine(directory, AvScenarioGenerator.VideoFile), Path.Combine(directory, AvScenarioGenerator.VideoTruthFile), duration);
     }
 }

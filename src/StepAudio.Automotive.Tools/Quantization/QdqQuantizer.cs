@@ -75,7 +75,7 @@ public static class QdqQuantizer
     public static IReadOnlyList<string> ActivationsToCalibrate(ModelProto model, QuantizationSettings settings)
     {
         var initializers = model.Graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var constants = model.Graph.Node.Where(n => n.OpType == "Constant").SelectMany(n => n.Output).ToHashSet(StringComparer.Ordinal);
+        var constants = ConstantOutputs(model.Graph);
         var readers = Readers(model.Graph);
         var tensors = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -93,7 +93,7 @@ public static class QdqQuantizer
     /// magnitude; a node whose activations were not calibrated, or named in <paramref name="keepFloat"/>, stays float.
     /// </summary>
     public static ModelProto Quantize(ModelProto source, IReadOnlyDictionary<string, float> maxAbs, string modelName, IReadOnlySet<string>? keepFloat = null) =>
-        Quantize(source, maxAbs.ToDictionary(p => p.Key, p => (-p.Value, p.Value), StringComparer.Ordinal), modelName, new QuantizationSettings(KeepFloat: keepFloat));
+        Quantize(source, SymmetricRanges(maxAbs), modelName, new QuantizationSettings(KeepFloat: keepFloat));
 
     /// <summary>
     /// The quantized model. <paramref name="ranges"/> holds each calibrated activation's range (symmetric
@@ -105,7 +105,7 @@ public static class QdqQuantizer
         var model = source.Clone();
         var graph = model.Graph;
         var initializers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var constants = graph.Node.Where(n => n.OpType == "Constant").SelectMany(n => n.Output).ToHashSet(StringComparer.Ordinal);
+        var constants = ConstantOutputs(graph);
         var names = new UniqueNames(graph);
         var readers = Readers(graph);
         var weightNodes = new List<NodeProto>();
@@ -181,7 +181,7 @@ public static class QdqQuantizer
             throw new InvalidInputException(modelPath, $"nothing to quantize: no {string.Join("/", ComputeOps)} node with float initializer weights");
         var ranges = settings.Uint8Activations
             ? ActivationCalibrator.SignedRanges(model, tensors, samples, modelPath, settings.Percentile)
-            : ActivationCalibrator.Ranges(model, tensors, samples, modelPath, settings.Percentile).ToDictionary(p => p.Key, p => (-p.Value, p.Value), StringComparer.Ordinal);
+            : SymmetricRanges(ActivationCalibrator.Ranges(model, tensors, samples, modelPath, settings.Percentile));
         var quantized = Quantize(model, ranges, modelPath, settings);
         Save(quantized, outPath);
         return new QuantizationSummary(
@@ -203,6 +203,14 @@ public static class QdqQuantizer
     /// at input scale × weight scale, keeps its precision (at scale 1 it was rounded to whole weight steps, i.e. lost).
     /// </summary>
     public static float ScaleOf(float maxAbs) => maxAbs > 0 && float.IsFinite(maxAbs) ? maxAbs / Int8Max : 1f / Int8Max;
+
+    /// <summary>Each activation's largest magnitude as the range [−m, m].</summary>
+    private static Dictionary<string, (float Min, float Max)> SymmetricRanges(IReadOnlyDictionary<string, float> maxAbs) =>
+        maxAbs.ToDictionary(p => p.Key, p => (-p.Value, p.Value), StringComparer.Ordinal);
+
+    /// <summary>The outputs of the graph's Constant nodes (values, not activations).</summary>
+    private static HashSet<string> ConstantOutputs(GraphProto graph) =>
+        graph.Node.Where(n => n.OpType == "Constant").SelectMany(n => n.Output).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Which inputs of a node are activations, weight and bias; null when the node is not quantizable.</summary>
     private static NodePlan? Plan(NodeProto node, Dictionary<string, TensorProto> initializers, HashSet<string> constants, TensorReaders readers, QuantizationSettings settings)

@@ -25,6 +25,9 @@ public sealed class AvScenarioGenerator(CabinProfile profile, string profilePath
 {
     public const string VideoFile = "video.y4m";
 
+    /// <summary>The video's truth (per seat: speaking, landmarks) beside <see cref="VideoFile"/>.</summary>
+    public const string VideoTruthFile = "video.truth.json";
+
     public double SnrDb { get; init; } = 15;
 
     /// <summary>Every this-many-th scenario is a radio one (0: none).</summary>
@@ -76,7 +79,7 @@ public sealed class AvScenarioGenerator(CabinProfile profile, string profilePath
 
         // The camera: each seat's mouth moves over its own rendered utterances.
         var seats = CabinVideoGenerator.SceneSeats(camera, faces, 0, render.Utterances, duration, (seed * 100) + (index * 10));
-        new CabinVideoGenerator(camera, seats, 30, rng.Next()).Write(Path.Combine(directory, VideoFile), Path.Combine(directory, "video.truth.json"), duration);
+        new CabinVideoGenerator(camera, seats, 30, rng.Next()).Write(Path.Combine(directory, VideoFile), Path.Combine(directory, VideoTruthFile), duration);
 
         var byEvent = render.Utterances.ToDictionary(u => u.Index);
         List<HilTurn> turns = [];

@@ -34,6 +34,7 @@ public sealed class ZoneMap
     private readonly float[] _residualPower;
     private readonly bool[] _distinct;
     private readonly float[] _accumulated;
+    private int _activeBins;  // band bins in the mask this frame (Observe)
 
     public ZoneMap(ArrayGeometry geometry, SrpPhatLocalizer localizer, int frameLength, int sampleRate, double lowHz = 300, double highHz = 3500, CabinReflections? reflections = null)
     {
@@ -202,6 +203,7 @@ public sealed class ZoneMap
             if (above) sound++;
         }
         power.CopyTo(_previousPower);
+        _activeBins = active;
         ActiveShare = (float)active / _binCount;
         if (ResidualCoherence > 0 || Reflections is not null) ScoreBins(re, im, usable);
         Holding = ActiveShare < MinActiveShare && (float)sound / _binCount >= MinSoundShare;
@@ -294,13 +296,10 @@ public sealed class ZoneMap
         Second = -1;
         float bestZone = 0, bestSpeaker = 0;
         int zoneAt = -1, speakerAt = -1;
-        var masked = 0;
-        if (Reflections is not null)
-            foreach (var w in _mask.AsSpan(_firstBin, _binCount)) if (w > 0) masked++;
         for (var c = 0; c < Candidates.Length; c++)
         {
             _steeredPower[c] = Reflections is null ? Localizer.PowerAt(_candidateLags[c])
-                : masked > 0 ? System.Numerics.Tensors.TensorPrimitives.Sum<float>(_binScore[c]) / masked : 0f;
+                : _activeBins > 0 ? System.Numerics.Tensors.TensorPrimitives.Sum<float>(_binScore[c]) / _activeBins : 0f;
             if (c < ZoneCount && _steeredPower[c] > bestZone)
             {
                 bestZone = _steeredPower[c];
