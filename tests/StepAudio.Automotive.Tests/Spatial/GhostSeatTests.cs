@@ -14,8 +14,6 @@ namespace StepAudio.Automotive.Tests.Spatial;
 /// </summary>
 public class GhostSeatTests(ITestOutputHelper output)
 {
-    private const int Hop = 160;
-
     private sealed class ListSink : IEventSink
     {
         public List<SpeechEvent> Speech { get; } = [];
@@ -116,9 +114,9 @@ public class GhostSeatTests(ITestOutputHelper output)
 
         (int Ghosts, int InSeat) Score(SpatialOptions options)
         {
-            var sink = Run(render, options);
-            var ghosts = sink.Speech.Count(e => !render.Utterances.Any(u => u.Source == e.Zone && e.Start < u.EndSeconds && e.End > u.StartSeconds));
-            var inSeat = render.Utterances.Count(u => PlacedIn(sink, u) == u.Source);
+            var speech = SpatialScoringTests.Speech(Profile, render, options);
+            var ghosts = speech.Count(e => !render.Utterances.Any(u => u.Source == e.Zone && e.Start < u.EndSeconds && e.End > u.StartSeconds));
+            var inSeat = render.Utterances.Count(u => PlacedIn(speech, u) == u.Source);
             return (ghosts, inSeat);
         }
 
@@ -145,8 +143,8 @@ public class GhostSeatTests(ITestOutputHelper output)
 
         List<string> Misplaced(SpatialOptions options)
         {
-            var sink = Run(render, options);
-            return [.. loud.Where(u => PlacedIn(sink, u) != u.Source).Select(u => $"{u.Source} at {u.StartSeconds:0.0} s")];
+            var speech = SpatialScoringTests.Speech(Profile, render, options);
+            return [.. loud.Where(u => PlacedIn(speech, u) != u.Source).Select(u => $"{u.Source} at {u.StartSeconds:0.0} s")];
         }
 
         var directPath = Misplaced(new SpatialOptions { ReflectionOrder = 0 });
@@ -158,46 +156,11 @@ public class GhostSeatTests(ITestOutputHelper output)
         Assert.Empty(reflections);
     }
 
-    /// <summary>The front end over the whole rendered scene, every microphone usable.</summary>
-    private static ListSink Run(SceneRender render, SpatialOptions options)
-    {
-        var sink = new ListSink();
-        var front = new SpatialFrontEnd(Profile, sink, options);
-        var planar = Enumerable.Range(0, Profile.Mics.Count).Select(_ => new float[Hop]).ToArray();
-        var usable = Enumerable.Repeat(true, planar.Length).ToArray();
-        for (var h = 0; h < render.Frames / Hop; h++)
-        {
-            for (var m = 0; m < planar.Length; m++) render.Mix[m].AsSpan(h * Hop, Hop).CopyTo(planar[m]);
-            front.Process(planar, usable);
-        }
-        front.Finish();
-        return sink;
-    }
-
     /// <summary>The zone whose speech events cover most of the utterance's time; null when none overlaps it.</summary>
-    private static string? PlacedIn(ListSink sink, RenderedUtterance u) => sink.Speech
+    private static string? PlacedIn(List<SpeechEvent> speech, RenderedUtterance u) => speech
         .Select(e => (e.Zone, Seconds: Math.Min(e.End!.Value, u.EndSeconds) - Math.Max(e.Start, u.StartSeconds)))
         .Where(x => x.Seconds > 0).OrderByDescending(x => x.Seconds).FirstOrDefault().Zone;
 
-    /// <summary>
-    /// The one-talker scene of <see cref="SpatialScoringTests.OneTalkerAtATimeIsPlacedInItsSeat"/> for a seed: each
-    /// seat three times in turn, TTS voices, SNR 5 dB, RT60 0.15 s.
-    /// </summary>
-    private static SceneRender OneTalkerScene(int seed)
-    {
-        string[] phrases = ["hey jarvis set the temperature to twenty two degrees", "open my window a little please", "play some jazz in the back", "how long until we get there"];
-        string[] voices = ["espeak-ng:en-us+m3", "flite:slt", "espeak-ng:en-gb+f3", "flite:kal16"];
-        var rng = new Random(seed);
-        var scene = new List<SceneEvent>();
-        var t = 0.5;
-        for (var round = 0; round < 3; round++)
-        {
-            foreach (var zone in Profile.Zones)
-            {
-                scene.Add(new SceneEvent { Kind = SceneSourceKind.Talker, Source = zone.Name, StartSeconds = t, Text = phrases[rng.Next(phrases.Length)], Voice = voices[rng.Next(voices.Length)] });
-                t += 3.2;
-            }
-        }
-        return new CabinSimulator().Render(new CabinScene { Cabin = Profile, DurationSeconds = t + 0.5, Rt60Seconds = 0.15, Seed = seed, Noise = new SceneNoise(5), Events = scene });
-    }
+    /// <summary>The one-talker scene of <see cref="SpatialScoringTests.OneTalkerAtATimeIsPlacedInItsSeat"/> for a seed, on the console array.</summary>
+    private static SceneRender OneTalkerScene(int seed) => SpatialScoringTests.OneTalkerScene(Profile, seed);
 }

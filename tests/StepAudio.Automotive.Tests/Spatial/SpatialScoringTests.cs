@@ -59,6 +59,27 @@ public class SpatialScoringTests(ITestOutputHelper output)
         GainDb = gainDb,
     };
 
+    /// <summary>
+    /// The one-talker scene for a seed: each seat three times in turn (3.2 s apart), TTS voices, road noise at
+    /// SNR 5 dB, RT60 0.15 s.
+    /// </summary>
+    internal static SceneRender OneTalkerScene(CabinProfile profile, int seed)
+    {
+        var rng = new Random(seed);
+        var events = new List<SceneEvent>();
+        var t = 0.5;
+        for (var round = 0; round < 3; round++)
+            foreach (var zone in profile.Zones)
+            {
+                events.Add(Talk(zone.Name, t, rng));
+                t += 3.2;
+            }
+        return new CabinSimulator().Render(new CabinScene { Cabin = profile, DurationSeconds = t + 0.5, Rt60Seconds = 0.15, Seed = seed, Noise = new SceneNoise(5), Events = events });
+    }
+
+    /// <summary>The front end over the whole rendered scene, every microphone usable: its closed speech events.</summary>
+    internal static List<SpeechEvent> Speech(CabinProfile profile, SceneRender render, SpatialOptions? options = null) => Run(profile, render, options).Speech;
+
     private static ListSink Run(CabinProfile profile, SceneRender render, SpatialOptions? options = null)
     {
         var sink = new ListSink();
@@ -114,16 +135,7 @@ public class SpatialScoringTests(ITestOutputHelper output)
         var errors = new List<double>();
         foreach (var seed in OneTalkerSeeds)
         {
-            var rng = new Random(seed);
-            var events = new List<SceneEvent>();
-            var t = 0.5;
-            for (var round = 0; round < 3; round++)
-                foreach (var zone in profile.Zones)
-                {
-                    events.Add(Talk(zone.Name, t, rng));
-                    t += 3.2;
-                }
-            var render = new CabinSimulator().Render(new CabinScene { Cabin = profile, DurationSeconds = t + 0.5, Rt60Seconds = 0.15, Seed = seed, Noise = new SceneNoise(5), Events = events });
+            var render = OneTalkerScene(profile, seed);
             var sink = Run(profile, render, options);
             foreach (var u in render.Utterances)
             {
