@@ -32,6 +32,8 @@ public static class ReplayCommand
         var wakeHeads = new Option<string[]>("--wake-head") { Description = "Wake-word head(s) to run in every zone: a model id from the manifest (default: our own hey_jarvis; hey_jarvis_v0.1 is openWakeWord's, demo-only licence), an .onnx file, or none", AllowMultipleArgumentsPerToken = true, HelpName = "model" };
         var precision = new Option<string>("--precision") { Description = "Speech embedding model: int8 (quantized at models fetch) or fp32", DefaultValueFactory = _ => "int8" };
         var visionPrecision = new Option<string>("--vision-precision") { Description = "Face nets: fp32 (default) or int8 (quantized at models fetch)", DefaultValueFactory = _ => "fp32" };
+        var recognizer = new Option<string>("--recognizer") { Description = "What decides a command at the utterance's end: transcriber (Moonshine over the grammar, the default) or head (the command head alone)", DefaultValueFactory = _ => CommandOptions.TranscriberRecognizer, HelpName = "transcriber|head" };
+        recognizer.AcceptOnlyFromAmong(CommandOptions.TranscriberRecognizer, CommandOptions.HeadRecognizer);
         var commandHead = new Option<string>("--command-head") { Description = "Command head run after each wake word: a model id (default: our own commands-en), an .onnx file (labels beside it), or none", DefaultValueFactory = _ => new CommandOptions().Model, HelpName = "model" };
         var modelCache = new Option<string?>("--models") { Description = "Model cache directory (default as for stepaudio models fetch)", HelpName = "dir" };
         var realtime = new Option<bool>("--realtime") { Description = "Pace the recording in real time, as the live device would deliver it" };
@@ -43,7 +45,7 @@ public static class ReplayCommand
 
         var command = new Command("replay", "Run the pipeline on a recording and write its events as JSON Lines")
         {
-            cabin, audio, format, video, events, beamformer, wakeHeads, commandHead, precision, visionPrecision, modelCache, realtime, noEmotion, noVision, mqtt, vin, mqttTimeout,
+            cabin, audio, format, video, events, beamformer, wakeHeads, commandHead, recognizer, precision, visionPrecision, modelCache, realtime, noEmotion, noVision, mqtt, vin, mqttTimeout,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -56,7 +58,7 @@ public static class ReplayCommand
             var videoPath = parse.GetValue(video);
             var heads = WakeHead.Resolve([.. (parse.GetValue(wakeHeads) ?? []).Select(h => new WakeHead { Model = h, Options = new WakeWordOptions { Keyword = KeywordOf(h) } })]);
             var commandModel = parse.GetRequiredValue(commandHead);
-            var commands = new CommandOptions { Model = commandModel, Enabled = commandModel != "none" };
+            var commands = new CommandOptions { Model = commandModel, Enabled = commandModel != "none", Recognizer = parse.GetRequiredValue(recognizer) };
             if (videoPath is not null && !File.Exists(videoPath))
                 throw new InvalidInputException(videoPath, "file not found");
             using var camera = videoPath is null ? null : new VideoInput(new Y4mFileSource(videoPath));

@@ -110,7 +110,9 @@ public static class TrainCommand
         var pretrained = new Option<bool>("--compare-pretrained") { Description = "Also score openWakeWord's pretrained hey_jarvis_v0.1 (demo licence) on the same clips" };
         var report = new Option<string?>("--report") { Description = "Write the Markdown table here too", HelpName = "file.md" };
         var endSteps = new Option<int>("--end-steps") { Description = "Steps after the command's end averaged by the end rule (StepAudio:Commands:EndSteps)", DefaultValueFactory = _ => CommandOptions.DefaultEndSteps };
-        var c = new Command("evaluate", "Measure the trained heads on the held-out voices (flite awb, rms) through the simulated cabins") { wake, negatives, perPhrase, pretrained, report, endSteps };
+        var transcriber = new Option<bool>("--transcriber") { Description = "Measure the transcriber's commands (Moonshine tiny over the grammar, StepAudio:Commands:Recognizer transcriber) instead of the heads; --negatives non-command sentences per band" };
+        var maxDeficit = new Option<float>("--max-deficit") { Description = "The transcriber's StepAudio:Commands:MaxDeficit", DefaultValueFactory = _ => CommandOptions.DefaultMaxDeficit };
+        var c = new Command("evaluate", "Measure the trained heads on the held-out voices (flite awb, rms) through the simulated cabins") { wake, negatives, perPhrase, pretrained, report, endSteps, transcriber, maxDeficit };
         common.AddTo(c);
         c.SetAction((parse, ct) =>
         {
@@ -118,6 +120,14 @@ public static class TrainCommand
             using (context)
             {
                 var store = ModelStore.Default(parse.GetValue(common.Cache));
+                if (parse.GetValue(transcriber))
+                {
+                    using var commands = CommandTranscriber.For(new SpeechTranscriber(SpeechTranscriberPaths.From(store), new InferenceOptions()), grammar, new CommandOptions { MaxDeficit = parse.GetValue(maxDeficit), EscalationMaxDeficit = Math.Min(parse.GetValue(maxDeficit), CommandOptions.DefaultEscalationMaxDeficit) });
+                    using var head = new HeadRunner(Path.Combine(parse.GetRequiredValue(common.Out), HeadTraining.CommandsFile));
+                    var table = TranscriberEvaluation.Run(context, grammar, commands, head, parse.GetValue(perPhrase), parse.GetValue(negatives), parse.GetValue(common.Seed) + 1000);
+                    if (parse.GetValue(report) is { } file) File.WriteAllText(file, table);
+                    return Task.FromResult(ExitCodes.Ok);
+                }
                 var md = HeldOutEvaluation.Run(context, grammar, parse.GetRequiredValue(common.Out),
                     parse.GetValue(pretrained) ? store.Require("hey_jarvis_v0.1") : null,
                     parse.GetValue(wake), parse.GetValue(negatives), parse.GetValue(perPhrase), parse.GetValue(common.Seed) + 1000, parse.GetValue(endSteps));

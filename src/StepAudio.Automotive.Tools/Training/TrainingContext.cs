@@ -20,7 +20,8 @@ public sealed class TrainingContext : IDisposable
         _extractor = new EmbeddingExtractor(store);
         CacheDirectory = Path.Combine(store.CacheDirectory, "training-features");
         var tts = new TextToSpeech(Path.Combine(store.CacheDirectory, "training-tts"));
-        Features = new FeatureCache(CacheDirectory, new ClipRenderer(tts, Acoustics), _extractor);
+        Renderer = new ClipRenderer(tts, Acoustics);
+        Features = new FeatureCache(CacheDirectory, Renderer, _extractor);
         Log = log;
     }
 
@@ -29,6 +30,9 @@ public sealed class TrainingContext : IDisposable
     public CabinAcoustics Acoustics { get; }
 
     public FeatureCache Features { get; }
+
+    /// <summary>Renders clips to audio (for what reads audio, not embeddings: the transcriber).</summary>
+    public ClipRenderer Renderer { get; }
 
     public string CacheDirectory { get; }
 

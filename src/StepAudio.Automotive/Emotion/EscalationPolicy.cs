@@ -53,6 +53,12 @@ public sealed class EscalationPolicy
     }
 
     /// <summary>
+    /// The command window of the seat's last wake word heard talk that is no command (the transcriber's verdict):
+    /// that wake word fired in conversation and asked for nothing, so it is no failed command.
+    /// </summary>
+    public void OnTalk(string zone) => SeatOf(zone).PendingWake = null;
+
+    /// <summary>
     /// An escalation another stage published (e.g. the speech stage's for an emergency command): it
     /// counts for the seat's cooldown, so the same emergency is not escalated twice.
     /// </summary>

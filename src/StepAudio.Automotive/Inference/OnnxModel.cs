@@ -32,47 +32,8 @@ public sealed class OnnxModel : IDisposable
         Path = path;
         if (!File.Exists(path)) throw new InvalidInputException(path, "model file not found");
 
-        var reasons = new List<string>();
-        var available = OrtEnv.Instance().GetAvailableProviders();
-        var chain = options.Providers.Select(p => p.Trim().ToLowerInvariant()).ToList();
-        foreach (var p in chain.Where(p => p is not (InferenceOptions.TensorRt or InferenceOptions.Cuda or InferenceOptions.Cpu)))
-            throw new InvalidInputException("StepAudio:Inference:Providers", $"unknown execution provider '{p}' (use tensorrt, cuda, cpu)");
-
-        // Try the whole chain; a provider that cannot start is dropped and the session retried without it.
-        while (true)
-        {
-            using var so = NewSessionOptions(options);
-            var used = new List<string>();
-            foreach (var p in chain.ToArray())
-            {
-                if (p == InferenceOptions.Cpu) break;
-                var reason = AppendProvider(so, p, options, available);
-                if (reason is null)
-                {
-                    used.Add(p);
-                }
-                else
-                {
-                    Fallback(reasons, logger, path, p, reason);
-                    chain.Remove(p);
-                }
-            }
-            try
-            {
-                _session = new InferenceSession(path, so);
-                ExecutionProvider = used.Count > 0 ? used[0] : InferenceOptions.Cpu;
-                break;
-            }
-            catch (OnnxRuntimeException e) when (used.Count > 0)
-            {
-                Fallback(reasons, logger, path, used[0], $"session creation failed ({FirstLine(e.Message)})");
-                chain.Remove(used[0]);
-            }
-            catch (OnnxRuntimeException e)
-            {
-                throw new InvalidInputException(path, $"not a loadable ONNX model ({FirstLine(e.Message)})", e);
-            }
-        }
+        _session = OpenSession(path, options, logger, out var provider, out var reasons);
+        ExecutionProvider = provider;
         FallbackReasons = reasons;
 
         try
@@ -159,6 +120,58 @@ public sealed class OnnxModel : IDisposable
         if (isInput) _binding.BindInput(name, tensor.Value);
         else _binding.BindOutput(name, tensor.Value);
         return tensor;
+    }
+
+    /// <summary>
+    /// A session on the first execution provider of <paramref name="options"/>' chain that starts, down to
+    /// the CPU; <paramref name="reasons"/> says why each skipped one was skipped. For models with dynamic
+    /// shapes that bind their own values (the transcriber).
+    /// </summary>
+    internal static InferenceSession OpenSession(string path, InferenceOptions options, ILogger logger, out string provider, out IReadOnlyList<string> reasons)
+    {
+        if (!File.Exists(path)) throw new InvalidInputException(path, "model file not found");
+        var fallbacks = new List<string>();
+        var available = OrtEnv.Instance().GetAvailableProviders();
+        var chain = options.Providers.Select(p => p.Trim().ToLowerInvariant()).ToList();
+        foreach (var p in chain.Where(p => p is not (InferenceOptions.TensorRt or InferenceOptions.Cuda or InferenceOptions.Cpu)))
+            throw new InvalidInputException("StepAudio:Inference:Providers", $"unknown execution provider '{p}' (use tensorrt, cuda, cpu)");
+
+        // Try the whole chain; a provider that cannot start is dropped and the session retried without it.
+        while (true)
+        {
+            using var so = NewSessionOptions(options);
+            var used = new List<string>();
+            foreach (var p in chain.ToArray())
+            {
+                if (p == InferenceOptions.Cpu) break;
+                var reason = AppendProvider(so, p, options, available);
+                if (reason is null)
+                {
+                    used.Add(p);
+                }
+                else
+                {
+                    Fallback(fallbacks, logger, path, p, reason);
+                    chain.Remove(p);
+                }
+            }
+            try
+            {
+                var session = new InferenceSession(path, so);
+                provider = used.Count > 0 ? used[0] : InferenceOptions.Cpu;
+                reasons = fallbacks;
+                return session;
+            }
+            catch (OnnxRuntimeException e) when (used.Count > 0)
+            {
+                Fallback(fallbacks, logger, path, used[0], $"session creation failed ({FirstLine(e.Message)})");
+                chain.Remove(used[0]);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new InvalidInputException(path, $"not a loadable ONNX model ({FirstLine(e.Message)})", e);
+            }
+        }
     }
 
     private static SessionOptions NewSessionOptions(InferenceOptions options)

@@ -191,6 +191,8 @@ public sealed class CabinPipeline
         {
             Spatial.Process(_planar, _usable);
             Speech?.Process(Spatial, Listening, StreamTime, _stages);
+            if (Speech is not null && Emotion is not null)
+                foreach (var zone in Speech.TalkHeard) Emotion.Policy.OnTalk(zone);
             Emotion?.Process(Spatial, Listening, StreamTime, _sink);
         }
         if (overruns != _overruns)

@@ -75,6 +75,78 @@ public sealed class CommandOptions
     /// </summary>
     public const int DefaultPatience = 2;
 
+    /// <summary>Value of <see cref="Recognizer"/>: the command head decides at the utterance's end (and by the early rule).</summary>
+    public const string HeadRecognizer = "head";
+
+    /// <summary>Value of <see cref="Recognizer"/>: the transcriber scores the grammar's phrases on the utterance's audio at its end (<see cref="CommandTranscriber"/>).</summary>
+    public const string TranscriberRecognizer = "transcriber";
+
+    /// <summary>Default of <see cref="MaxDeficit"/>, set on held-out voices between commands and chatter (README, Intents).</summary>
+    public const float DefaultMaxDeficit = 1.6f;
+
+    /// <summary>
+    /// What decides the command at an utterance's end: <c>transcriber</c> (Moonshine tiny scoring every grammar
+    /// phrase on the utterance's audio, the command head's probabilities at the end weighing in:
+    /// <see cref="HeadWeight"/>, <see cref="HeadAgreement"/>) or <c>head</c> (the command head's probabilities alone).
+    /// </summary>
+    public string Recognizer { get; set; } = TranscriberRecognizer;
+
+    /// <summary>Transcriber only: nats per token the best phrase may fall short of the unconstrained transcript and still be the command.</summary>
+    public float MaxDeficit { get; set; } = DefaultMaxDeficit;
+
+    /// <summary>Default of <see cref="EscalationMaxDeficit"/> (README, Intents: false escalations against recognised emergencies on held-out voices).</summary>
+    public const float DefaultEscalationMaxDeficit = 1.1f;
+
+    /// <summary>
+    /// Transcriber only: <see cref="MaxDeficit"/> for a phrase whose intent escalates (<c>assist.emergency</c>). "I need help" is
+    /// short, and a short phrase is what noisy talk that matches nothing resembles least badly.
+    /// </summary>
+    public float EscalationMaxDeficit { get; set; } = DefaultEscalationMaxDeficit;
+
+    /// <summary>Default of <see cref="TalkDeficit"/>: above the held-out commands said over another talker, below most chatter (README, Intents).</summary>
+    public const float DefaultTalkDeficit = 2.5f;
+
+    /// <summary>
+    /// Transcriber only: an utterance in a command window whose best phrase falls this far short (nats per token)
+    /// is talk, not a command said badly: the wake word before it asked for nothing, so the escalation policy does
+    /// not count the window as a failed command (<see cref="SpeechStage.TalkHeard"/>).
+    /// </summary>
+    public float TalkDeficit { get; set; } = DefaultTalkDeficit;
+
+    /// <summary>Default of <see cref="HeadWeight"/>, set on held-out voices (README, Intents).</summary>
+    public const float DefaultHeadWeight = 1.0f;
+
+    /// <summary>
+    /// Transcriber only: weight of the log of the command head's mean probability at the utterance's end, added
+    /// to each phrase's log-likelihood under the transcriber; 0 for the transcriber alone. The head hears the
+    /// whole cabin's training conditions, the transcriber hears words: in noise each breaks the other's near ties.
+    /// </summary>
+    public float HeadWeight { get; set; } = DefaultHeadWeight;
+
+    /// <summary>Default of <see cref="HeadAgreement"/> (README, Intents).</summary>
+    public const float DefaultHeadAgreement = 0.8f;
+
+    /// <summary>Transcriber only: head probability for the best phrase at or above which the deficit limits grow by <see cref="AgreedExtraDeficit"/>.</summary>
+    public float HeadAgreement { get; set; } = DefaultHeadAgreement;
+
+    /// <summary>Default of <see cref="AgreedExtraDeficit"/> (README, Intents).</summary>
+    public const float DefaultAgreedExtraDeficit = 1.0f;
+
+    /// <summary>
+    /// Transcriber only: nats per token added to <see cref="MaxDeficit"/> (and <see cref="EscalationMaxDeficit"/>) when
+    /// the head agrees (<see cref="HeadAgreement"/>): a command said through noise that both models name is kept.
+    /// </summary>
+    public float AgreedExtraDeficit { get; set; } = DefaultAgreedExtraDeficit;
+
+    /// <summary>Default of <see cref="EarlyAgreedExtraDeficit"/> (README, Intents).</summary>
+    public const float DefaultEarlyAgreedExtraDeficit = 0.5f;
+
+    /// <summary>
+    /// Transcriber only: <see cref="AgreedExtraDeficit"/> for the early rule's check, on audio cut while the voice detector
+    /// still hears talk (another seat's leakage running on past the command): a cut utterance resembles more phrases.
+    /// </summary>
+    public float EarlyAgreedExtraDeficit { get; set; } = DefaultEarlyAgreedExtraDeficit;
+
     /// <summary>How long a zone listens for a command after a wake word or push-to-talk.</summary>
     public double WindowSeconds { get; set; } = 5.0;
 
@@ -89,6 +161,14 @@ public sealed class CommandOptions
         if (!(MinCommandSeconds >= 0 && MinCommandSeconds <= 3)) yield return $"{section}:MinCommandSeconds: {MinCommandSeconds} must be between 0 (off) and 3";
         if (!(SpeechProbability > 0 && SpeechProbability < 1)) yield return $"{section}:SpeechProbability: {SpeechProbability} must be in (0, 1)";
         if (EndSteps is < 1 or > 10) yield return $"{section}:EndSteps: {EndSteps} must be between 1 and 10";
+        if (Recognizer is not (HeadRecognizer or TranscriberRecognizer)) yield return $"{section}:Recognizer: '{Recognizer}' must be {HeadRecognizer} or {TranscriberRecognizer}";
+        if (!(MaxDeficit > 0 && MaxDeficit <= 10)) yield return $"{section}:MaxDeficit: {MaxDeficit} must be in (0, 10]";
+        if (!(EscalationMaxDeficit > 0 && EscalationMaxDeficit <= MaxDeficit)) yield return $"{section}:EscalationMaxDeficit: {EscalationMaxDeficit} must be in (0, MaxDeficit ({MaxDeficit})]";
+        if (!(TalkDeficit >= MaxDeficit && TalkDeficit <= 20)) yield return $"{section}:TalkDeficit: {TalkDeficit} must be in [MaxDeficit ({MaxDeficit}), 20]";
+        if (!(HeadWeight >= 0 && HeadWeight <= 10)) yield return $"{section}:HeadWeight: {HeadWeight} must be between 0 (transcriber alone) and 10";
+        if (!(HeadAgreement > 0 && HeadAgreement <= 1)) yield return $"{section}:HeadAgreement: {HeadAgreement} must be in (0, 1]";
+        if (!(AgreedExtraDeficit >= 0 && AgreedExtraDeficit <= 10)) yield return $"{section}:AgreedExtraDeficit: {AgreedExtraDeficit} must be between 0 and 10";
+        if (!(EarlyAgreedExtraDeficit >= 0 && EarlyAgreedExtraDeficit <= AgreedExtraDeficit)) yield return $"{section}:EarlyAgreedExtraDeficit: {EarlyAgreedExtraDeficit} must be in [0, AgreedExtraDeficit ({AgreedExtraDeficit})]";
         if (Patience < 0) yield return $"{section}:Patience: {Patience} must be 0 (no early intent) or more";
         if (!(WindowSeconds >= SpeechSteps.Seconds && WindowSeconds <= 30))
             yield return $"{section}:WindowSeconds: {WindowSeconds} must be between {SpeechSteps.Seconds} and 30";

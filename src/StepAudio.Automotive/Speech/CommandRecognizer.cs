@@ -26,6 +26,7 @@ public sealed class CommandRecognizer : IDisposable
     private int _candidate;
     private int _streak;
     private float _streakSum;
+    private bool _earlyChecked;
     private readonly float[] _endSum;
     private int _endCount;
     private int _quietSteps;
@@ -33,6 +34,19 @@ public sealed class CommandRecognizer : IDisposable
     private long _onsetStep;
     private long _lastSpeechStep;
     private int _pause;
+    private readonly CommandTranscriber? _transcriber;
+    private readonly ILogger? _logger;
+
+    // The zone's last seconds of audio for the transcriber: a ring in the zone's sample clock.
+    private readonly float[] _history;
+    private readonly float[] _utterance;
+    private long _heard;
+
+    /// <summary>Audio kept for the transcriber: the longest utterance it is given.</summary>
+    public const double HistorySeconds = 8;
+
+    /// <summary>Audio before the utterance's first speech step and after its last that the transcriber also hears (the voice detector's edges are late and early).</summary>
+    public const double PaddingSeconds = 0.15;
 
     public CommandRecognizer(CommandHead head, InferenceOptions inference, ILogger? logger = null)
     {
@@ -61,6 +75,11 @@ public sealed class CommandRecognizer : IDisposable
             throw;
         }
         _endSum = new float[Labels.Labels.Count];
+        _transcriber = head.Transcriber;
+        _logger = logger;
+        var history = _transcriber is null ? 0 : (int)(HistorySeconds * SpeechSteps.SampleRate);
+        _history = new float[history];
+        _utterance = new float[history];
         _rule = CommandEndRule.For(Options, Labels);
         _windowSteps = Math.Max(1, (int)Math.Round(Options.WindowSeconds * SpeechSteps.PerSecond));
         _model.WarmUp();
@@ -85,6 +104,9 @@ public sealed class CommandRecognizer : IDisposable
     /// <summary>Mean probability of the decided class over the steps that fired it.</summary>
     public float Confidence { get; private set; }
 
+    /// <summary>The transcriber deciding instead of the head; null: the head decides.</summary>
+    public CommandTranscriber? Transcriber => _transcriber;
+
     /// <summary>The head's probabilities from the last step (class 0 = none).</summary>
     public ReadOnlySpan<float> Probabilities => _probabilities.Floats;
 
@@ -96,6 +118,7 @@ public sealed class CommandRecognizer : IDisposable
         _candidate = 0;
         _streak = 0;
         _streakSum = 0;
+        _earlyChecked = false;
         _endCount = 0;
         _quietSteps = 0;
         _onsetStep = -1;
@@ -109,6 +132,25 @@ public sealed class CommandRecognizer : IDisposable
     private double CommandSeconds => _onsetStep < 0 ? 0 : (_lastSpeechStep - _onsetStep + 1) * SpeechSteps.Seconds;
 
     public void Close() => IsOpen = false;
+
+    /// <summary>Closes the window and forgets the audio heard: the zone's stream starts again.</summary>
+    public void Reset()
+    {
+        IsOpen = false;
+        _heard = 0;
+    }
+
+    /// <summary>The zone's audio as it arrives (16 kHz, [-1, 1]), kept for the transcriber; nothing without one.</summary>
+    public void Hear(ReadOnlySpan<float> samples)
+    {
+        if (_history.Length == 0) return;
+        if (samples.Length > _history.Length) samples = samples[^_history.Length..];
+        var at = (int)(_heard % _history.Length);
+        var first = Math.Min(samples.Length, _history.Length - at);
+        samples[..first].CopyTo(_history.AsSpan(at));
+        samples[first..].CopyTo(_history);
+        _heard += samples.Length;
+    }
 
     /// <summary>
     /// Scores one step's window (the zone's last <see cref="WindowLength"/> embeddings, oldest first)
@@ -131,27 +173,9 @@ public sealed class CommandRecognizer : IDisposable
         window.CopyTo(_input.Floats);
         _model.Run();
         var p = _probabilities.Floats;
-        var top = 1;
-        for (var c = 2; c < p.Length; c++)
-            if (p[c] > p[top]) top = c;
-        if (p[top] >= Options.Threshold)
-        {
-            if (top != _candidate)
-            {
-                _candidate = top;
-                _streak = 0;
-                _streakSum = 0;
-            }
-            _streak++;
-            _streakSum += p[top];
-        }
-        else
-        {
-            _candidate = 0;
-            _streak = 0;
-            _streakSum = 0;
-        }
-        if (Options.Patience > 0 && _streak >= Options.Patience && _rule.AllowsEarly(_candidate, _streakSum / _streak, CommandSeconds))
+        Track(p);
+        if (_transcriber is not null) return StepTranscriber(streamStep, speech, p);
+        if (SureEarly)
         {
             Class = _candidate;
             Confidence = _streakSum / _streak;
@@ -178,6 +202,103 @@ public sealed class CommandRecognizer : IDisposable
             return CommandStep.NoMatch;
         }
         return CommandStep.Listening;
+    }
+
+    /// <summary>Follows the top command class's run of steps at or above <see cref="CommandOptions.Threshold"/> (the early rule).</summary>
+    private void Track(ReadOnlySpan<float> p)
+    {
+        var top = 1;
+        for (var c = 2; c < p.Length; c++)
+            if (p[c] > p[top]) top = c;
+        if (p[top] >= Options.Threshold)
+        {
+            if (top != _candidate)
+            {
+                _candidate = top;
+                _streak = 0;
+                _streakSum = 0;
+                _earlyChecked = false;
+            }
+            _streak++;
+            _streakSum += p[top];
+        }
+        else
+        {
+            _candidate = 0;
+            _streak = 0;
+            _streakSum = 0;
+            _earlyChecked = false;
+        }
+    }
+
+    /// <summary>The head has been sure of one command for <see cref="CommandOptions.Patience"/> steps, and the end rule's gates allow it early.</summary>
+    private bool SureEarly => Options.Patience > 0 && _streak >= Options.Patience && _rule.AllowsEarly(_candidate, _streakSum / _streak, CommandSeconds);
+
+    /// <summary>The transcriber's turn: at an utterance's end it scores the grammar on the utterance's audio;
+    /// before the end, when the head is sure early, once per run of sure steps on the audio so far, and fires only if it names the head's command (<see cref="CommandOptions.EarlyAgreedExtraDeficit"/>).</summary>
+    private CommandStep StepTranscriber(long streamStep, bool speech, ReadOnlySpan<float> p)
+    {
+        // Another seat talking on past the command keeps this zone's voice detector on: its end comes late.
+        if (SureEarly && !_earlyChecked)
+        {
+            _earlyChecked = true;
+            // The transcriber must name the head's command on the audio so far (cut mid-talk: the head's agreement buys less).
+            var decided = Transcribe(streamStep, p, early: true, out var confidence);
+            if (decided == _candidate)
+            {
+                Class = decided;
+                Confidence = confidence;
+                IsOpen = false;
+                return CommandStep.Intent;
+            }
+        }
+        if (EndOfUtterance(p, speech))
+        {
+            var mean = _endSum.AsSpan();
+            TensorPrimitives.Multiply(mean, 1f / _endCount, mean);
+            _endCount = 0;
+            if (CommandSeconds >= Options.MinCommandSeconds)
+            {
+                var decided = Transcribe(streamStep, mean, early: false, out var confidence);
+                if (decided > 0)
+                {
+                    Class = decided;
+                    Confidence = confidence;
+                    IsOpen = false;
+                    return CommandStep.Intent;
+                }
+                if (_transcriber!.LastDeficit > Options.TalkDeficit && streamStep - _openedStep + 1 < _windowSteps) return CommandStep.Talk;
+            }
+        }
+        if (streamStep - _openedStep + 1 >= _windowSteps)
+        {
+            IsOpen = false;
+            return CommandStep.NoMatch;
+        }
+        return CommandStep.Listening;
+    }
+
+    /// <summary>The transcriber's decision on the current utterance's audio with the head's probabilities <paramref name="head"/> ; before the end (<paramref name="early"/>) with <see cref="CommandOptions.EarlyAgreedExtraDeficit"/>; logged.</summary>
+    private int Transcribe(long streamStep, ReadOnlySpan<float> head, bool early, out float confidence)
+    {
+        var audio = Utterance();
+        var decided = _transcriber!.Decide(audio, head, out confidence, early ? Options.EarlyAgreedExtraDeficit : Options.AgreedExtraDeficit);
+        if (_logger?.IsEnabled(LogLevel.Information) == true)
+            _logger.LogInformation("Command at step {Step} ({Moment}, {Seconds:F2} s of audio): heard '{Transcript}', best phrase '{Phrase}' {Deficit:F2} nats/token short, head {Head:F2} → {Decision}",
+                streamStep, early ? "head sure early" : "utterance end", audio.Length / (double)SpeechSteps.SampleRate, _transcriber.LastTranscript, Labels.Labels[_transcriber.LastBest].Text,
+                _transcriber.LastDeficit, head[_transcriber.LastBest], decided > 0 ? Labels.Labels[decided].Text : "none");
+        return decided;
+    }
+
+    /// <summary>The current utterance's audio, from its onset step to its last speech step, padded; what the ring still holds of it.</summary>
+    private ReadOnlySpan<float> Utterance()
+    {
+        var pad = (long)(PaddingSeconds * SpeechSteps.SampleRate);
+        var end = Math.Min(_heard, ((_lastSpeechStep + 1) * SpeechSteps.Samples) + pad);
+        var start = Math.Max(Math.Max(0, _heard - _history.Length), (_onsetStep * SpeechSteps.Samples) - pad);
+        var length = (int)Math.Max(0, end - start);
+        for (var i = 0; i < length; i++) _utterance[i] = _history[(start + i) % _history.Length];
+        return _utterance.AsSpan(0, length);
     }
 
     /// <summary>
@@ -211,6 +332,9 @@ public enum CommandStep
     /// <summary>Still listening.</summary>
     Listening,
 
+    /// <summary>The transcriber heard an utterance that is talk, no command (<see cref="CommandOptions.TalkDeficit"/>); still listening.</summary>
+    Talk,
+
     /// <summary>An intent fired; the window is closed.</summary>
     Intent,
 
@@ -218,8 +342,11 @@ public enum CommandStep
     NoMatch,
 }
 
-/// <summary>A command head to run in every zone: the .onnx, its validated labels, and the decision rule.</summary>
-public sealed record CommandHead(string Path, CommandLabels Labels, CommandOptions Options)
+/// <summary>
+/// A command head to run in every zone: the .onnx, its validated labels, and the decision rule; with a
+/// <see cref="Transcriber"/> (shared by the zones; its owner disposes it) that decides instead of the head.
+/// </summary>
+public sealed record CommandHead(string Path, CommandLabels Labels, CommandOptions Options, CommandTranscriber? Transcriber = null)
 {
     /// <summary>
     /// The head for <paramref name="options"/>: <see cref="CommandOptions.Model"/> is an .onnx path or a

@@ -24,6 +24,7 @@ public sealed class SpeechStage : IDisposable
     private readonly ZoneSpeech[] _zones;
     private readonly List<(int Zone, WakeWordDetection Detection)> _fired = [];
     private readonly List<(int Zone, CommandDecision Decision)> _decided = new(8);
+    private readonly List<string> _talk = new(4);
     private readonly CommandHead? _commands;
     private readonly double[] _openedAt;
     private double _lastWake = double.NegativeInfinity;
@@ -42,6 +43,7 @@ public sealed class SpeechStage : IDisposable
                 _zones[z] = new ZoneSpeech(zones[z], models, heads, inference, logger, commands);
                 _zones[z].WakeWord += d => _fired.Add((zone, d));
                 _zones[z].CommandDecided += d => _decided.Add((zone, d));
+                _zones[z].TalkHeard += () => _talk.Add(_zones[zone].Zone);
             }
         }
         catch
@@ -52,6 +54,13 @@ public sealed class SpeechStage : IDisposable
     }
 
     public IReadOnlyList<ZoneSpeech> Zones => _zones;
+
+    /// <summary>
+    /// Zones whose command window heard talk that is no command in this hop's <see cref="Process"/>: the wake
+    /// word that opened it asked for nothing (a false wake word in conversation), which the escalation policy
+    /// must not count as a failed command.
+    /// </summary>
+    public IReadOnlyList<string> TalkHeard => _talk;
 
     /// <summary>The camera's say in whose wake word it was (and whether anyone in the car said it); null: audio alone.</summary>
     public AudioVisualAttribution? Attribution { get; set; }
@@ -92,7 +101,17 @@ public sealed class SpeechStage : IDisposable
     {
         var resolved = heads.Select(h => (File.Exists(h.Model) ? h.Model : store.Require(h.Model), h.Options)).ToList();
         var command = commands is { Enabled: true } ? CommandHead.Resolve(commands, store) : null;
-        return new SpeechStage([.. profile.Zones.Select(z => z.Name)], SpeechModelPaths.From(store, inference.Precision, logger), resolved, inference, logger, command);
+        if (command is { Options.Recognizer: CommandOptions.TranscriberRecognizer })
+            command = command with { Transcriber = CommandTranscriber.For(new SpeechTranscriber(SpeechTranscriberPaths.From(store), inference, logger), command.Labels, command.Options) };
+        try
+        {
+            return new SpeechStage([.. profile.Zones.Select(z => z.Name)], SpeechModelPaths.From(store, inference.Precision, logger), resolved, inference, logger, command);
+        }
+        catch
+        {
+            command?.Transcriber?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -120,6 +139,7 @@ public sealed class SpeechStage : IDisposable
     {
         _fired.Clear();
         _decided.Clear();
+        _talk.Clear();
         for (var z = 0; z < _zones.Length; z++)
             if (!listening.IsMuted(z)) _zones[z].Process(spatial.BeamOutput(z));
         foreach (var (decidedZone, decision) in _decided) PublishCommand(decidedZone, decision, streamTime, sink);
@@ -210,6 +230,7 @@ public sealed class SpeechStage : IDisposable
     public void Dispose()
     {
         foreach (var z in _zones) z?.Dispose();
+        _commands?.Transcriber?.Dispose();
     }
 }
 

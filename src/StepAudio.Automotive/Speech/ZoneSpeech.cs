@@ -86,6 +86,9 @@ public sealed class ZoneSpeech : IDisposable
     /// <summary>Raised on the step a command window ends, by an intent or by running out.</summary>
     public event Action<CommandDecision>? CommandDecided;
 
+    /// <summary>Raised when the command window heard talk that is no command (the transcriber's <see cref="CommandStep.Talk"/>).</summary>
+    public event Action? TalkHeard;
+
     /// <summary>
     /// Opens a command window from the next step (after a wake word or push-to-talk in this zone); an
     /// open one restarts. While it is open the embedding runs on every step whatever the voice detector
@@ -108,6 +111,7 @@ public sealed class ZoneSpeech : IDisposable
     /// <summary>Consumes one block of this zone's 16 kHz samples in [-1, 1].</summary>
     public void Process(ReadOnlySpan<float> samples)
     {
+        _command?.Hear(samples);
         while (!samples.IsEmpty)
         {
             // Both clocks advance over the same samples; the step boundary is the later one to act.
@@ -150,7 +154,7 @@ public sealed class ZoneSpeech : IDisposable
         _mel.Reset();
         _embedder.Reset();
         foreach (var h in _heads) h.Reset();
-        _command?.Close();
+        _command?.Reset();
         _vadFill = _stepFill = 0;
         _wasSpeech = _stepHeardSpeech = false;
         Samples = Steps = ActiveSteps = 0;
@@ -192,6 +196,7 @@ public sealed class ZoneSpeech : IDisposable
     private void StepCommand()
     {
         var outcome = _command!.Step(_embedder.Latest(_command.WindowLength), Steps, _stepHeardSpeech);
+        if (outcome == CommandStep.Talk) TalkHeard?.Invoke();
         if (outcome is not (CommandStep.Intent or CommandStep.NoMatch)) return;
         var start = _commandSpeechStart >= 0 ? _commandSpeechStart : _commandOpenedSample;
         var end = _commandSpeechEnd >= 0 ? _commandSpeechEnd : Samples;

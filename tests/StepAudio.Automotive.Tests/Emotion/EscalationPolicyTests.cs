@@ -212,6 +212,28 @@ public class EscalationPolicyTests
     }
 
     [Fact]
+    public void WakeWordsWhoseWindowHeardTalkAreNoFailedCommands()
+    {
+        // As above with 3 s of talk after each wake word, but the transcriber judged one window's talk as no
+        // command: two failures within the minute are not three.
+        foreach (var talkAt in new[] { -1, 1000 })
+        {
+            var policy = new EscalationPolicy();
+            var escalations = new List<EscalationEvent>();
+            for (var hop = 0; hop < 3500; hop++)
+            {
+                var t = hop * Hop;
+                if (hop is 0 or 1000 or 2000 && policy.OnWake(new WakeEvent("hey_jarvis", "driver", 0.9, t)) is { } w) escalations.Add(w);
+                if (talkAt >= 0 && hop == talkAt + 250) policy.OnTalk("driver");
+                var sinceWake = (hop % 1000 * Hop) - 1;
+                if (policy.OnEmotion("driver", Fused(0.2, 0.5 + (t / 100)), t, sinceWake is > 0 and <= 3) is { } e) escalations.Add(e);
+            }
+            if (talkAt < 0) Assert.Equal("failed-commands", Assert.Single(escalations).Trigger);
+            else Assert.Empty(escalations);
+        }
+    }
+
+    [Fact]
     public void FailedCommandsWithSteadyArousalOrAnsweredWakesDoNotEscalate()
     {
         var steady = new EscalationPolicy();

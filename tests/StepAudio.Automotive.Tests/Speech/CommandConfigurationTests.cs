@@ -27,6 +27,20 @@ public class CommandConfigurationTests
     }
 
     [Fact]
+    public async Task BadTranscriberSettingsAreNamed()
+    {
+        var (code, err) = await RunWith(TestPaths.NewTempDir(), """{ "Recognizer": "whisper", "MaxDeficit": 2, "EscalationMaxDeficit": 3, "TalkDeficit": 1, "HeadWeight": -1, "HeadAgreement": 0, "AgreedExtraDeficit": 11, "EarlyAgreedExtraDeficit": -1 }""");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("stepaudio: StepAudio:Commands:Recognizer: 'whisper' must be head or transcriber", err, StringComparison.Ordinal);
+        Assert.Contains("stepaudio: StepAudio:Commands:EscalationMaxDeficit: 3 must be in (0, MaxDeficit (2)]", err, StringComparison.Ordinal);
+        Assert.Contains("stepaudio: StepAudio:Commands:TalkDeficit: 1 must be in [MaxDeficit (2), 20]", err, StringComparison.Ordinal);
+        Assert.Contains("stepaudio: StepAudio:Commands:HeadWeight: -1 must be between 0 (transcriber alone) and 10", err, StringComparison.Ordinal);
+        Assert.Contains("stepaudio: StepAudio:Commands:HeadAgreement: 0 must be in (0, 1]", err, StringComparison.Ordinal);
+        Assert.Contains("stepaudio: StepAudio:Commands:AgreedExtraDeficit: 11 must be between 0 and 10", err, StringComparison.Ordinal);
+        Assert.Contains("stepaudio: StepAudio:Commands:EarlyAgreedExtraDeficit: -1 must be in [0, AgreedExtraDeficit (11)]", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnEscalationFloorBelowTheFloorIsNamed()
     {
         var (code, err) = await RunWith(TestPaths.NewTempDir(), """{ "Floor": 0.5, "EscalationFloor": 0.4 }""");

@@ -23,7 +23,7 @@ public class IntentToBrokerTests
         using var stderr = new StringWriter();
         var code = await StepAudioCli.InvokeAsync(
             ["replay", "--cabin", TestPaths.ConsoleCabin, "--audio", Path.Combine(TestPaths.RepoRoot, "deploy", "demo", "demo.wav"),
-             "--wake-head", "hey_jarvis_v0.1", "--command-head", head, "--events", events, "--mqtt", broker.Uri, "--vin", "INTENTVIN"],
+             "--wake-head", "hey_jarvis_v0.1", "--command-head", head, "--recognizer", "head", "--events", events, "--mqtt", broker.Uri, "--vin", "INTENTVIN"],
             stdout, stderr);
         Assert.True(code == 0, stderr.ToString());
 
