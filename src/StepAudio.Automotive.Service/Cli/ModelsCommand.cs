@@ -180,7 +180,9 @@ public static class ModelsCommand
             {
                 var inference = new InferenceOptions { Providers = parse.GetRequiredValue(providers).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) };
                 // Only ONNX files load; the face detector is loaded from its conversion.
-                foreach (var c in checks.Where(c => c.Path.EndsWith(".onnx", StringComparison.Ordinal)))
+                // The transcriber's encoder and decoder have dynamic shapes: they load together, below.
+                string[] transcriber = [SpeechTranscriberPaths.EncoderId, SpeechTranscriberPaths.DecoderId];
+                foreach (var c in checks.Where(c => c.Path.EndsWith(".onnx", StringComparison.Ordinal) && !transcriber.Contains(c.File.Id)))
                 {
                     using var model = new OnnxModel(c.Path, inference, ShapesFor(c.File.Id));
                     if (c.File.Id == "silero_vad_v5") SileroVad.PrepareInputs(model);
@@ -193,6 +195,12 @@ public static class ModelsCommand
                     using var model = new OnnxModel(int8, inference, SpeechEmbedder.Shapes);
                     model.WarmUp(1);
                     stdout.WriteLine($"loaded embedding_model (INT8) on {model.ExecutionProvider}");
+                }
+                if (checks.Any(c => c.File.Id == SpeechTranscriberPaths.EncoderId))
+                {
+                    using var moonshine = new SpeechTranscriber(SpeechTranscriberPaths.From(store), inference);
+                    moonshine.Transcribe(new float[SpeechSteps.SampleRate / 2]);
+                    stdout.WriteLine($"loaded {SpeechTranscriberPaths.EncoderId} + {SpeechTranscriberPaths.DecoderId} (the transcriber) on {moonshine.ExecutionProvider}");
                 }
                 if (checks.Any(c => c.File.Id == TinyFaceDetector.WeightsId))
                 {

@@ -152,13 +152,13 @@ public sealed partial class VoicePipelineService(
             audio.Device, profile, PcmSampleFormatExtensions.Parse(audio.Format, "StepAudio:Audio:Format"), audio.AlsaConfig),
         "wav" => AudioSourceFactory.OpenRecording(audio.Path!, profile),
         "raw" => AudioSourceFactory.FitToProfile(
-            new RawPcmSource(
+            new CaptureBuffer(new RawPcmSource(
                 audio.Path == "-" ? Console.OpenStandardInput() : File.OpenRead(audio.Path!),
                 "raw:" + audio.Path,
                 profile.Mics.Count,
                 profile.SampleRate,
                 PcmSampleFormatExtensions.Parse(audio.Format, "StepAudio:Audio:Format"),
-                isLive: true),
+                isLive: true), dropWhenFull: false),
             profile),
         _ => throw new InvalidInputException("StepAudio:Audio:Source", $"'{audio.Source}' is not a source"),
     };

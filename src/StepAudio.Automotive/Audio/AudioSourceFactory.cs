@@ -19,10 +19,10 @@ public static class AudioSourceFactory
 
     /// <summary>
     /// Opens live ALSA capture with the profile's channel count, asking for the pipeline rate (a device that
-    /// grants another rate is resampled).
+    /// grants another rate is resampled), read into a <see cref="CaptureBuffer"/>.
     /// </summary>
     public static IAudioSource OpenAlsa(string device, CabinProfile profile, PcmSampleFormat format, string? configFile = null) =>
-        FitToProfile(new AlsaCaptureSource(device, profile.Mics.Count, profile.SampleRate, format, configFile), profile);
+        FitToProfile(new CaptureBuffer(new AlsaCaptureSource(device, profile.Mics.Count, profile.SampleRate, format, configFile)), profile);
 
     /// <summary>Checks the channel count against the profile and resamples to the pipeline rate when needed.</summary>
     public static IAudioSource FitToProfile(IAudioSource source, CabinProfile profile)

@@ -238,5 +238,8 @@ public readonly record struct Transcript(string Text, float LogProb, int Tokens)
 public sealed record SpeechTranscriberPaths(string Encoder, string Decoder, string Vocabulary)
 {
     public static SpeechTranscriberPaths From(ModelStore store) =>
-        new(store.Require("moonshine_tiny_encoder"), store.Require("moonshine_tiny_decoder"), store.Require("llama_tokenizer"));
+        new(store.Require(EncoderId), store.Require(DecoderId), store.Require(VocabularyId));
+
+    /// <summary>Manifest ids of the transcriber's files.</summary>
+    public const string EncoderId = "moonshine_tiny_encoder", DecoderId = "moonshine_tiny_decoder", VocabularyId = "llama_tokenizer";
 }

@@ -33,6 +33,7 @@ public class OnnxRuntimeLibraryTests
         Assert.True(code == ExitCodes.Ok, err);
         Assert.Contains("loaded embedding_model on cpu (skipped tensorrt: TensorrtExecutionProvider is not in this ONNX Runtime build", output, StringComparison.Ordinal);
         Assert.Contains("loaded silero_vad_v5 on cpu", output, StringComparison.Ordinal);
+        Assert.Contains("loaded moonshine_tiny_encoder + moonshine_tiny_decoder (the transcriber) on cpu", output, StringComparison.Ordinal);
     }
 
     [Fact]
