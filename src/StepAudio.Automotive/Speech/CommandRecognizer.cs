@@ -175,26 +175,12 @@ public sealed class CommandRecognizer : IDisposable
         var p = _probabilities.Floats;
         Track(p);
         if (_transcriber is not null) return StepTranscriber(streamStep, speech, p);
-        if (SureEarly)
-        {
-            Class = _candidate;
-            Confidence = _streakSum / _streak;
-            IsOpen = false;
-            return CommandStep.Intent;
-        }
+        if (SureEarly) return Fire(_candidate, _streakSum / _streak);
         if (EndOfUtterance(p, speech))
         {
-            var mean = _endSum.AsSpan();
-            TensorPrimitives.Multiply(mean, 1f / _endCount, mean);
-            _endCount = 0;
+            var mean = EndMean();
             var decided = _rule.Decide(mean, CommandSeconds);
-            if (decided > 0)
-            {
-                Class = decided;
-                Confidence = mean[decided];
-                IsOpen = false;
-                return CommandStep.Intent;
-            }
+            if (decided > 0) return Fire(decided, mean[decided]);
         }
         if (streamStep - _openedStep + 1 >= _windowSteps)
         {
@@ -202,6 +188,23 @@ public sealed class CommandRecognizer : IDisposable
             return CommandStep.NoMatch;
         }
         return CommandStep.Listening;
+    }
+
+    private CommandStep Fire(int decided, float confidence)
+    {
+        Class = decided;
+        Confidence = confidence;
+        IsOpen = false;
+        return CommandStep.Intent;
+    }
+
+    /// <summary>The head's mean probabilities over the utterance's last speech step and the quiet steps after it; the sum starts again.</summary>
+    private Span<float> EndMean()
+    {
+        var mean = _endSum.AsSpan();
+        TensorPrimitives.Multiply(mean, 1f / _endCount, mean);
+        _endCount = 0;
+        return mean;
     }
 
     /// <summary>Follows the top command class's run of steps at or above <see cref="CommandOptions.Threshold"/> (the early rule).</summary>
@@ -244,29 +247,15 @@ public sealed class CommandRecognizer : IDisposable
             _earlyChecked = true;
             // The transcriber must name the head's command on the audio so far (cut mid-talk: the head's agreement buys less).
             var decided = Transcribe(streamStep, p, early: true, out var confidence);
-            if (decided == _candidate)
-            {
-                Class = decided;
-                Confidence = confidence;
-                IsOpen = false;
-                return CommandStep.Intent;
-            }
+            if (decided == _candidate) return Fire(decided, confidence);
         }
         if (EndOfUtterance(p, speech))
         {
-            var mean = _endSum.AsSpan();
-            TensorPrimitives.Multiply(mean, 1f / _endCount, mean);
-            _endCount = 0;
+            var mean = EndMean();
             if (CommandSeconds >= Options.MinCommandSeconds)
             {
                 var decided = Transcribe(streamStep, mean, early: false, out var confidence);
-                if (decided > 0)
-                {
-                    Class = decided;
-                    Confidence = confidence;
-                    IsOpen = false;
-                    return CommandStep.Intent;
-                }
+                if (decided > 0) return Fire(decided, confidence);
                 if (_transcriber!.LastDeficit > Options.TalkDeficit && streamStep - _openedStep + 1 < _windowSteps) return CommandStep.Talk;
             }
         }
@@ -278,7 +267,7 @@ public sealed class CommandRecognizer : IDisposable
         return CommandStep.Listening;
     }
 
-    /// <summary>The transcriber's decision on the current utterance's audio with the head's probabilities <paramref name="head"/> ; before the end (<paramref name="early"/>) with <see cref="CommandOptions.EarlyAgreedExtraDeficit"/>; logged.</summary>
+    /// <summary>The transcriber's decision on the current utterance's audio with the head's probabilities <paramref name="head"/>; before the end (<paramref name="early"/>) with <see cref="CommandOptions.EarlyAgreedExtraDeficit"/>; logged.</summary>
     private int Transcribe(long streamStep, ReadOnlySpan<float> head, bool early, out float confidence)
     {
         var audio = Utterance();
