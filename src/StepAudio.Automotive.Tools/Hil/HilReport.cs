@@ -17,7 +17,7 @@ public static class HilReport
         var b = new StringBuilder();
         b.AppendLine("# HIL run");
         b.AppendLine();
-        b.AppendLine(Inv($"{s.Scenarios} scenarios ({s.ScenariosNotRun} not run), {s.Turns} turns, {s.AudioHours * 60:0.0} min of audio."));
+        b.AppendLine(Inv($"{s.Scenarios} scenarios ({s.ScenariosNotRun} not run or not finished: their turns are misses), {s.Turns} turns, {s.AudioHours * 60:0.0} min of audio played through."));
         b.AppendLine();
         b.AppendLine("| measure | value |");
         b.AppendLine("|---|---|");

@@ -77,6 +77,9 @@ public static class HilScorer
     /// </param>
     public static HilScore Score(IReadOnlyList<(HilTruth Truth, IReadOnlyList<HilMessage>? Recorded)> runs, CommandGrammar grammar, bool realtime = false)
     {
+        static bool Finished(IReadOnlyList<HilMessage>? recorded) =>
+            recorded is not null && recorded.Any(m => m.Type == "status" && m.Payload.TryGetProperty("state", out var state) && state.GetString() == "stopped");
+
         int turns = 0, intentsRight = 0, wakes = 0, zoneRight = 0, zoneMatched = 0, falseIntents = 0, escalationsExpected = 0, escalationsFound = 0, falseEscalations = 0, notRun = 0;
         double seconds = 0;
         var latencies = new List<double>();
@@ -90,8 +93,10 @@ public static class HilScorer
 
         foreach (var (truth, recorded) in runs)
         {
-            seconds += truth.DurationSeconds;
-            if (recorded is null) notRun++;
+            // A run counts once the service said it stopped (its final status): one that failed at start, or
+            // died mid-stream, heard none or part of the audio, so its audio is not in the per-hour rates.
+            if (Finished(recorded)) seconds += truth.DurationSeconds;
+            else notRun++;
             var messages = recorded ?? [];
             var intents = messages.Where(m => m.Type == "intent").ToList();
             var wakeEvents = messages.Where(m => m.Type == "wake").ToList();

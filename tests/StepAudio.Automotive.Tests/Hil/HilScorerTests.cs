@@ -39,8 +39,12 @@ public class HilScorerTests
         }
         foreach (var u in truth.Utterances.Where(u => u.Kind == "talker"))
             list.Add(Msg(new { type = "speech", zone = zone(u.Source), start = u.Start, end = u.End, doaAzimuthDeg = u.AzimuthDeg + 2, doaElevationDeg = u.ElevationDeg, streamTime = u.End + 0.1 }, u.End + 0.1));
+        list.Add(Stopped(truth));
         return list;
     }
+
+    /// <summary>The service's final status: it played the whole recording.</summary>
+    private static HilMessage Stopped(HilTruth truth) => Msg(new { type = "status", state = "stopped", streamTime = truth.DurationSeconds }, truth.DurationSeconds + 0.1);
 
     [Fact]
     public void TruthWrittenBeforeEmotionScenariosLoadsWithItsDefaults()
@@ -112,6 +116,20 @@ public class HilScorerTests
         Assert.Equal(1, s.ScenariosNotRun);
         Assert.Equal(0.5, s.IntentAccuracy);
         Assert.Equal(0.5, s.WakeRecall);
+    }
+
+    [Fact]
+    public void AServiceThatNeverFinishedIsNotRunAndItsAudioIsNoHourOfCalm()
+    {
+        // b's service failed at start (bad configuration): it published nothing, not even its final status.
+        var a = Truth("a", 10);
+        var b = Truth("b", 10);
+        var falseIntent = Msg(new { type = "intent", intent = "media.play", slots = new { }, zone = "front-passenger", confidence = 0.6, utteranceStart = 15.0, utteranceEnd = 16.0, streamTime = 16.2 }, 16.3);
+        var s = HilScorer.Score([(a, [.. Perfect(a, z => z), falseIntent]), (b, [])], CommandGrammar.Default);
+        Assert.Equal(1, s.ScenariosNotRun);
+        Assert.Equal(0.5, s.IntentAccuracy);
+        Assert.Equal(a.DurationSeconds / 3600, s.AudioHours, 9);
+        Assert.Equal(1 / (a.DurationSeconds / 3600), s.FalseIntentsPerHour, 6);
     }
 
     [Fact]
