@@ -127,7 +127,8 @@ public sealed class OnnxModel : IDisposable
     /// the CPU; <paramref name="reasons"/> says why each skipped one was skipped. For models with dynamic
     /// shapes that bind their own values (the transcriber).
     /// </summary>
-    internal static InferenceSession OpenSession(string path, InferenceOptions options, ILogger logger, out string provider, out IReadOnlyList<string> reasons)
+    /// <param name="dynamicShapes">Inputs change shape from run to run: no memory pattern (ONNX Runtime would plan, and keep, one per shape).</param>
+    internal static InferenceSession OpenSession(string path, InferenceOptions options, ILogger logger, out string provider, out IReadOnlyList<string> reasons, bool dynamicShapes = false)
     {
         if (!File.Exists(path)) throw new InvalidInputException(path, "model file not found");
         var fallbacks = new List<string>();
@@ -140,6 +141,7 @@ public sealed class OnnxModel : IDisposable
         while (true)
         {
             using var so = NewSessionOptions(options);
+            so.EnableMemoryPattern = !dynamicShapes;
             var used = new List<string>();
             foreach (var p in chain.ToArray())
             {

@@ -40,11 +40,11 @@ public sealed class SpeechTranscriber : IDisposable
     {
         logger ??= NullLogger.Instance;
         _vocabulary = TokenVocabulary.Load(paths.Vocabulary);
-        _encoder = OnnxModel.OpenSession(paths.Encoder, inference, logger, out var provider, out _);
+        _encoder = OnnxModel.OpenSession(paths.Encoder, inference, logger, out var provider, out _, dynamicShapes: true);
         ExecutionProvider = provider;
         try
         {
-            _decoder = OnnxModel.OpenSession(paths.Decoder, inference, logger, out _, out _);
+            _decoder = OnnxModel.OpenSession(paths.Decoder, inference, logger, out _, out _, dynamicShapes: true);
             if (_encoder.InputMetadata.Count != 1 || _encoder.OutputMetadata.Count != 1)
                 throw new InvalidInputException(paths.Encoder, "a Moonshine encoder has one input (audio) and one output (states)");
             _encoderInput = _encoder.InputMetadata.Keys.First();
