@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
 using StepAudio.Automotive.Inference;
 
@@ -32,9 +33,10 @@ public sealed class SpeechTranscriber : IDisposable
     private readonly string _encoderInput;
     private readonly string _encoderOutput;
     private readonly int[] _tokens = new int[256];
+    private float[] _softmax = [];
 
-    /// <summary>Candidates scored per decoder run (bounds the logits: batch × length × 32 768 floats).</summary>
-    private const int Batch = 16;
+    /// <summary>Candidates scored per decoder run, sorted by length (bounds the logits: batch × length × 32 768 floats; 22 was the fastest of 8–66 here).</summary>
+    private const int Batch = 22;
 
     public SpeechTranscriber(SpeechTranscriberPaths paths, InferenceOptions inference, ILogger? logger = null)
     {
@@ -94,8 +96,10 @@ public sealed class SpeechTranscriber : IDisposable
         using var encoded = _encoder.Run(_run, [_encoderInput], [audioValue], [_encoderOutput]);
         var states = encoded[0];
         var (count, logProb) = Greedy(states, samples.Length);
-        for (var first = 0; first < candidates.Count; first += Batch)
-            Score(states, candidates, first, Math.Min(Batch, candidates.Count - first), scores);
+        // Batches of candidates of similar length: a batch runs as long as its longest candidate.
+        var order = Enumerable.Range(0, candidates.Count).OrderBy(i => candidates[i].Length).ToArray();
+        for (var first = 0; first < order.Length; first += Batch)
+            Score(states, candidates, order.AsSpan(first, Math.Min(Batch, order.Length - first)), scores);
         return new Transcript(_vocabulary.Decode(_tokens.AsSpan(0, count)), logProb, count + 1);
     }
 
@@ -152,16 +156,17 @@ public sealed class SpeechTranscriber : IDisposable
     }
 
     /// <summary>Teacher-forced log-likelihoods of <paramref name="n"/> candidates from <paramref name="first"/> in one batched run without the cache.</summary>
-    private void Score(OrtValue states, IReadOnlyList<int[]> candidates, int first, int n, Span<float> scores)
+    private void Score(OrtValue states, IReadOnlyList<int[]> candidates, ReadOnlySpan<int> batch, Span<float> scores)
     {
+        var n = batch.Length;
         var length = 1;
-        for (var b = 0; b < n; b++) length = Math.Max(length, candidates[first + b].Length + 1);
+        for (var b = 0; b < n; b++) length = Math.Max(length, candidates[batch[b]].Length + 1);
         var ids = new long[n * length];
         Array.Fill(ids, EndToken);
         for (var b = 0; b < n; b++)
         {
             ids[b * length] = StartToken;
-            var c = candidates[first + b];
+            var c = candidates[batch[b]];
             for (var j = 0; j < c.Length; j++) ids[(b * length) + j + 1] = c[j];
         }
         var shape = states.GetTensorTypeAndShape().Shape;
@@ -186,14 +191,14 @@ public sealed class SpeechTranscriber : IDisposable
         var vocabulary = logits.Length / (n * length);
         for (var b = 0; b < n; b++)
         {
-            var c = candidates[first + b];
+            var c = candidates[batch[b]];
             var sum = 0f;
             for (var j = 0; j <= c.Length; j++)
             {
                 var target = j < c.Length ? c[j] : EndToken;
                 sum += LogSoftmax(logits.Slice(((b * length) + j) * vocabulary, vocabulary), target);
             }
-            scores[first + b] = sum;
+            scores[batch[b]] = sum;
         }
     }
 
@@ -207,21 +212,18 @@ public sealed class SpeechTranscriber : IDisposable
         return names;
     }
 
-    private static float LogSoftmax(ReadOnlySpan<float> logits, int index)
+    /// <summary>ln softmax(logits)[index], vectorised: a decision takes it for every token of every candidate over the 32 000-piece vocabulary.</summary>
+    private float LogSoftmax(ReadOnlySpan<float> logits, int index)
     {
-        var max = System.Numerics.Tensors.TensorPrimitives.Max(logits);
-        var sum = 0.0;
-        foreach (var v in logits) sum += Math.Exp(v - max);
-        return (float)(logits[index] - max - Math.Log(sum));
+        if (_softmax.Length < logits.Length) _softmax = new float[logits.Length];
+        var max = TensorPrimitives.Max(logits);
+        var shifted = _softmax.AsSpan(0, logits.Length);
+        TensorPrimitives.Subtract(logits, max, shifted);
+        TensorPrimitives.Exp(shifted, shifted);
+        return logits[index] - max - MathF.Log(TensorPrimitives.Sum(shifted));
     }
 
-    private static int ArgMax(ReadOnlySpan<float> logits)
-    {
-        var best = 0;
-        for (var i = 1; i < logits.Length; i++)
-            if (logits[i] > logits[best]) best = i;
-        return best;
-    }
+    private static int ArgMax(ReadOnlySpan<float> logits) => TensorPrimitives.IndexOfMax(logits);
 
     public void Dispose()
     {
