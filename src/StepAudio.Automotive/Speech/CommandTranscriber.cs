@@ -50,6 +50,7 @@ public sealed class CommandTranscriber : IDisposable
         _best = new float[phrases.Count + 1];
         _bestCandidate = new int[phrases.Count + 1];
         _average = new float[phrases.Count + 1];
+        transcriber.WarmUpInBackground(_candidates);
     }
 
     /// <summary>The transcriber deciding over a head's labels with the gates of <paramref name="options"/>.</summary>

@@ -33,6 +33,8 @@ public sealed class SpeechTranscriber : IDisposable
     private readonly string _encoderInput;
     private readonly string _encoderOutput;
     private readonly int[] _tokens = new int[256];
+    private readonly Lock _gate = new(); // one recognition at a time: the buffers are shared
+    private Task _warm = Task.CompletedTask;
     private float[] _softmax = [];
 
     /// <summary>Candidates scored per decoder run, sorted by length (bounds the logits: batch × length × 32 768 floats; 22 was the fastest of 8–66 here).</summary>
@@ -90,6 +92,19 @@ public sealed class SpeechTranscriber : IDisposable
     /// without the start token.
     /// </summary>
     public Transcript Recognize(ReadOnlySpan<float> audio, IReadOnlyList<int[]> candidates, Span<float> scores)
+    {
+        lock (_gate) return RecognizeLocked(audio, candidates, scores);
+    }
+
+    /// <summary>
+    /// Runs one recognition of a second of silence over <paramref name="candidates"/> on a pool thread: ONNX
+    /// Runtime's first runs of the dynamic-shape sessions are ~0.4 s slower, and warming beside start-up keeps
+    /// that off both READY and the first command (which waits for it if it comes sooner).
+    /// </summary>
+    public void WarmUpInBackground(IReadOnlyList<int[]> candidates) =>
+        _warm = Task.Run(() => Recognize(new float[SpeechSteps.SampleRate], candidates, new float[candidates.Count]));
+
+    private Transcript RecognizeLocked(ReadOnlySpan<float> audio, IReadOnlyList<int[]> candidates, Span<float> scores)
     {
         var samples = audio.ToArray();
         using var audioValue = OrtValue.CreateTensorValueFromMemory(samples, [1, samples.Length]);
@@ -227,6 +242,14 @@ public sealed class SpeechTranscriber : IDisposable
 
     public void Dispose()
     {
+        try
+        {
+            _warm.Wait();
+        }
+        catch (AggregateException)
+        {
+            // A failed warm-up is no reason to keep the sessions.
+        }
         _run.Dispose();
         _decoder?.Dispose();
         _encoder?.Dispose();
