@@ -74,6 +74,12 @@ public sealed partial class MqttGatewayService(
             {
                 await publisher.WaitDrainedAsync(TimeSpan.FromSeconds(options.Value.Mqtt.StopDrainSeconds), ct: cancellationToken);
             }
+            catch (OperationCanceledException)
+            {
+                // The host's shutdown timeout ran out first (a broker that does not answer): stopping must not
+                // crash the process; what is unacknowledged stays in the outbox and goes out after the restart.
+                LogStopTimedOut(_logger, publisher.Outbox.Unacknowledged);
+            }
             finally
             {
                 await publisher.DisposeAsync();
@@ -90,6 +96,9 @@ public sealed partial class MqttGatewayService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No MQTT gateway configured: embedded broker on 127.0.0.1:{Port}")]
     private static partial void LogEmbedded(ILogger logger, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping before the broker acknowledged everything: {Count} messages stay in the outbox for the next start")]
+    private static partial void LogStopTimedOut(ILogger logger, long count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No MQTT gateway configured and the embedded broker is off: events are not published over MQTT")]
     private static partial void LogNoBroker(ILogger logger);

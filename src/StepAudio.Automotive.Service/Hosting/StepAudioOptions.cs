@@ -36,6 +36,9 @@ public sealed class StepAudioOptions
     /// <summary>Which wake words open a command window: the keyword must begin its talker's utterance.</summary>
     public WakeGate WakeGate { get; set; } = new();
 
+    /// <summary>Whether a wake word that passed the gate was said, checked by the transcriber (with <c>Commands:Recognizer</c> <c>transcriber</c>).</summary>
+    public WakeVerifier WakeVerifier { get; set; } = new();
+
     /// <summary>The command head after a wake word or push-to-talk (runs with the speech stage).</summary>
     public CommandOptions Commands { get; set; } = new();
 

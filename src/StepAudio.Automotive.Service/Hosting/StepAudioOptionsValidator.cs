@@ -84,6 +84,7 @@ public sealed class StepAudioOptionsValidator : IValidateOptions<StepAudioOption
         failures.AddRange(options.Mqtt.Validate("StepAudio:Mqtt"));
         failures.AddRange(options.Commands.Validate("StepAudio:Commands"));
         failures.AddRange(options.WakeGate.Validate("StepAudio:WakeGate"));
+        failures.AddRange(options.WakeVerifier.Validate("StepAudio:WakeVerifier"));
         var inference = options.Inference;
         foreach (var p in inference.Providers)
             if (p.Trim().ToLowerInvariant() is not (InferenceOptions.TensorRt or InferenceOptions.Cuda or InferenceOptions.Cpu))

@@ -43,7 +43,11 @@ public sealed partial class VoicePipelineService(
         var pushToTalk = o.Gpio.Enabled && o.Gpio.PushToTalkPin is not null;
         var speech = heads.Count == 0 && !(o.Commands.Enabled && pushToTalk) ? null
             : SpeechStage.Create(profile, ModelStore.Default(o.Models.Cache), heads, o.Inference, logger, o.Commands);
-        if (speech is not null) speech.WakeGate = o.WakeGate;
+        if (speech is not null)
+        {
+            speech.WakeGate = o.WakeGate;
+            speech.WakeVerifier = o.WakeVerifier;
+        }
         var emotion = o.Emotion.Enabled ? new EmotionStage(profile, o.Emotion, o.Escalation) : null;
         string? cameraProblem = null;
         try

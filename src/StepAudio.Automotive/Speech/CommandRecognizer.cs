@@ -152,6 +152,15 @@ public sealed class CommandRecognizer : IDisposable
         _heard += samples.Length;
     }
 
+    /// <summary>The zone's last <paramref name="seconds"/> of audio (what the ring still holds of it), oldest first; valid until the next call or decision.</summary>
+    public ReadOnlySpan<float> Recent(double seconds)
+    {
+        var length = (int)Math.Min(Math.Min(_heard, _history.Length), (long)(seconds * SpeechSteps.SampleRate));
+        var start = _heard - length;
+        for (var i = 0; i < length; i++) _utterance[i] = _history[(start + i) % _history.Length];
+        return _utterance.AsSpan(0, length);
+    }
+
     /// <summary>
     /// Scores one step's window (the zone's last <see cref="WindowLength"/> embeddings, oldest first)
     /// while the window is open. <paramref name="streamStep"/> is the step's index in the stream;

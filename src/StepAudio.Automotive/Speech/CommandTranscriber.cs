@@ -29,17 +29,17 @@ public sealed class CommandTranscriber : IDisposable
     private readonly float[] _limit;
 
     /// <param name="phrases">The spoken phrase of each class from 1 on (class 0 is none): a command head's labels, or a grammar's phrases.</param>
-    /// <param name="escalates">Per phrase, whether its intent escalates to a human (held to <paramref name="escalationMaxDeficit"/>); null: none does.</param>
-    public CommandTranscriber(SpeechTranscriber transcriber, IReadOnlyList<string> phrases, float maxDeficit, IReadOnlyList<bool>? escalates = null, float? escalationMaxDeficit = null,
-        float headWeight = CommandOptions.DefaultHeadWeight, float headAgreement = CommandOptions.DefaultHeadAgreement, float agreedExtraDeficit = CommandOptions.DefaultAgreedExtraDeficit)
+    /// <param name="escalates">Per phrase, whether its intent escalates to a human (held to <see cref="CommandOptions.EscalationMaxDeficit"/>).</param>
+    /// <param name="options">The limits: <see cref="CommandOptions.MaxDeficit"/>, the head's weight and agreement.</param>
+    public CommandTranscriber(SpeechTranscriber transcriber, IReadOnlyList<string> phrases, IReadOnlyList<bool> escalates, CommandOptions options)
     {
         _transcriber = transcriber;
-        HeadWeight = headWeight;
-        HeadAgreement = headAgreement;
-        AgreedExtraDeficit = agreedExtraDeficit;
-        MaxDeficit = maxDeficit;
-        EscalationMaxDeficit = escalationMaxDeficit ?? maxDeficit;
-        _limit = [float.NaN, .. phrases.Select((_, k) => escalates is not null && escalates[k] ? EscalationMaxDeficit : maxDeficit)];
+        HeadWeight = options.HeadWeight;
+        HeadAgreement = options.HeadAgreement;
+        AgreedExtraDeficit = options.AgreedExtraDeficit;
+        MaxDeficit = options.MaxDeficit;
+        EscalationMaxDeficit = options.EscalationMaxDeficit;
+        _limit = [float.NaN, .. phrases.Select((_, k) => escalates[k] ? EscalationMaxDeficit : MaxDeficit)];
         for (var k = 0; k < phrases.Count; k++)
             foreach (var text in Writings(phrases[k]))
             {
@@ -55,13 +55,14 @@ public sealed class CommandTranscriber : IDisposable
 
     /// <summary>The transcriber deciding over a head's labels with the gates of <paramref name="options"/>.</summary>
     public static CommandTranscriber For(SpeechTranscriber transcriber, CommandLabels labels, CommandOptions options) =>
-        new(transcriber, PhrasesOf(labels), options.MaxDeficit, [.. labels.Labels.Skip(1).Select(l => l.Intent is { } i && labels.Grammar.Escalations.ContainsKey(i))], options.EscalationMaxDeficit,
-            options.HeadWeight, options.HeadAgreement, options.AgreedExtraDeficit);
+        new(transcriber, PhrasesOf(labels), [.. labels.Labels.Skip(1).Select(l => l.Intent is { } i && labels.Grammar.Escalations.ContainsKey(i))], options);
 
     /// <summary>The transcriber deciding over every phrase of <paramref name="grammar"/> (classes as a head trained on it numbers them).</summary>
     public static CommandTranscriber For(SpeechTranscriber transcriber, CommandGrammar grammar, CommandOptions options) =>
-        new(transcriber, [.. grammar.Phrases.Select(p => p.Text)], options.MaxDeficit, [.. grammar.Phrases.Select(p => grammar.Escalations.ContainsKey(p.Intent))], options.EscalationMaxDeficit,
-            options.HeadWeight, options.HeadAgreement, options.AgreedExtraDeficit);
+        new(transcriber, [.. grammar.Phrases.Select(p => p.Text)], [.. grammar.Phrases.Select(p => grammar.Escalations.ContainsKey(p.Intent))], options);
+
+    /// <summary>The speech transcriber behind the decisions (also verifying wake words).</summary>
+    public SpeechTranscriber Transcriber => _transcriber;
 
     /// <summary>The phrases of a head's labels, class by class (class 0, none, has none).</summary>
     /// <exception cref="InvalidInputException">A command class without its phrase.</exception>

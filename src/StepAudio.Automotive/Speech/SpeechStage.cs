@@ -29,12 +29,16 @@ public sealed class SpeechStage : IDisposable
     private readonly double[] _openedAt;
     private double _lastWake = double.NegativeInfinity;
     private double[] _audioScores = [];
+    private readonly PendingWake?[] _pending;
+    private readonly ILogger? _logger;
 
     public SpeechStage(IReadOnlyList<string> zones, SpeechModelPaths models, IReadOnlyList<(string HeadPath, WakeWordOptions Options)> heads, InferenceOptions inference, ILogger? logger = null, CommandHead? commands = null)
     {
         _commands = commands;
         _zones = new ZoneSpeech[zones.Count];
         _openedAt = new double[zones.Count];
+        _pending = new PendingWake?[zones.Count];
+        _logger = logger;
         try
         {
             for (var z = 0; z < zones.Count; z++)
@@ -67,6 +71,9 @@ public sealed class SpeechStage : IDisposable
 
     /// <summary>Which fired wake words may open a command window (the keyword must begin its talker's utterance).</summary>
     public WakeGate WakeGate { get; set; } = new();
+
+    /// <summary>Whether a wake word that passed the gate was said: the transcriber checks it (with the transcriber deciding commands).</summary>
+    public WakeVerifier WakeVerifier { get; set; } = new();
 
     /// <summary>The command head every zone runs; null when commands are off.</summary>
     public CommandHead? Commands => _commands;
@@ -142,6 +149,8 @@ public sealed class SpeechStage : IDisposable
         _talk.Clear();
         for (var z = 0; z < _zones.Length; z++)
             if (!listening.IsMuted(z)) _zones[z].Process(spatial.BeamOutput(z));
+        for (var z = 0; z < _zones.Length; z++)
+            if (_pending[z] is { } pending && (streamTime >= pending.FiredAt + WakeVerifier.DelaySeconds || Decided(z))) Settle(z, pending, listening, streamTime, sink);
         foreach (var (decidedZone, decision) in _decided) PublishCommand(decidedZone, decision, streamTime, sink);
         if (_fired.Count == 0 || streamTime - _lastWake < SameUtteranceSeconds) return;
 
@@ -163,9 +172,66 @@ public sealed class SpeechStage : IDisposable
             if (picked is null) return; // no mouth moved: the radio or a call, not an occupant
             zone = picked.Value;
         }
-        sink.Publish(new WakeEvent(_fired[0].Detection.Keyword, _zones[zone].Zone, CabinEvent.Round(score), CabinEvent.Round(streamTime)));
+        var keyword = _fired[0].Detection.Keyword;
+        if (WakeVerifier.Enabled && _commands?.Transcriber is not null)
+        {
+            // The window listens from the keyword on (the command often runs straight on from it); the wake word is
+            // published, and the window counted, once the transcriber has heard the keyword's end (Settle).
+            var onset = spatial.Tracker.IsActive(zone) ? spatial.Tracker.TalkingSince(zone) : double.NegativeInfinity;
+            var opened = _zones[zone].Command is not { IsOpen: true } && _zones[zone].OpenCommandWindow();
+            _pending[zone] = new PendingWake(keyword, score, streamTime, Math.Max(onset, streamTime - WakeVerifier.LeadSeconds), opened);
+            return;
+        }
+        sink.Publish(new WakeEvent(keyword, _zones[zone].Zone, CabinEvent.Round(score), CabinEvent.Round(streamTime)));
         OpenCommandWindow(zone, streamTime);
     }
+
+    /// <summary>A decision or talk of this hop came from zone <paramref name="zone"/>'s window.</summary>
+    private bool Decided(int zone)
+    {
+        foreach (var d in _decided)
+            if (d.Zone == zone) return true;
+        return _talk.Contains(_zones[zone].Zone);
+    }
+
+    /// <summary>
+    /// The transcriber's verdict on a zone's pending wake word: published with its window, or dropped with what
+    /// its window heard (the decision of this hop, talk).
+    /// </summary>
+    private void Settle(int zone, PendingWake wake, ListeningControl listening, double streamTime, IEventSink sink)
+    {
+        _pending[zone] = null;
+        var command = _zones[zone].Command!;
+        var audio = command.Recent(streamTime - wake.Onset + CommandRecognizer.PaddingSeconds);
+        var score = WakeVerifier.Score(_commands!.Transcriber!.Transcriber, wake.Keyword, audio);
+        var passed = WakeVerifier.Accepts(score) && !listening.IsMuted(zone);
+        if (_logger?.IsEnabled(LogLevel.Information) == true)
+            _logger.LogInformation("Wake word '{Keyword}' in {Zone} at {Time:F2} s: heard '{Transcript}' ({Heard:F2} nats/token, {Seconds:F2} s of audio), keyword {Score:F2} nats/token → {Verdict}",
+                wake.Keyword, _zones[zone].Zone, wake.FiredAt, WakeVerifier.LastTranscript, WakeVerifier.LastHeardAverage, audio.Length / (double)SpeechSteps.SampleRate, score, passed ? "verified" : "dropped");
+        if (!passed)
+        {
+            if (wake.OpenedWindow)
+            {
+                _zones[zone].CancelCommandWindow();
+                _decided.RemoveAll(d => d.Zone == zone);
+                _talk.Remove(_zones[zone].Zone);
+            }
+            return;
+        }
+        sink.Publish(new WakeEvent(wake.Keyword, _zones[zone].Zone, CabinEvent.Round(wake.Score), CabinEvent.Round(wake.FiredAt)));
+        if (wake.OpenedWindow)
+        {
+            _openedAt[zone] = wake.FiredAt;
+            CommandWindows++;
+        }
+        else
+        {
+            OpenCommandWindow(zone, streamTime);
+        }
+    }
+
+    /// <summary>A wake word waiting for the transcriber's verdict; <see cref="OpenedWindow"/>: its zone's window opened at the keyword (none was open).</summary>
+    private readonly record struct PendingWake(string Keyword, double Score, double FiredAt, double Onset, bool OpenedWindow);
 
     private void PublishCommand(int zone, CommandDecision d, double streamTime, IEventSink sink)
     {

@@ -74,8 +74,7 @@ public sealed class SpeechTranscriber : IDisposable
             Dispose();
             throw;
         }
-        // The first call builds kernels and arenas: pay it at start, not on the first command.
-        Transcribe(new float[SpeechSteps.SampleRate]);
+        // The first runs build kernels and arenas: WarmUpInBackground pays for them beside start-up.
     }
 
     /// <summary>The provider the encoder runs on.</summary>
@@ -91,9 +90,10 @@ public sealed class SpeechTranscriber : IDisposable
     /// over its tokens and the end token, in nats) to <paramref name="scores"/>. A candidate is token ids
     /// without the start token.
     /// </summary>
-    public Transcript Recognize(ReadOnlySpan<float> audio, IReadOnlyList<int[]> candidates, Span<float> scores)
+    /// <param name="ending">Score the end token after each candidate too (a whole utterance); false: the candidate as the beginning of what is said.</param>
+    public Transcript Recognize(ReadOnlySpan<float> audio, IReadOnlyList<int[]> candidates, Span<float> scores, bool ending = true)
     {
-        lock (_gate) return RecognizeLocked(audio, candidates, scores);
+        lock (_gate) return RecognizeLocked(audio, candidates, scores, ending);
     }
 
     /// <summary>
@@ -104,7 +104,7 @@ public sealed class SpeechTranscriber : IDisposable
     public void WarmUpInBackground(IReadOnlyList<int[]> candidates) =>
         _warm = Task.Run(() => Recognize(new float[SpeechSteps.SampleRate], candidates, new float[candidates.Count]));
 
-    private Transcript RecognizeLocked(ReadOnlySpan<float> audio, IReadOnlyList<int[]> candidates, Span<float> scores)
+    private Transcript RecognizeLocked(ReadOnlySpan<float> audio, IReadOnlyList<int[]> candidates, Span<float> scores, bool ending)
     {
         var samples = audio.ToArray();
         using var audioValue = OrtValue.CreateTensorValueFromMemory(samples, [1, samples.Length]);
@@ -114,7 +114,7 @@ public sealed class SpeechTranscriber : IDisposable
         // Batches of candidates of similar length: a batch runs as long as its longest candidate.
         var order = Enumerable.Range(0, candidates.Count).OrderBy(i => candidates[i].Length).ToArray();
         for (var first = 0; first < order.Length; first += Batch)
-            Score(states, candidates, order.AsSpan(first, Math.Min(Batch, order.Length - first)), scores);
+            Score(states, candidates, order.AsSpan(first, Math.Min(Batch, order.Length - first)), scores, ending);
         return new Transcript(_vocabulary.Decode(_tokens.AsSpan(0, count)), logProb, count + 1);
     }
 
@@ -133,6 +133,10 @@ public sealed class SpeechTranscriber : IDisposable
         var past = new OrtValue[_pastNames.Length];
         Array.Fill(past, empty);
         IDisposableReadOnlyCollection<OrtValue>? previous = null, first = null;
+        var values = new OrtValue[names.Length];
+        values[0] = idsValue;
+        values[1] = states;
+        values[2] = useCacheValue;
         var maxTokens = Math.Min(_tokens.Length, (int)Math.Ceiling(samples / (double)SpeechSteps.SampleRate * TokensPerSecond) + 2);
         var count = 0;
         var logProb = 0f;
@@ -143,10 +147,6 @@ public sealed class SpeechTranscriber : IDisposable
             {
                 ids[0] = token;
                 useCache[0] = i > 0;
-                var values = new OrtValue[names.Length];
-                values[0] = idsValue;
-                values[1] = states;
-                values[2] = useCacheValue;
                 past.CopyTo(values, 3);
                 var outputs = _decoder.Run(_run, names, values, outputNames);
                 var logits = outputs[0].GetTensorDataAsSpan<float>();
@@ -170,8 +170,8 @@ public sealed class SpeechTranscriber : IDisposable
         return (count, logProb);
     }
 
-    /// <summary>Teacher-forced log-likelihoods of <paramref name="n"/> candidates from <paramref name="first"/> in one batched run without the cache.</summary>
-    private void Score(OrtValue states, IReadOnlyList<int[]> candidates, ReadOnlySpan<int> batch, Span<float> scores)
+    /// <summary>Teacher-forced log-likelihoods of the candidates numbered in <paramref name="batch"/>, in one batched run without the cache; with the end token after each when <paramref name="ending"/>.</summary>
+    private void Score(OrtValue states, IReadOnlyList<int[]> candidates, ReadOnlySpan<int> batch, Span<float> scores, bool ending)
     {
         var n = batch.Length;
         var length = 1;
@@ -208,7 +208,7 @@ public sealed class SpeechTranscriber : IDisposable
         {
             var c = candidates[batch[b]];
             var sum = 0f;
-            for (var j = 0; j <= c.Length; j++)
+            for (var j = 0; j < c.Length + (ending ? 1 : 0); j++)
             {
                 var target = j < c.Length ? c[j] : EndToken;
                 sum += LogSoftmax(logits.Slice(((b * length) + j) * vocabulary, vocabulary), target);

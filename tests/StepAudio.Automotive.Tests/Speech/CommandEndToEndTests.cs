@@ -17,7 +17,7 @@ public class CommandEndToEndTests(ITestOutputHelper output)
     private static readonly InferenceOptions Cpu = new() { Providers = [InferenceOptions.Cpu] };
     private static readonly CabinProfile Cabin = CabinProfileReader.Load(TestPaths.ConsoleCabin);
 
-    private static (EventList Events, RenderedUtterance Said) Replay(string text, string zone, string voice, int seed)
+    private static (EventList Events, RenderedUtterance Said) Replay(string text, string zone, string voice, int seed, WakeVerifier? verifier = null)
     {
         var scene = new CabinScene
         {
@@ -30,6 +30,7 @@ public class CommandEndToEndTests(ITestOutputHelper output)
         var render = new CabinSimulator().Render(scene);
         var events = new EventList();
         using var speech = SpeechStage.Create(Cabin, TestModels.Store, [new WakeHead { Model = "hey_jarvis" }], Cpu, commands: new CommandOptions());
+        if (verifier is not null) speech.WakeVerifier = verifier;
         var pipeline = new CabinPipeline(Cabin, events) { Speech = speech };
         pipeline.Start("test");
         PipelineAudio.Play(pipeline, render.Mix);
@@ -51,6 +52,19 @@ public class CommandEndToEndTests(ITestOutputHelper output)
     [InlineData("hey jarvis, open the window", "rear-left", "flite:awb", "window.open", "", "")]
     public void PhrasesTheCurrentHeadMisses(string text, string zone, string voice, string intent, string slot, string value) =>
         Check(text, zone, voice, intent, slot, value);
+
+    /// <summary>
+    /// A wake word the transcriber does not hear as the keyword (here: a bar no score reaches) opens nothing: no
+    /// wake event, no intent and no failed command, though the command window listened meanwhile.
+    /// </summary>
+    [Fact]
+    public void AWakeWordTheTranscriberDoesNotConfirmOpensNothing()
+    {
+        var (events, _) = Replay("hey jarvis, set the temperature to twenty one degrees", "front-passenger", "flite:awb", seed: 5, new WakeVerifier { MinScore = 0 });
+        Assert.DoesNotContain(events.Snapshot(), e => e is WakeEvent or IntentEvent or EscalationEvent);
+        var status = Assert.IsType<StatusEvent>(events.Snapshot().Last(e => e is StatusEvent));
+        Assert.Equal(0, status.Commands!.Windows);
+    }
 
     private void Check(string text, string zone, string voice, string intent, string slot, string value)
     {

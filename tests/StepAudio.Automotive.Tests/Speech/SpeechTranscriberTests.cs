@@ -48,6 +48,26 @@ public class SpeechTranscriberTests(TranscriberFixture fixture) : IClassFixture<
         Assert.Equal(["I need help."], CommandTranscriber.Writings("i need help"));
     }
 
+    /// <summary>
+    /// The wake-word check: "hey jarvis" said by held-out voices passes, the starts of calm-talk sentences the wake
+    /// head fired on in the HIL calm sets (README, Wake verification) do not.
+    /// </summary>
+    [Fact]
+    public void TheWakeVerifierHearsTheKeywordAndNotTalkThatSetOffTheHead()
+    {
+        var verifier = new WakeVerifier();
+        foreach (var (said, voice) in new[] { ("hey jarvis", "rms"), ("hey jarvis", "awb"), ("hey jarvis, open the", "awb") })
+        {
+            var score = verifier.Score(fixture.Transcriber, "hey_jarvis", Utterance(said, voice, 4));
+            Assert.True(verifier.Accepts(score), $"{voice} '{said}': heard '{verifier.LastTranscript}', keyword {score:F2} nats/token");
+        }
+        foreach (var (said, voice) in new[] { ("please turn on the seat", "rms"), ("we'll wait a little bit", "awb"), ("i love this", "rms"), ("the kids were asleep before", "awb") })
+        {
+            var score = verifier.Score(fixture.Transcriber, "hey_jarvis", Utterance(said, voice, 5));
+            Assert.False(verifier.Accepts(score), $"{voice} '{said}': heard '{verifier.LastTranscript}', keyword {score:F2} nats/token");
+        }
+    }
+
     [Fact]
     public void TranscribesAHeldOutVoice()
     {
