@@ -12,12 +12,11 @@ namespace StepAudio.Automotive.Audio;
 public sealed class CaptureBuffer : IAudioSource
 {
     private readonly IAudioSource _device;
-    private readonly float[] _ring;
+    private readonly SampleRing _ring;
     private readonly float[] _chunk;
     private readonly Thread _reader;
     private readonly object _lock = new(); // Monitor: the reader waits for audio
-    private long _written; // samples, monotonic
-    private long _read;
+    private long _read; // position in the ring's stream of the next sample to hand out
     private long _dropped;
     private bool _ended;
     private Exception? _error;
@@ -33,7 +32,7 @@ public sealed class CaptureBuffer : IAudioSource
         ArgumentOutOfRangeException.ThrowIfLessThan(seconds, 0.05);
         _device = device;
         Seconds = seconds;
-        _ring = new float[(int)(seconds * device.SampleRate) * device.Channels];
+        _ring = new SampleRing((int)(seconds * device.SampleRate) * device.Channels);
         _chunk = new float[Math.Max(1, device.SampleRate / 100) * device.Channels]; // 10 ms reads
         _reader = new Thread(Pump) { IsBackground = true, Name = "capture " + device.Name };
         _reader.Start();
@@ -53,7 +52,7 @@ public sealed class CaptureBuffer : IAudioSource
     {
         get
         {
-            lock (_lock) return (double)(_written - _read) / Channels / SampleRate;
+            lock (_lock) return (double)(_ring.Written - _read) / Channels / SampleRate;
         }
     }
 
@@ -87,18 +86,14 @@ public sealed class CaptureBuffer : IAudioSource
     {
         lock (_lock)
         {
-            while (!_dropWhenFull && !_stopping && _written + samples.Length - _read > _ring.Length) Monitor.Wait(_lock);
-            var overflow = _written + samples.Length - _read - _ring.Length;
+            while (!_dropWhenFull && !_stopping && _ring.Written + samples.Length - _read > _ring.Capacity) Monitor.Wait(_lock);
+            var overflow = _ring.Written + samples.Length - _read - _ring.Capacity;
             if (overflow > 0)
             {
                 _read += overflow; // whole frames: both counts stay multiples of Channels
                 _dropped++;
             }
-            var at = (int)(_written % _ring.Length);
-            var first = Math.Min(samples.Length, _ring.Length - at);
-            samples[..first].CopyTo(_ring.AsSpan(at));
-            samples[first..].CopyTo(_ring);
-            _written += samples.Length;
+            _ring.Write(samples);
             Monitor.PulseAll(_lock);
         }
     }
@@ -109,19 +104,16 @@ public sealed class CaptureBuffer : IAudioSource
         if (maxSamples == 0) return 0;
         lock (_lock)
         {
-            while (_written == _read && !_ended) Monitor.Wait(_lock);
-            if (_written == _read)
+            while (_ring.Written == _read && !_ended) Monitor.Wait(_lock);
+            if (_ring.Written == _read)
             {
                 if (_error is IOException io) throw new IOException(io.Message, io);
                 if (_error is InvalidInputException bad) throw new InvalidInputException(bad.Source, bad.Problem, bad);
                 if (_error is not null) throw new IOException($"{Name}: capture failed: {_error.Message}", _error);
                 return 0;
             }
-            var count = (int)Math.Min(maxSamples, _written - _read);
-            var at = (int)(_read % _ring.Length);
-            var first = Math.Min(count, _ring.Length - at);
-            _ring.AsSpan(at, first).CopyTo(destination);
-            _ring.AsSpan(0, count - first).CopyTo(destination[first..]);
+            var count = (int)Math.Min(maxSamples, _ring.Written - _read);
+            _ring.CopyTo(_read, destination[..count]);
             _read += count;
             Monitor.PulseAll(_lock);
             return count / Channels;

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Microsoft.Extensions.Logging;
+using StepAudio.Automotive.Audio;
 using StepAudio.Automotive.Inference;
 
 namespace StepAudio.Automotive.Speech;
@@ -37,10 +38,9 @@ public sealed class CommandRecognizer : IDisposable
     private readonly CommandTranscriber? _transcriber;
     private readonly ILogger? _logger;
 
-    // The zone's last seconds of audio for the transcriber: a ring in the zone's sample clock.
-    private readonly float[] _history;
+    // The zone's last seconds of audio for the transcriber, in the zone's sample clock (null without one).
+    private readonly SampleRing? _history;
     private readonly float[] _utterance;
-    private long _heard;
 
     /// <summary>Audio kept for the transcriber: the longest utterance it is given.</summary>
     public const double HistorySeconds = 8;
@@ -78,7 +78,7 @@ public sealed class CommandRecognizer : IDisposable
         _transcriber = head.Transcriber;
         _logger = logger;
         var history = _transcriber is null ? 0 : (int)(HistorySeconds * SpeechSteps.SampleRate);
-        _history = new float[history];
+        _history = _transcriber is null ? null : new SampleRing(history);
         _utterance = new float[history];
         _rule = CommandEndRule.For(Options, Labels);
         _windowSteps = Math.Max(1, (int)Math.Round(Options.WindowSeconds * SpeechSteps.PerSecond));
@@ -137,28 +137,20 @@ public sealed class CommandRecognizer : IDisposable
     public void Reset()
     {
         IsOpen = false;
-        _heard = 0;
+        _history?.Clear();
     }
 
     /// <summary>The zone's audio as it arrives (16 kHz, [-1, 1]), kept for the transcriber; nothing without one.</summary>
-    public void Hear(ReadOnlySpan<float> samples)
-    {
-        if (_history.Length == 0) return;
-        if (samples.Length > _history.Length) samples = samples[^_history.Length..];
-        var at = (int)(_heard % _history.Length);
-        var first = Math.Min(samples.Length, _history.Length - at);
-        samples[..first].CopyTo(_history.AsSpan(at));
-        samples[first..].CopyTo(_history);
-        _heard += samples.Length;
-    }
+    public void Hear(ReadOnlySpan<float> samples) => _history?.Write(samples);
 
     /// <summary>The zone's last <paramref name="seconds"/> of audio (what the ring still holds of it), oldest first; valid until the next call or decision.</summary>
     public ReadOnlySpan<float> Recent(double seconds)
     {
-        var length = (int)Math.Min(Math.Min(_heard, _history.Length), (long)(seconds * SpeechSteps.SampleRate));
-        var start = _heard - length;
-        for (var i = 0; i < length; i++) _utterance[i] = _history[(start + i) % _history.Length];
-        return _utterance.AsSpan(0, length);
+        if (_history is null) return [];
+        var length = (int)Math.Min(_history.Written - _history.Oldest, (long)(seconds * SpeechSteps.SampleRate));
+        var audio = _utterance.AsSpan(0, length);
+        _history.CopyTo(_history.Written - length, audio);
+        return audio;
     }
 
     /// <summary>
@@ -292,11 +284,11 @@ public sealed class CommandRecognizer : IDisposable
     private ReadOnlySpan<float> Utterance()
     {
         var pad = (long)(PaddingSeconds * SpeechSteps.SampleRate);
-        var end = Math.Min(_heard, ((_lastSpeechStep + 1) * SpeechSteps.Samples) + pad);
-        var start = Math.Max(Math.Max(0, _heard - _history.Length), (_onsetStep * SpeechSteps.Samples) - pad);
-        var length = (int)Math.Max(0, end - start);
-        for (var i = 0; i < length; i++) _utterance[i] = _history[(start + i) % _history.Length];
-        return _utterance.AsSpan(0, length);
+        var end = Math.Min(_history!.Written, ((_lastSpeechStep + 1) * SpeechSteps.Samples) + pad);
+        var start = Math.Max(_history.Oldest, (_onsetStep * SpeechSteps.Samples) - pad);
+        var audio = _utterance.AsSpan(0, (int)Math.Max(0, end - start));
+        if (!audio.IsEmpty) _history.CopyTo(start, audio);
+        return audio;
     }
 
     /// <summary>
