@@ -10,6 +10,12 @@ public sealed record HilMessage(string Topic, double ReceivedSeconds, JsonElemen
     public double StreamTime => Payload.GetProperty("streamTime").GetDouble();
 
     public string? Zone => Payload.TryGetProperty("zone", out var z) ? z.GetString() : null;
+
+    /// <summary>A status message's state (<c>running</c>, <c>stopped</c>, …); null for other messages.</summary>
+    public string? State => Type == "status" && Payload.TryGetProperty("state", out var s) ? s.GetString() : null;
+
+    /// <summary>The service's last word: it publishes status <c>stopped</c> as it finishes a run.</summary>
+    public bool IsFinalStatus => State == "stopped";
 }
 
 /// <summary>What the rig heard on the bus for one scenario (<c>recorded.jsonl</c>), one message per line.</summary>

@@ -86,11 +86,10 @@ public sealed class HilRunner(IReadOnlyList<string> serviceCommand, TextWriter l
             lock (received)
             {
                 // Seconds since the pipeline started: its first status marks time zero.
-                var type = payload.TryGetProperty("type", out var t) ? t.GetString() : null;
-                var state = payload.TryGetProperty("state", out var s) ? s.GetString() : null;
-                if (!clock.IsRunning && type == "status" && state == "running") clock.Start();
-                received.Add(new HilMessage(e.ApplicationMessage.Topic, clock.Elapsed.TotalSeconds, payload));
-                if (type == "status" && state == "stopped") stopped.TrySetResult();
+                var message = new HilMessage(e.ApplicationMessage.Topic, 0, payload);
+                if (!clock.IsRunning && message.State == "running") clock.Start();
+                received.Add(message with { ReceivedSeconds = clock.Elapsed.TotalSeconds });
+                if (message.IsFinalStatus) stopped.TrySetResult();
             }
             return Task.CompletedTask;
         };

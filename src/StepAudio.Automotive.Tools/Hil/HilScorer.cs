@@ -78,7 +78,7 @@ public static class HilScorer
     public static HilScore Score(IReadOnlyList<(HilTruth Truth, IReadOnlyList<HilMessage>? Recorded)> runs, CommandGrammar grammar, bool realtime = false)
     {
         static bool Finished(IReadOnlyList<HilMessage>? recorded) =>
-            recorded is not null && recorded.Any(m => m.Type == "status" && m.Payload.TryGetProperty("state", out var state) && state.GetString() == "stopped");
+            recorded is not null && recorded.Any(m => m.IsFinalStatus);
 
         int turns = 0, intentsRight = 0, wakes = 0, zoneRight = 0, zoneMatched = 0, falseIntents = 0, escalationsExpected = 0, escalationsFound = 0, falseEscalations = 0, notRun = 0;
         double seconds = 0;

@@ -47,7 +47,8 @@ public sealed class FeatureCache(string directory, ClipRenderer renderer, Embedd
 
     public int Misses { get; private set; }
 
-    public ClipFeatures Get(ClipSpec spec)
+    /// <param name="rendered">The clip already rendered from <paramref name="spec"/>, if the caller has it: a miss embeds it instead of rendering again.</param>
+    public ClipFeatures Get(ClipSpec spec, RenderedClip? rendered = null)
     {
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Version + "#" + spec.Key)))[..32];
         var path = Path.Combine(directory, hash[..2], hash + ".emb");
@@ -57,7 +58,7 @@ public sealed class FeatureCache(string directory, ClipRenderer renderer, Embedd
             return Read(path);
         }
         Misses++;
-        var clip = renderer.Render(spec);
+        var clip = rendered ?? renderer.Render(spec);
         var features = new ClipFeatures(extractor.Compute(clip.Audio), clip.TargetStart, clip.TargetEnd, spec.Texts.Count > 0);
         Write(path, features);
         return features;

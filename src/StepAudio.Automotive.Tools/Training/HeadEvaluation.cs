@@ -154,7 +154,8 @@ public static class HeadEvaluation
         return new CommandScores(clips.Count, correct, missed, latencies, falseIntents, hours) { Decisions = decisions };
     }
 
-    private static void Mean(float[] p, int c, int first, int last, float[] mean)
+    /// <summary>The mean of a head's per-step probabilities <paramref name="p"/> (<paramref name="c"/> per step) over steps <paramref name="first"/>…<paramref name="last"/>.</summary>
+    internal static void Mean(float[] p, int c, int first, int last, float[] mean)
     {
         Array.Clear(mean);
         for (var s = first; s <= last; s++) TensorPrimitives.Add(mean, p.AsSpan(s * c, c), mean);

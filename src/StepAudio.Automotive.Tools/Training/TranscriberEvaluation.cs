@@ -83,14 +83,13 @@ public static class TranscriberEvaluation
         var start = Math.Max(0, clip.TargetStart - pad);
         var end = Math.Min(clip.Audio.Length, clip.TargetEnd + pad);
         // The head's mean over the command's last speech step and the quiet step after it, as the runtime's end rule takes it.
-        var features = context.Features.Get(spec);
+        var features = context.Features.Get(spec, clip);
         var p = head.Run(features);
         var c = head.Outputs;
         var last = Math.Min((p.Length / c) - 1, features.TargetEndStep + CommandOptions.DefaultEndSteps - EmbeddingExtractor.FirstStep);
         var first = Math.Max(0, Math.Min(last, features.TargetEndStep - EmbeddingExtractor.FirstStep));
         var mean = new float[c];
-        for (var s = first; s <= last; s++) TensorPrimitives.Add(mean, p.AsSpan(s * c, c), mean);
-        TensorPrimitives.Multiply(mean, 1f / (last - first + 1), mean);
+        HeadEvaluation.Mean(p, c, first, last, mean);
         var started = Stopwatch.GetTimestamp();
         transcriber.Decide(clip.Audio.AsSpan(start, end - start), mean, out _);
         times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
