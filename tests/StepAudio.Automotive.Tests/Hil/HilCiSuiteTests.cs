@@ -7,7 +7,7 @@ namespace StepAudio.Automotive.Tests.Hil;
 /// The CI HIL suite: twelve seeded scenarios (held-out voices, chatter, radio, road noise at 10–20 dB)
 /// played through the real service process and scored. It gates on <c>deploy/hil/ci-floor.json</c>, a
 /// regression floor just under what the service measures (intent accuracy 58.3 % = 14 of 24 turns,
-/// floor 50 %; wake recall 83 %, floor 79 %; no false intents, p95 276 ms, floor 300 ms). The speech issue's targets are in <c>deploy/hil/targets.json</c>;
+/// floor 50 %; wake recall 75 % since the wake verification (83 % before), floor 70 %; no false intents, p95 276 ms, floor 300 ms). The speech issue's targets are in <c>deploy/hil/targets.json</c>;
 /// the heads do not reach them yet (README, HIL rig), so gating CI on them would stop every change.
 /// </summary>
 public class HilCiSuiteTests
