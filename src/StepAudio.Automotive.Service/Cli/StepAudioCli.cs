@@ -1,4 +1,5 @@
 using System.CommandLine;
+using StepAudio.Automotive.Tools.Simulation;
 
 namespace StepAudio.Automotive.Service.Cli;
 
@@ -37,6 +38,12 @@ public static class StepAudioCli
         {
             await stderr.WriteLineAsync($"stepaudio: {e.Message}");
             return ExitCodes.BadInput;
+        }
+        catch (ToolNotInstalledException e)
+        {
+            // The machine lacks a program (a TTS for simulate, hil generate, train): say which, no stack trace.
+            await stderr.WriteLineAsync($"stepaudio: {e.Message}");
+            return ExitCodes.Failure;
         }
     }
 }

@@ -138,7 +138,7 @@ public sealed class TextToSpeech
         return listing[(colon + 1)..].Split([' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries);
     }
 
-    private static string Run(string program, string[] args, string? stdin, string what)
+    internal static string Run(string program, string[] args, string? stdin, string what)
     {
         var psi = new ProcessStartInfo(program)
         {
@@ -155,7 +155,7 @@ public sealed class TextToSpeech
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new InvalidOperationException($"{program} is not installed or not on PATH ({e.Message}); install the Debian package '{program}'", e);
+            throw new ToolNotInstalledException($"{program} is not installed or not on PATH ({e.Message}); install the Debian package '{program}'", e);
         }
         using (process)
         {

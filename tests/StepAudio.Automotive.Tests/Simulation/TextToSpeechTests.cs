@@ -7,6 +7,13 @@ public class TextToSpeechTests
     private const int Fs = 16000;
     private readonly TextToSpeech _tts = new(Path.Combine(TestPaths.NewTempDir(), "tts"));
 
+    [Fact]
+    public void AMissingProgramSaysWhichPackageToInstall()
+    {
+        var e = Assert.Throws<ToolNotInstalledException>(() => TextToSpeech.Run("stepaudio-no-such-tts", [], null, "test"));
+        Assert.Contains("install the Debian package 'stepaudio-no-such-tts'", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("espeak-ng:en-us")]
     [InlineData("espeak-ng:en-gb+f3")]
