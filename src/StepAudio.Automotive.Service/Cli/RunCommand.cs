@@ -40,11 +40,24 @@ public static class RunCommand
                 foreach (var f in e.Failures) await stderr.WriteLineAsync($"stepaudio: {f}");
                 return ExitCodes.BadInput;
             }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // The service asked to stop while still starting (a short recording read to its end on a loaded
+                // machine): the host cancels the rest of the start; stopping below runs as after any end of input.
+            }
             await host.WaitForShutdownAsync(ct);
             return Environment.ExitCode;
         });
         return command;
     }
+
+    /// <summary>
+    /// How long the host lets the services stop: 10 s, under systemd's TimeoutStopSec=15, or longer when the MQTT
+    /// stop drain is set to wait longer (the HIL rig's 60 s: every decided event must reach its recording). Cut
+    /// short, the drain leaves the rest in the outbox.
+    /// </summary>
+    internal static TimeSpan ShutdownTimeout(string? stopDrainSeconds) =>
+        TimeSpan.FromSeconds(Math.Max(10, Math.Clamp(int.TryParse(stopDrainSeconds, out var drain) ? drain : 0, 0, 300) + 5));
 
     public static IHost BuildHost(string configDir, IReadOnlyList<string> extraConfig)
     {
@@ -64,7 +77,8 @@ public static class RunCommand
         }
 
         builder.Services.AddSystemd();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        // Read from the configuration, not the bound options: those are validated at start, with their own messages.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout(builder.Configuration[$"{StepAudioOptions.Section}:Mqtt:StopDrainSeconds"]));
         builder.Services.AddOptions<StepAudioOptions>()
             .Bind(builder.Configuration.GetSection(StepAudioOptions.Section))
             .PostConfigure(o => StepAudioOptions.ReplaceDefaultLists(o, builder.Configuration.GetSection(StepAudioOptions.Section)))

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 using StepAudio.Automotive.Mqtt.Control;
 using StepAudio.Automotive.Pipeline;
@@ -175,5 +177,18 @@ public class RunCommandWiringTests
         Assert.Equal(["rear-left"], listening.MutedZones());
         control.SetMuted(["rear-left"], false);
         Assert.Empty(listening.MutedZones());
+    }
+
+    /// <summary>The host lets the MQTT stop drain run as long as it is configured to (the HIL rig's 60 s), and keeps 10 s under systemd's 15 s otherwise.</summary>
+    [Theory]
+    [InlineData("", 10)]
+    [InlineData(", \"StopDrainSeconds\": 60", 65)]
+    public void TheHostWaitsForTheConfiguredStopDrain(string drain, int seconds)
+    {
+        var dir = TestPaths.NewTempDir();
+        var config = Path.Combine(dir, "c.json");
+        File.WriteAllText(config, $$"""{ "StepAudio": { "CabinProfile": "{{TestPaths.ConsoleCabin}}", "Mqtt": { "Enabled": false{{drain}} } } }""");
+        using var host = RunCommand.BuildHost(Path.Combine(dir, "none"), [config]);
+        Assert.Equal(TimeSpan.FromSeconds(seconds), host.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
     }
 }
