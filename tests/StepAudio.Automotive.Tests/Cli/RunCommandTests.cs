@@ -119,11 +119,14 @@ public class RunCommandTests
     {
         var dir = TestPaths.NewTempDir();
         var config = Config(dir, """
-            { "StepAudio": { "CabinProfile": "/nonexistent/cabin.json", "Audio": { "Source": "usb", "Format": "mp3" } } }
+            { "StepAudio": { "CabinProfile": "/nonexistent/cabin.json", "Audio": { "Source": "usb", "Format": "mp3" },
+              "WakeVerifier": { "MinScore": 3, "DelaySeconds": 2 } } }
             """);
         var (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config", config);
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("stepaudio: StepAudio:CabinProfile: /nonexistent/cabin.json: cannot read cabin profile", err, StringComparison.Ordinal);
+        Assert.Contains("stepaudio: StepAudio:WakeVerifier:MinScore: 3 must be between -30 and 0 (nats per token)", err, StringComparison.Ordinal);
+        Assert.Contains("stepaudio: StepAudio:WakeVerifier:DelaySeconds: 2 must be between 0 and 1", err, StringComparison.Ordinal);
         Assert.Contains("stepaudio: StepAudio:Audio:Source: 'usb' is not a source (use alsa, wav or raw)", err, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", err, StringComparison.Ordinal);
     }
