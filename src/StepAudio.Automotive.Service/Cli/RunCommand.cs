@@ -54,10 +54,11 @@ public static class RunCommand
     /// <summary>
     /// How long the host lets the services stop: 10 s, under systemd's TimeoutStopSec=15, or longer when the MQTT
     /// stop drain is set to wait longer (the HIL rig's 60 s: every decided event must reach its recording). Cut
-    /// short, the drain leaves the rest in the outbox.
+    /// short, the drain leaves the rest in the outbox. A value that does not parse or is out of range stops the
+    /// start in validation (StepAudio:Mqtt:StopDrainSeconds); until then it counts as 0.
     /// </summary>
     internal static TimeSpan ShutdownTimeout(string? stopDrainSeconds) =>
-        TimeSpan.FromSeconds(Math.Max(10, Math.Clamp(int.TryParse(stopDrainSeconds, out var drain) ? drain : 0, 0, 300) + 5));
+        TimeSpan.FromSeconds(Math.Max(10, (int.TryParse(stopDrainSeconds, out var drain) ? (long)drain : 0) + 5));
 
     public static IHost BuildHost(string configDir, IReadOnlyList<string> extraConfig)
     {

@@ -77,9 +77,8 @@ public sealed class CommandRecognizer : IDisposable
         _endSum = new float[Labels.Labels.Count];
         _transcriber = head.Transcriber;
         _logger = logger;
-        var history = _transcriber is null ? 0 : (int)(HistorySeconds * SpeechSteps.SampleRate);
-        _history = _transcriber is null ? null : new SampleRing(history);
-        _utterance = new float[history];
+        _history = _transcriber is null ? null : new SampleRing((int)(HistorySeconds * SpeechSteps.SampleRate));
+        _utterance = new float[_history?.Capacity ?? 0];
         _rule = CommandEndRule.For(Options, Labels);
         _windowSteps = Math.Max(1, (int)Math.Round(Options.WindowSeconds * SpeechSteps.PerSecond));
         _model.WarmUp();

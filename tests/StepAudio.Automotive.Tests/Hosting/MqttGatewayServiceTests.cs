@@ -10,12 +10,8 @@ using StepAudio.Automotive.Service.Hosting;
 
 namespace StepAudio.Automotive.Tests.Hosting;
 
-public sealed class MqttGatewayServiceTests : IDisposable
+public sealed class MqttGatewayServiceTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("stepaudio-gw-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     /// <summary>A port with nothing listening on it: the gateway never answers.</summary>
     private static int DeadPort()
     {
@@ -27,7 +23,7 @@ public sealed class MqttGatewayServiceTests : IDisposable
     [Fact]
     public async Task AStopCutShortByTheHostKeepsTheUnsentEventsInTheOutbox()
     {
-        var outbox = Path.Combine(_dir, "outbox.db");
+        var outbox = Path.Combine(TestPaths.NewTempDir(), "outbox.db");
         var options = new StepAudioOptions { Mqtt = new MqttOptions { Gateway = $"mqtt://127.0.0.1:{DeadPort()}", OutboxPath = outbox, StopDrainSeconds = 60 } };
         var service = new MqttGatewayService(Options.Create(options), CabinProfileReader.Load(TestPaths.ConsoleCabin), new ControlState(), NullLoggerFactory.Instance);
         await service.StartAsync(CancellationToken.None);
