@@ -18,6 +18,11 @@ public class SpatialStageBenchmarks
     private readonly float[] _out = new float[160];
     private StftAnalyzer _analyzer = null!;
     private StftSynthesizer _synthesizer = null!;
+    private EchoCanceller _echo = null!;
+    private float[][] _micRe = null!;
+    private float[][] _micIm = null!;
+    private float[][] _refRe = null!;
+    private float[][] _refIm = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -30,6 +35,11 @@ public class SpatialStageBenchmarks
         for (var i = 0; i < 200; i++) _front.Process(_hop, _usable);
         _analyzer = new StftAnalyzer(_front.Stft);
         _synthesizer = new StftSynthesizer(_front.Stft);
+        // The console cabin's four door speakers as references, all playing.
+        _echo = new EchoCanceller(4, profile.Loudspeakers.Count, _front.Stft.Bins);
+        float[][] Spectra(int n) => [.. Enumerable.Range(0, n).Select(_ => Enumerable.Range(0, 257).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray())];
+        (_micRe, _micIm, _refRe, _refIm) = (Spectra(4), Spectra(4), Spectra(profile.Loudspeakers.Count), Spectra(profile.Loudspeakers.Count));
+        for (var i = 0; i < 20; i++) _echo.Process(_micRe, _micIm, _refRe, _refIm);
     }
 
     [Benchmark]
@@ -52,4 +62,8 @@ public class SpatialStageBenchmarks
 
     [Benchmark]
     public void OneZoneBeam() => _front.Beamformer.Beam(0, _front.SpectraRe, _front.SpectraIm, _re, _im);
+
+    /// <summary>Echo cancellation of all 4 microphones against the 4 door speakers, 12 taps each (one hop).</summary>
+    [Benchmark]
+    public void EchoCancellerFourSpeakers() => _echo.Process(_micRe, _micIm, _refRe, _refIm);
 }

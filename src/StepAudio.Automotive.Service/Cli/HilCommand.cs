@@ -47,7 +47,11 @@ public static class HilCommand
         {
             Description = "Also render the profile's IR camera (video.y4m, 30 fps): face-api's demo faces in the seats, each mouth moving with its seat's speech, the agitated talker's face turning angry; ~30 MB per second at 1280x800",
         };
-        var command = new Command("generate", "Render scenarios (audio.wav + truth.json, and video.y4m with --video) with the cabin simulator and TTS") { profile, count, first, seed, output, snr, turns, grammar, kind, seconds, video };
+        var echoReferences = new Option<bool>("--echo-references")
+        {
+            Description = "Also write the loudspeakers' feeds (what the head unit plays) after the microphones in audio.wav; hil run then has the service cancel their echo",
+        };
+        var command = new Command("generate", "Render scenarios (audio.wav + truth.json, and video.y4m with --video) with the cabin simulator and TTS") { profile, count, first, seed, output, snr, turns, grammar, kind, seconds, video, echoReferences };
         command.SetAction((parse, ct) =>
         {
             var profilePath = parse.GetRequiredValue(profile);
@@ -57,8 +61,9 @@ public static class HilCommand
             var snrs = (parse.GetValue(snr) ?? (what is "agitated" or "steady" ? "10,15,20" : "5,10,15,20")).Split(',').Select(x => double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new InvalidInputException("--snr", $"'{x}' is not a number of dB")).ToArray();
             var tts = new TextToSpeech();
             var faces = parse.GetValue(video) ? LoadFaces(cabin, profilePath) : null;
-            var generator = new ScenarioGenerator(cabin, profilePath, g, tts) { SnrDb = snrs, TurnsPerScenario = parse.GetValue(turns), Faces = faces };
-            var emotion = new EmotionScenarioGenerator(cabin, profilePath, tts) { SnrDb = snrs, Faces = faces };
+            var references = parse.GetValue(echoReferences);
+            var generator = new ScenarioGenerator(cabin, profilePath, g, tts) { SnrDb = snrs, TurnsPerScenario = parse.GetValue(turns), Faces = faces, EchoReferences = references };
+            var emotion = new EmotionScenarioGenerator(cabin, profilePath, tts) { SnrDb = snrs, Faces = faces, EchoReferences = references };
             var length = parse.GetValue(seconds);
             if (!(length is >= 10 and <= 3600)) throw new InvalidInputException("--seconds", $"{length} must be in [10, 3600]");
             var outDir = parse.GetRequiredValue(output);

@@ -42,10 +42,11 @@ public static class ReplayCommand
         var noEmotion = new Option<bool>("--no-emotion") { Description = "Leave out the emotion stage (prosody, emotion events, escalation policy)" };
         var noVision = new Option<bool>("--no-vision") { Description = "With --video: keep only the camera's health, no face tracking, visual speech or audio-visual attribution" };
         var mqttTimeout = new Option<double>("--mqtt-timeout") { Description = "Seconds to wait for the broker to acknowledge everything", DefaultValueFactory = _ => 30 };
+        var echoReferences = new Option<int>("--echo-references") { Description = "Channels after the microphones that carry the loudspeakers' feeds (hil generate writes them); their echo is cancelled", HelpName = "n" };
 
         var command = new Command("replay", "Run the pipeline on a recording and write its events as JSON Lines")
         {
-            cabin, audio, format, video, events, beamformer, wakeHeads, commandHead, recognizer, precision, visionPrecision, modelCache, realtime, noEmotion, noVision, mqtt, vin, mqttTimeout,
+            cabin, audio, format, video, events, beamformer, wakeHeads, commandHead, recognizer, precision, visionPrecision, modelCache, realtime, noEmotion, noVision, mqtt, vin, mqttTimeout, echoReferences,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -54,7 +55,9 @@ public static class ReplayCommand
             var rawFormat = PcmSampleFormatExtensions.Parse(parse.GetRequiredValue(format), "--format");
             var embeddingPrecision = ModelPrecisions.Parse(parse.GetRequiredValue(precision), "--precision");
             var facePrecision = ModelPrecisions.Parse(parse.GetRequiredValue(visionPrecision), "--vision-precision");
-            var spatial = new SpatialOptions { Beamformer = SpatialOptions.ParseBeamformer(parse.GetRequiredValue(beamformer), "--beamformer") };
+            var references = parse.GetValue(echoReferences);
+            if (references is < 0 or > AudioInputOptions.MaxEchoReferences) throw new InvalidInputException("--echo-references", $"{references} must be 0..{AudioInputOptions.MaxEchoReferences}");
+            var spatial = new SpatialOptions { Beamformer = SpatialOptions.ParseBeamformer(parse.GetRequiredValue(beamformer), "--beamformer"), EchoReferences = references };
             var videoPath = parse.GetValue(video);
             var heads = WakeHead.Resolve([.. (parse.GetValue(wakeHeads) ?? []).Select(h => new WakeHead { Model = h, Options = new WakeWordOptions { Keyword = KeywordOf(h) } })]);
             var commandModel = parse.GetRequiredValue(commandHead);
@@ -69,7 +72,7 @@ public static class ReplayCommand
             var mqttOptions = new MqttOptions { Vin = parse.GetRequiredValue(vin) };
             if (string.IsNullOrWhiteSpace(mqttOptions.Vin) || mqttOptions.Vin.IndexOfAny(['/', '+', '#']) >= 0)
                 throw new InvalidInputException("--vin", $"'{mqttOptions.Vin}' is empty or holds a topic character (/ + #)");
-            var source = AudioSourceFactory.OpenRecording(parse.GetRequiredValue(audio), profile, rawFormat);
+            var source = AudioSourceFactory.OpenRecording(parse.GetRequiredValue(audio), profile, rawFormat, references);
             var eventsPath = parse.GetValue(events);
             using var jsonl = new JsonlEventWriter(eventsPath is null ? Console.OpenStandardOutput() : File.Create(eventsPath));
             if (gateway is null)

@@ -95,6 +95,20 @@ public sealed class AudioInputOptions
 
     /// <summary>Pace a recording in real time, as the device would deliver it.</summary>
     public bool Realtime { get; set; } = true;
+
+    /// <summary>
+    /// Channels after the microphones that carry what the loudspeakers play (the DSP's reference slots, or a
+    /// loopback in the same stream), for echo cancellation (<see cref="SpatialOptions.EchoReferences"/>); 0: none.
+    /// </summary>
+    public int EchoReferences { get; set; }
+
+    /// <summary>
+    /// Where the echo canceller keeps what it learned between runs (read at start, written at stop), so it
+    /// cancels from the first word after a restart; unset: it learns from scratch every start.
+    /// </summary>
+    public string? EchoStatePath { get; set; }
+
+    public const int MaxEchoReferences = 16;
 }
 
 /// <summary>The spatial front end's settings.</summary>

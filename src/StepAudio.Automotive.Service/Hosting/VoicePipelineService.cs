@@ -27,6 +27,8 @@ public sealed partial class VoicePipelineService(
     ILogger<VoicePipelineService> logger) : BackgroundService
 {
     private PipelineRunner? _runner;
+    private CabinPipeline? _pipeline;
+    private string? _echoStatePath;
     private VideoInput? _camera;
     private CabinVision? _vision;
 
@@ -37,7 +39,7 @@ public sealed partial class VoicePipelineService(
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var spatial = o.Spatial.ToOptions("StepAudio:Spatial");
+        var spatial = o.Spatial.ToOptions("StepAudio:Spatial") with { EchoReferences = o.Audio.EchoReferences };
         var heads = WakeHead.Resolve([.. o.WakeHeads]);
         // Without a wake head the stage still runs for push-to-talk when there is a command head to listen after it.
         var pushToTalk = o.Gpio.Enabled && o.Gpio.PushToTalkPin is not null;
@@ -72,6 +74,23 @@ public sealed partial class VoicePipelineService(
             if (profile.Camera is { } c && (c.Width, c.Height) != (_camera.Width, _camera.Height))
                 pipeline.AddWarning($"{_camera.Name}: frames are {_camera.Width}x{_camera.Height} but cabin profile '{profile.Name}' places seats in a {c.Width}x{c.Height} image");
         }
+        if (pipeline.Spatial.Echo is { } echo && o.Audio.EchoStatePath is { } echoState && File.Exists(echoState))
+        {
+            string? problem;
+            try
+            {
+                using var stream = File.OpenRead(echoState);
+                problem = echo.Load(stream);
+            }
+            catch (IOException e)
+            {
+                problem = e.Message;
+            }
+            if (problem is null) LogEchoLoaded(logger, echoState);
+            else LogEchoNotLoaded(logger, echoState, problem);
+        }
+        _echoStatePath = o.Audio.EchoStatePath;
+        _pipeline = pipeline;
         var realtime = o.Audio.Source == "wav" && o.Audio.Realtime;
         _runner = new PipelineRunner(() => Open(o.Audio, profile), pipeline, realtime, retryOpen: o.Audio.Source == "alsa");
         heartbeat.Attach(() => _runner.Progress);
@@ -116,6 +135,7 @@ public sealed partial class VoicePipelineService(
                 }
                 finally
                 {
+                    SaveEchoState();
                     lifetime.StopApplication();
                 }
             },
@@ -123,6 +143,31 @@ public sealed partial class VoicePipelineService(
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
     }
+
+    /// <summary>Keeps what the echo canceller learned for the next start (written beside, then moved over the old file).</summary>
+    private void SaveEchoState()
+    {
+        if (_pipeline?.Spatial.Echo is not { } echo || _echoStatePath is not { } path) return;
+        try
+        {
+            var temp = path + ".tmp";
+            using (var stream = File.Create(temp)) echo.Save(stream);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogEchoNotSaved(logger, path, e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Echo canceller: starting from the echo paths in {Path}")]
+    private static partial void LogEchoLoaded(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Echo canceller: {Path} not used ({Problem}); learning the echo paths from scratch")]
+    private static partial void LogEchoNotLoaded(ILogger logger, string path, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Echo canceller: could not keep the echo paths in {Path}: {Problem}")]
+    private static partial void LogEchoNotSaved(ILogger logger, string path, string problem);
 
     /// <summary>The configured camera on the pipeline's stream time; a live one is reopened after a loss (or opened once it appears). Null for <c>none</c>.</summary>
     private static VideoInput? OpenCamera(VideoOptions video, CabinProfile profile)
@@ -153,17 +198,18 @@ public sealed partial class VoicePipelineService(
     private static IAudioSource Open(AudioInputOptions audio, CabinProfile profile) => audio.Source switch
     {
         "alsa" => AudioSourceFactory.OpenAlsa(
-            audio.Device, profile, PcmSampleFormatExtensions.Parse(audio.Format, "StepAudio:Audio:Format"), audio.AlsaConfig),
-        "wav" => AudioSourceFactory.OpenRecording(audio.Path!, profile),
+            audio.Device, profile, PcmSampleFormatExtensions.Parse(audio.Format, "StepAudio:Audio:Format"), audio.AlsaConfig, audio.EchoReferences),
+        "wav" => AudioSourceFactory.OpenRecording(audio.Path!, profile, references: audio.EchoReferences),
         "raw" => AudioSourceFactory.FitToProfile(
             new CaptureBuffer(new RawPcmSource(
                 audio.Path == "-" ? Console.OpenStandardInput() : File.OpenRead(audio.Path!),
                 "raw:" + audio.Path,
-                profile.Mics.Count,
+                profile.Mics.Count + audio.EchoReferences,
                 profile.SampleRate,
                 PcmSampleFormatExtensions.Parse(audio.Format, "StepAudio:Audio:Format"),
                 isLive: true), dropWhenFull: false),
-            profile),
+            profile,
+            audio.EchoReferences),
         _ => throw new InvalidInputException("StepAudio:Audio:Source", $"'{audio.Source}' is not a source"),
     };
 

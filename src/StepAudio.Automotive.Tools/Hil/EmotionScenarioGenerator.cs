@@ -64,6 +64,12 @@ public sealed class EmotionScenarioGenerator(CabinProfile profile, string profil
     public static readonly (double Rate, double Pitch, double GainDb)[] AgitationSteps =
         [(1.3, 1.5, 8), (1.4, 1.6, 10), (1.5, 1.7, 11), (1.5, 1.8, 12), (1.5, 1.8, 12)];
 
+    /// <summary>
+    /// Also write the loudspeakers' feeds after the microphones in <c>audio.wav</c> (the head unit knows what it
+    /// plays), for the service's echo canceller; off by default: the microphones alone (README, Echo cancellation).
+    /// </summary>
+    public bool EchoReferences { get; init; }
+
     public IReadOnlyList<double> SnrDb { get; init; } = [10, 15, 20];
 
     /// <summary>
@@ -166,7 +172,8 @@ public sealed class EmotionScenarioGenerator(CabinProfile profile, string profil
         var scene = new CabinScene { Cabin = profile, DurationSeconds = Math.Ceiling(duration * 10) / 10, Seed = rng.Next(), Noise = new SceneNoise(snr), Events = events };
         var render = new CabinSimulator(tts).Render(scene);
         Directory.CreateDirectory(directory);
-        WavWriter.Write(Path.Combine(directory, "audio.wav"), render.Interleaved(), render.Channels, render.SampleRate);
+        var references = EchoReferences ? profile.Loudspeakers.Count : 0;
+        WavWriter.Write(Path.Combine(directory, "audio.wav"), render.Interleaved(references > 0), render.Channels + references, render.SampleRate);
         if (Faces is { } faces) HilVideo.Write(profile, profilePath, faces, render, scene.DurationSeconds, index, seed, directory, anger);
         var truth = new HilTruth(
             id,
@@ -179,6 +186,7 @@ public sealed class EmotionScenarioGenerator(CabinProfile profile, string profil
         {
             Kind = kind,
             Escalations = expected,
+            EchoReferences = references,
         };
         truth.Save(Path.Combine(directory, HilTruth.FileName));
         return truth;

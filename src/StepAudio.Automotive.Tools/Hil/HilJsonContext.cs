@@ -29,7 +29,9 @@ public sealed record HilServiceVideo(
 public sealed record HilServiceAudio(
     [property: JsonPropertyName("Source")] string Source,
     [property: JsonPropertyName("Path")] string Path,
-    [property: JsonPropertyName("Realtime")] bool Realtime);
+    [property: JsonPropertyName("Realtime")] bool Realtime,
+    [property: JsonPropertyName("EchoReferences")] int EchoReferences,
+    [property: JsonPropertyName("EchoStatePath"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EchoStatePath = null);
 
 public sealed record HilServiceMqtt(
     [property: JsonPropertyName("Gateway")] string Gateway,

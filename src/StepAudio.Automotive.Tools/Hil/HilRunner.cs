@@ -31,9 +31,14 @@ public sealed class HilRunner(IReadOnlyList<string> serviceCommand, TextWriter l
     /// <summary>The service configuration <c>hil run</c> writes into each scenario's folder.</summary>
     public const string ServiceConfigFile = "hil-service.json";
 
+    /// <summary>The echo canceller's learned echo paths, shared by the scenarios of a set (in the set's folder).</summary>
+    public const string EchoStateFile = "echo-state.bin";
+
     public async Task<int> RunAsync(string scenariosDirectory, HilRunOptions options, CancellationToken ct = default)
     {
         var dirs = HilTruth.ScenarioDirectories(scenariosDirectory);
+        // Every run starts cold, so the same scenarios give the same recording.
+        File.Delete(Path.Combine(Path.GetFullPath(scenariosDirectory), EchoStateFile));
         await using var embedded = options.Broker is null ? await EmbeddedBroker.StartAsync(0) : null;
         var broker = GatewayAddress.Parse(options.Broker ?? embedded!.Uri, "--broker");
         var failed = 0;
@@ -60,7 +65,9 @@ public sealed class HilRunner(IReadOnlyList<string> serviceCommand, TextWriter l
             new HilServiceConfig(new HilServiceSettings(
                 truth.Cabin,
                 Path.Combine(dir, "service-events.jsonl"),
-                new HilServiceAudio("wav", Path.Combine(dir, truth.Audio), options.Realtime),
+                // The scenarios are one cabin: like a head unit between drives, the echo canceller starts each from what it learned in the ones before.
+                new HilServiceAudio("wav", Path.Combine(dir, truth.Audio), options.Realtime, truth.EchoReferences,
+                    truth.EchoReferences > 0 ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dir))!, EchoStateFile) : null),
                 // Everything the service decided to publish belongs in the recording, however loaded the machine:
                 // a long stop drain and no expiry of QoS 0 events on the way (latency is scored from arrival).
                 new HilServiceMqtt($"mqtt://{broker.Host}:{broker.Port}", truth.Scenario, outbox, StopDrainSeconds: 60, Qos0ExpirySeconds: 600),

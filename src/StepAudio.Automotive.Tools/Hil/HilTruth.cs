@@ -49,6 +49,9 @@ public sealed record HilTruth(
     /// <summary>What the scenario exercises: <c>commands</c> (wake word + command turns), <c>agitated</c> or <c>calm</c> (emotion).</summary>
     public string Kind { get; init; } = "commands";
 
+    /// <summary>Channels after the microphones in the audio that carry the loudspeakers' feeds (the service's <c>StepAudio:Audio:EchoReferences</c>).</summary>
+    public int EchoReferences { get; init; }
+
     /// <summary>Escalations expected besides those of emergency commands (an agitated talker's); any other escalation is false.</summary>
     public IReadOnlyList<HilExpectedEscalation> Escalations { get; init; } = [];
 

@@ -39,6 +39,12 @@ public sealed class ScenarioGenerator(CabinProfile profile, string profilePath, 
 
     public double RadioProbability { get; init; } = 0.3;
 
+    /// <summary>
+    /// Also write the loudspeakers' feeds after the microphones in <c>audio.wav</c> (the head unit knows what it
+    /// plays), for the service's echo canceller; off by default: the microphones alone (README, Echo cancellation).
+    /// </summary>
+    public bool EchoReferences { get; init; }
+
     public IReadOnlyList<double> SnrDb { get; init; } = [5, 10, 15, 20];
 
     /// <summary>Faces for the camera: when set, each scenario also gets a video (<see cref="HilVideo"/>).</summary>
@@ -86,7 +92,8 @@ public sealed class ScenarioGenerator(CabinProfile profile, string profilePath, 
         var scene = new CabinScene { Cabin = profile, DurationSeconds = t + 1.0, Seed = rng.Next(), Noise = new SceneNoise(snr), Events = events };
         var render = new CabinSimulator(tts).Render(scene);
         Directory.CreateDirectory(directory);
-        WavWriter.Write(Path.Combine(directory, "audio.wav"), render.Interleaved(), render.Channels, render.SampleRate);
+        var references = EchoReferences ? profile.Loudspeakers.Count : 0;
+        WavWriter.Write(Path.Combine(directory, "audio.wav"), render.Interleaved(references > 0), render.Channels + references, render.SampleRate);
         if (Faces is { } faces) HilVideo.Write(profile, profilePath, faces, render, scene.DurationSeconds, index, seed, directory);
 
         var byEvent = render.Utterances.ToDictionary(u => u.Index);
@@ -102,7 +109,8 @@ public sealed class ScenarioGenerator(CabinProfile profile, string profilePath, 
                 var c = byEvent[x.CommandEvent];
                 return new HilTurn(x.Zone, x.Voice, Round(w.StartSeconds), Round(w.EndSeconds), x.Phrase.Text, x.Phrase.Intent, x.Phrase.Slots, Round(c.StartSeconds), Round(c.EndSeconds), Round(c.AzimuthDeg));
             })],
-            [.. render.Utterances.Select(HilUtterance.From)]);
+            [.. render.Utterances.Select(HilUtterance.From)])
+        { EchoReferences = references };
         truth.Save(Path.Combine(directory, "truth.json"));
         return truth;
     }

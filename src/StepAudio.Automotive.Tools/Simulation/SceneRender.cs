@@ -38,14 +38,36 @@ public sealed class SceneRender
 
     public int Frames => Mix[0].Length;
 
-    /// <summary>The mix as interleaved frames, for <see cref="Audio.WavWriter"/>.</summary>
-    public float[] Interleaved()
+    /// <summary>
+    /// What each of the cabin's loudspeakers played (profile order): the head unit's own playback, which it
+    /// can hand to its echo canceller. The emitted signals, scaled like the mix.
+    /// </summary>
+    public float[][] LoudspeakerFeeds()
     {
-        var c = Channels;
+        var speakers = Scene.Cabin.Loudspeakers;
+        var feeds = new float[speakers.Count][];
+        for (var s = 0; s < feeds.Length; s++) feeds[s] = new float[Frames];
+        foreach (var u in Utterances)
+        {
+            if (u.Kind != SceneSourceKind.Loudspeaker) continue;
+            var feed = feeds[speakers.Select(z => z.Name).ToList().IndexOf(u.Source)];
+            for (var i = 0; i < u.Dry.Length && u.StartSample + i < feed.Length; i++) feed[u.StartSample + i] += (float)(u.Dry[i] * OutputGain);
+        }
+        return feeds;
+    }
+
+    /// <summary>
+    /// The mix as interleaved frames, for <see cref="Audio.WavWriter"/>; with <paramref name="loudspeakerFeeds"/>
+    /// the <see cref="LoudspeakerFeeds"/> follow the microphones in every frame, as a head unit's capture carries them.
+    /// </summary>
+    public float[] Interleaved(bool loudspeakerFeeds = false)
+    {
+        float[][] channels = loudspeakerFeeds ? [.. Mix, .. LoudspeakerFeeds()] : Mix;
+        var c = channels.Length;
         var x = new float[Frames * c];
         for (var m = 0; m < c; m++)
         {
-            var ch = Mix[m];
+            var ch = channels[m];
             for (var i = 0; i < ch.Length; i++) x[(i * c) + m] = ch[i];
         }
         return x;

@@ -24,6 +24,7 @@ public sealed class CabinPipeline
     private readonly MicrophoneHealthMonitor _health;
     private readonly float[][] _planar;
     private readonly bool[] _usable;
+    private readonly float[][] _references;
     private readonly List<string> _warnings = [];
     private readonly List<string> _inputWarnings = [];
     private string _sourceName = "none";
@@ -48,12 +49,17 @@ public sealed class CabinPipeline
         for (var c = 0; c < _planar.Length; c++) _planar[c] = new float[HopFrames];
         Listening = new ListeningControl(profile.Zones.Select(z => z.Name));
         _usable = new bool[profile.Mics.Count];
+        _references = new float[spatial?.EchoReferences ?? 0][];
+        for (var r = 0; r < _references.Length; r++) _references[r] = new float[HopFrames];
         _stages = new StageEvents(this);
         Spatial = new SpatialFrontEnd(profile, _stages, spatial);
         _warnings.AddRange(Spatial.Warnings);
     }
 
     public CabinProfile Profile => _profile;
+
+    /// <summary>Channels per frame of the input: the microphones, then the loudspeaker references (<see cref="SpatialOptions.EchoReferences"/>).</summary>
+    public int CaptureChannels => _planar.Length + _references.Length;
 
     /// <summary>Privacy mute and push-to-talk; share one instance with the GPIO and MQTT control handlers.</summary>
     public ListeningControl Listening { get; init; }
@@ -167,14 +173,20 @@ public sealed class CabinPipeline
     public void Process(ReadOnlySpan<float> interleaved, long overruns = 0)
     {
         var channels = _planar.Length;
-        if (interleaved.Length != HopFrames * channels)
-            throw new ArgumentException($"expected {HopFrames} frames of {channels} channels", nameof(interleaved));
+        var stride = CaptureChannels;
+        if (interleaved.Length != HopFrames * stride)
+            throw new ArgumentException($"expected {HopFrames} frames of {stride} channels", nameof(interleaved));
 
         for (var c = 0; c < channels; c++)
         {
             var dst = _planar[c];
-            for (var i = 0; i < HopFrames; i++) dst[i] = interleaved[(i * channels) + c];
+            for (var i = 0; i < HopFrames; i++) dst[i] = interleaved[(i * stride) + c];
             _health.Observe(c, dst);
+        }
+        for (var r = 0; r < _references.Length; r++)
+        {
+            var dst = _references[r];
+            for (var i = 0; i < HopFrames; i++) dst[i] = interleaved[(i * stride) + channels + r];
         }
         FramesConsumed += HopFrames;
 
@@ -189,7 +201,7 @@ public sealed class CabinPipeline
         // Privacy: with every zone muted the audio is not analysed at all.
         if (!Listening.AllMuted)
         {
-            Spatial.Process(_planar, _usable);
+            Spatial.Process(_planar, _usable, _references);
             Speech?.Process(Spatial, Listening, StreamTime, _stages);
             if (Speech is not null && Emotion is not null)
                 foreach (var zone in Speech.TalkHeard) Emotion.Policy.OnTalk(zone);

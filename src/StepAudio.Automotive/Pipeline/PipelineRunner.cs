@@ -57,7 +57,7 @@ public sealed class PipelineRunner
         if (source is null) return;
         try
         {
-            var channels = _pipeline.Profile.Mics.Count;
+            var channels = _pipeline.CaptureChannels;
             var hop = new float[CabinPipeline.HopFrames * channels];
             var filled = 0;
             var started = _time.GetTimestamp();

@@ -87,6 +87,13 @@ public sealed record SpatialOptions
     /// </summary>
     public int ReflectionOrder { get; init; } = 2;
 
+    /// <summary>
+    /// Channels after the microphones in the capture stream that carry what the loudspeakers play (the head
+    /// unit's own playback, e.g. the DSP's reference slots or an ALSA loopback in the same stream); the
+    /// <see cref="EchoCanceller"/> removes it from the microphones. 0: no references, no echo cancellation.
+    /// </summary>
+    public int EchoReferences { get; init; }
+
     /// <summary>Most zones open at once.</summary>
     public int TrackerMaxTalkers { get; init; } = 4;
 

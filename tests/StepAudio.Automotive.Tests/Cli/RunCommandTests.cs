@@ -5,6 +5,7 @@ using StepAudio.Automotive.Mqtt.Control;
 using StepAudio.Automotive.Pipeline;
 using System.Text.Json;
 using StepAudio.Automotive.Audio;
+using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Service.Cli;
 
 namespace StepAudio.Automotive.Tests.Cli;
@@ -35,11 +36,13 @@ public class RunCommandTests
         WavWriter.Write(wav, Enumerable.Range(0, 16000 * 4).Select(_ => (float)(0.02 * (rng.NextDouble() - 0.5))).ToArray(), 4, 16000);
         var events = Path.Combine(dir, "events.jsonl");
         var outbox = Path.Combine(dir, "mqtt", "outbox.db");
-        // No gateway configured: the embedded broker starts (on a free port here, 1883 by default).
+        // No gateway configured: the embedded broker starts (on a free port here, 1883 by default). The 1 s
+        // recording can end before the publisher's first connection on a loaded machine, so the stop drain
+        // gets 30 s instead of the default 2 (it returns as soon as the outbox is empty).
         var config = Config(dir, $$"""
             { "StepAudio": { "CabinProfile": "{{TestPaths.ConsoleCabin}}", "EventsPath": "{{events}}",
               "Audio": { "Source": "wav", "Path": "{{wav}}", "Realtime": false },
-              "Mqtt": { "OutboxPath": "{{outbox}}", "EmbeddedBroker": { "Port": 0 } } } }
+              "Mqtt": { "OutboxPath": "{{outbox}}", "StopDrainSeconds": 30, "EmbeddedBroker": { "Port": 0 } } } }
             """);
         var (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config", config);
         Assert.True(code == 0, err);
@@ -50,6 +53,48 @@ public class RunCommandTests
         Assert.True(File.Exists(outbox));
         using var store = new StepAudio.Automotive.Mqtt.Outbox(outbox, 1000, TimeProvider.System);
         Assert.Equal(0, store.Count);
+    }
+
+    [Fact]
+    public async Task LoudspeakerReferencesFollowTheMicrophonesAndTheEchoPathsAreKeptBetweenStarts()
+    {
+        var dir = TestPaths.NewTempDir();
+        var wav = Path.Combine(dir, "in.wav");
+        var rng = new Random(5);
+        // 4 microphones + 2 loudspeaker feeds; the "echo" is each feed, halved, in every microphone.
+        var frames = 16000 * 2;
+        var x = new float[frames * 6];
+        for (var t = 0; t < frames; t++)
+        {
+            var (a, b) = ((float)(0.1 * (rng.NextDouble() - 0.5)), (float)(0.1 * (rng.NextDouble() - 0.5)));
+            for (var m = 0; m < 4; m++) x[(t * 6) + m] = (0.5f * a) + (0.25f * b) + (float)(0.001 * (rng.NextDouble() - 0.5));
+            (x[(t * 6) + 4], x[(t * 6) + 5]) = (a, b);
+        }
+        WavWriter.Write(wav, x, 6, 16000);
+        var state = Path.Combine(dir, "echo.bin");
+        var config = Config(dir, $$"""
+            { "StepAudio": { "CabinProfile": "{{TestPaths.ConsoleCabin}}", "Mqtt": { "Enabled": false },
+              "Audio": { "Source": "wav", "Path": "{{wav}}", "Realtime": false, "EchoReferences": 2, "EchoStatePath": "{{state}}" } } }
+            """);
+        var (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config", config);
+        Assert.True(code == 0, err);
+        using (var stream = File.OpenRead(state))
+            Assert.Null(new StepAudio.Automotive.Spatial.EchoCanceller(4, 2, 257).Load(stream));
+        // The next start reads it (a state of another shape would be named in a warning, and the start goes on).
+        (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config", config);
+        Assert.True(code == 0, err);
+
+        // The capture must carry what the settings say: named by file.
+        var e = Assert.Throws<InvalidInputException>(() => AudioSourceFactory.OpenRecording(wav, CabinProfileReader.Load(TestPaths.ConsoleCabin), references: 1));
+        Assert.Equal($"{wav}: 6 channel(s), but cabin profile 'sedan-console-circular' has 4 microphones and 1 loudspeaker reference channels follow them", e.Message);
+
+        var bad = Config(dir, $$"""
+            { "StepAudio": { "CabinProfile": "{{TestPaths.ConsoleCabin}}", "Mqtt": { "Enabled": false },
+              "Audio": { "Source": "wav", "Path": "{{wav}}", "EchoReferences": -1 } } }
+            """);
+        (code, err) = await Run("run", "--config-dir", Path.Combine(dir, "none"), "--config", bad);
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("stepaudio: StepAudio:Audio:EchoReferences: -1 must be 0..16", err, StringComparison.Ordinal);
     }
 
     [Fact]

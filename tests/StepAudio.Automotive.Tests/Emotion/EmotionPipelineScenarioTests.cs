@@ -3,6 +3,7 @@ using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Emotion;
 using StepAudio.Automotive.Events;
 using StepAudio.Automotive.Pipeline;
+using StepAudio.Automotive.Spatial;
 using StepAudio.Automotive.Tools.Hil;
 using StepAudio.Automotive.Tools.Simulation;
 using Xunit.Abstractions;
@@ -35,8 +36,9 @@ public class EmotionPipelineScenarioTests(ITestOutputHelper output)
         var agitatedTruth = generator.Agitated(index, 2, Path.Combine(dir, "agitated"));
         var calmTruth = generator.Agitated(index, 2, Path.Combine(dir, "steady"), calm: true);
 
-        var agitated = Replay(profile, Path.Combine(dir, "agitated", "audio.wav"));
-        var calm = Replay(profile, Path.Combine(dir, "steady", "audio.wav"));
+        // As hil run plays them: with loudspeaker feeds (hil generate --echo-references) their echo is cancelled.
+        var agitated = Replay(profile, Path.Combine(dir, "agitated", "audio.wav"), agitatedTruth.EchoReferences);
+        var calm = Replay(profile, Path.Combine(dir, "steady", "audio.wav"), calmTruth.EchoReferences);
         var expected = Assert.Single(agitatedTruth.Escalations);
         var escalations = agitated.OfType<EscalationEvent>().ToList();
         output.WriteLine($"{agitatedTruth.Scenario}: onset {expected.Onset} in {expected.Zone}; escalations: {string.Join("; ", escalations.Select(e => $"{e.StreamTime} {e.Zone} {e.Severity}"))}");
@@ -72,11 +74,11 @@ public class EmotionPipelineScenarioTests(ITestOutputHelper output)
             Assert.All(seat.Zip(seat.Skip(1)), p => Assert.True(p.Second.StreamTime - p.First.StreamTime >= 0.999, $"{seat.Key}: {p.First.StreamTime} then {p.Second.StreamTime}"));
     }
 
-    private static List<CabinEvent> Replay(CabinProfile profile, string wav)
+    private static List<CabinEvent> Replay(CabinProfile profile, string wav, int references)
     {
         var sink = new ListSink();
-        var pipeline = new CabinPipeline(profile, sink) { Emotion = new EmotionStage(profile) };
-        new PipelineRunner(() => AudioSourceFactory.OpenRecording(wav, profile), pipeline).Run(CancellationToken.None);
+        var pipeline = new CabinPipeline(profile, sink, new SpatialOptions { EchoReferences = references }) { Emotion = new EmotionStage(profile) };
+        new PipelineRunner(() => AudioSourceFactory.OpenRecording(wav, profile, references: references), pipeline).Run(CancellationToken.None);
         return sink.Events;
     }
 }

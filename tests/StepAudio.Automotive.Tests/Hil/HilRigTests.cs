@@ -14,16 +14,25 @@ public class HilRigTests
         var dir = TestPaths.NewTempDir();
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var code = await StepAudioCli.InvokeAsync(["hil", "generate", "--profile", TestPaths.ConsoleCabin, "--count", "1", "--seed", "11", "--out", dir], stdout, stderr);
+        var code = await StepAudioCli.InvokeAsync(["hil", "generate", "--profile", TestPaths.ConsoleCabin, "--count", "1", "--seed", "11", "--echo-references", "--out", dir], stdout, stderr);
         Assert.True(code == 0, stderr.ToString());
         var truth = HilTruth.Load(Path.Combine(dir, "000", "truth.json"));
         Assert.Equal(2, truth.Turns.Count);
         Assert.All(truth.Turns, t => Assert.Contains(t.Voice, ScenarioGenerator.AcceptanceVoices));
+        // What the door speakers play follows the microphones, as the head unit's capture carries it.
+        var cabin = StepAudio.Automotive.Cabin.CabinProfileReader.Load(TestPaths.ConsoleCabin);
+        Assert.Equal(cabin.Loudspeakers.Count, truth.EchoReferences);
+        using (var wav = StepAudio.Automotive.Audio.WavFileSource.Open(Path.Combine(dir, "000", truth.Audio)))
+            Assert.Equal(cabin.Mics.Count + cabin.Loudspeakers.Count, wav.Channels);
 
         // The rig starts the service as its own process: here, the test host's copy of stepaudio.dll under dotnet.
         var runner = new HilRunner(["dotnet", Path.Combine(AppContext.BaseDirectory, "stepaudio.dll")], stdout);
         var failed = await runner.RunAsync(dir, new HilRunOptions());
         Assert.True(failed == 0, stdout.ToString() + File.ReadAllText(Path.Combine(dir, "000", "service.log")));
+
+        // The service cancelled the radio's echo and kept what it learned for the set's next scenario.
+        using (var state = File.OpenRead(Path.Combine(dir, HilRunner.EchoStateFile)))
+            Assert.Null(new StepAudio.Automotive.Spatial.EchoCanceller(cabin.Mics.Count, truth.EchoReferences, 257).Load(state));
 
         var recorded = HilRecording.Load(Path.Combine(dir, "000", HilRecording.FileName))!;
         var statuses = recorded.Where(m => m.Type == "status" && m.Payload.TryGetProperty("streamTime", out _)).ToArray();

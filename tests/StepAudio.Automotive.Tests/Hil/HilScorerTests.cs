@@ -168,7 +168,7 @@ public class HilScorerTests
         Assert.True(double.IsNaN(HilScorer.Score(folder, CommandGrammar.Default).WallLatencyP95Ms));
         // The service configuration hil run left beside the recording says how it was fed.
         File.WriteAllText(Path.Combine(folder, a.Scenario, HilRunner.ServiceConfigFile), System.Text.Json.JsonSerializer.Serialize(
-            new HilServiceConfig(new HilServiceSettings("cabin.json", "events.jsonl", new HilServiceAudio("wav", "audio.wav", Realtime: true),
+            new HilServiceConfig(new HilServiceSettings("cabin.json", "events.jsonl", new HilServiceAudio("wav", "audio.wav", Realtime: true, EchoReferences: 0),
                 new HilServiceMqtt("mqtt://localhost:1883", a.Scenario, "outbox.db", 60, 600))), HilJsonContext.Default.HilServiceConfig));
         Assert.Equal(250, HilScorer.Score(folder, CommandGrammar.Default).WallLatencyP95Ms, 6);
     }

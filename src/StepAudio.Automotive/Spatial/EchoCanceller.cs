@@ -1,0 +1,215 @@
+using System.Numerics.Tensors;
+
+namespace StepAudio.Automotive.Spatial;
+
+/// <summary>
+/// Acoustic echo cancellation in the STFT domain: the head unit knows what its loudspeakers play (the
+/// reference channels after the microphones in the capture stream), so what they put into each microphone
+/// is predicted and subtracted before localization and beamforming. Per microphone and bin, a filter of
+/// <see cref="Taps"/> past reference frames per loudspeaker (10 ms each: the cabin's echo tail), adapted on
+/// the residual with a Kalman step per bin (the filters' uncertainty against the power of what they cannot
+/// predict): a talker in the cabin stays in the residual and, talking over the radio, holds the filters still
+/// instead of pulling them off, which a fixed NLMS step does (simulated console cabin, radio at −6 dB and a rear
+/// passenger over it: NLMS 0.2 fell from 17 to 3 dB, and made the echo 1.5 dB worse when the talker began with
+/// the radio). Allocates nothing per frame.
+/// </summary>
+public sealed class EchoCanceller
+{
+    private readonly int _mics;
+    private readonly int _references;
+    private readonly int _bins;
+    private readonly float[] _xRe;   // [(reference * taps + slot) * bins + k]: reference spectra, ring over slots
+    private readonly float[] _xIm;
+    private readonly float[] _wRe;   // [((mic * references + reference) * taps + lag) * bins + k]
+    private readonly float[] _wIm;
+    private readonly float[] _power; // [k]: Σ over references and taps of |X|²
+    private readonly float[] _rate;  // [k]: this frame's step of one microphone
+    private readonly float[] _uncertainty; // [mic * bins + k]: the filters' state variance, −1 before the first frame
+    private readonly float[] _nearEnd;     // [mic * bins + k]: smoothed power of what the filters cannot predict
+    private readonly int _regressors;      // references × taps
+    private readonly float[] _yRe;
+    private readonly float[] _yIm;
+    private readonly float[] _t1;
+    private int _newest = -1;
+
+    public EchoCanceller(int mics, int references, int bins, int taps = 12)
+    {
+        if (references <= 0) throw new ArgumentOutOfRangeException(nameof(references), references, "needs at least one reference");
+        _mics = mics;
+        _references = references;
+        _bins = bins;
+        Taps = taps;
+        _xRe = new float[references * taps * bins];
+        _xIm = new float[_xRe.Length];
+        _wRe = new float[mics * references * taps * bins];
+        _wIm = new float[_wRe.Length];
+        _power = new float[bins];
+        _rate = new float[bins];
+        _regressors = references * taps;
+        _uncertainty = new float[mics * bins];
+        _nearEnd = new float[mics * bins];
+        Array.Fill(_uncertainty, -1f);
+        _yRe = new float[bins];
+        _yIm = new float[bins];
+        _t1 = new float[bins];
+    }
+
+    /// <summary>Reference frames each filter spans (12: 120 ms at a 10 ms hop, past a small cabin's RT60 of ~0.15 s at −40 dB).</summary>
+    public int Taps { get; }
+
+    /// <summary>Weight of the past in the near-end power estimate per frame (0.7: ~30 ms, a syllable's onset).</summary>
+    public float NearEndSmoothing { get; init; } = 0.7f;
+
+    /// <summary>Growth of the filters' uncertainty per frame, so they keep following a cabin that changes (a passenger leaning over).</summary>
+    public float Drift { get; init; } = 0.001f;
+
+    /// <summary>Regularisation as a fraction of the mean reference power per bin, so a silent or faint reference does not blow the step up.</summary>
+    public float Regularisation { get; init; } = 0.01f;
+
+    /// <summary>
+    /// Takes the loudspeakers' spectra of this frame and removes their predicted echo from every microphone's
+    /// spectrum in place (bins 0..N/2), then adapts the filters on what is left.
+    /// </summary>
+    public void Process(float[][] micRe, float[][] micIm, float[][] refRe, float[][] refIm)
+    {
+        var bins = _bins;
+        var taps = Taps;
+        _newest = (_newest + 1) % taps;
+        for (var r = 0; r < _references; r++)
+        {
+            refRe[r].AsSpan(0, bins).CopyTo(_xRe.AsSpan(((r * taps) + _newest) * bins, bins));
+            refIm[r].AsSpan(0, bins).CopyTo(_xIm.AsSpan(((r * taps) + _newest) * bins, bins));
+        }
+        // The regressor's power per bin, over every reference and tap.
+        _power.AsSpan().Clear();
+        for (var s = 0; s < _references * taps; s++)
+        {
+            var xr = _xRe.AsSpan(s * bins, bins);
+            var xi = _xIm.AsSpan(s * bins, bins);
+            TensorPrimitives.MultiplyAdd(xr, xr, _power, _power);
+            TensorPrimitives.MultiplyAdd(xi, xi, _power, _power);
+        }
+        var silent = TensorPrimitives.Sum(_power) <= 0;
+        if (silent) return; // nothing played for a whole filter span: no echo to remove, nothing to learn
+        var floor = Regularisation * TensorPrimitives.Sum(_power) / bins + 1e-12f;
+
+        for (var m = 0; m < _mics; m++)
+        {
+            // y = Σ w · x over references and lags; e = d − y
+            _yRe.AsSpan().Clear();
+            _yIm.AsSpan().Clear();
+            for (var r = 0; r < _references; r++)
+            {
+                for (var lag = 0; lag < taps; lag++)
+                {
+                    var (x, w) = Spans(m, r, lag);
+                    ComplexMultiplyAdd(_wRe.AsSpan(w, bins), _wIm.AsSpan(w, bins), _xRe.AsSpan(x, bins), _xIm.AsSpan(x, bins), _yRe, _yIm);
+                }
+            }
+            var eRe = micRe[m].AsSpan(0, bins);
+            var eIm = micIm[m].AsSpan(0, bins);
+            TensorPrimitives.Subtract(eRe, _yRe, eRe);
+            TensorPrimitives.Subtract(eIm, _yIm, eIm);
+            // Kalman step per bin: the filters' uncertainty p against what the residual holds besides their error
+            // (near-end talk and noise, ψ). A talker over the radio raises ψ and the filters hold still; while they
+            // are unsure and the radio plays alone they learn at full speed. A diagonal (per bin) Kalman filter.
+            var pState = _uncertainty.AsSpan(m * bins, bins);
+            var psi = _nearEnd.AsSpan(m * bins, bins);
+            for (var k = 0; k < bins; k++)
+            {
+                var s = _power[k] + floor;
+                var e2 = (eRe[k] * eRe[k]) + (eIm[k] * eIm[k]);
+                // Unknown filters: the first residual is taken as all echo (scale-free start).
+                if (pState[k] < 0) pState[k] = e2 / s;
+                var wasNear = psi[k];
+                psi[k] = (NearEndSmoothing * psi[k]) + ((1 - NearEndSmoothing) * Math.Max(e2 - (pState[k] * s), 0.01f * e2));
+                var near = Math.Max(psi[k], wasNear);
+                var gain = pState[k] / ((pState[k] * s) + near + 1e-20f);
+                _rate[k] = gain;
+                // One residual per bin informs the taps of every reference together, each by its share.
+                pState[k] = ((1 - (gain * s / _regressors)) * pState[k]) + (Drift * pState[k]) + 1e-20f;
+            }
+            // w += rate · e · conj(x)
+            TensorPrimitives.Multiply(eRe, _rate, _yRe);
+            TensorPrimitives.Multiply(eIm, _rate, _yIm);
+            for (var r = 0; r < _references; r++)
+            {
+                for (var lag = 0; lag < taps; lag++)
+                {
+                    var (x, w) = Spans(m, r, lag);
+                    var xr = _xRe.AsSpan(x, bins);
+                    var xi = _xIm.AsSpan(x, bins);
+                    var wr = _wRe.AsSpan(w, bins);
+                    var wi = _wIm.AsSpan(w, bins);
+                    // (a + jb)(c − jd) = (ac + bd) + j(bc − ad)
+                    TensorPrimitives.MultiplyAdd(_yRe, xr, wr, wr);
+                    TensorPrimitives.MultiplyAdd(_yIm, xi, wr, wr);
+                    TensorPrimitives.MultiplyAdd(_yIm, xr, wi, wi);
+                    TensorPrimitives.Multiply(_yRe, xi, _t1);
+                    TensorPrimitives.Subtract(wi, _t1, wi);
+                }
+            }
+        }
+    }
+
+    private const uint StateMagic = 0x43454153; // "SAEC"
+
+    /// <summary>
+    /// Writes the learned filters: a cabin's echo paths hardly change between drives, so a unit that starts from
+    /// what it learned last time cancels the radio from its first word instead of after a second of learning.
+    /// </summary>
+    public void Save(Stream stream)
+    {
+        using var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        w.Write(StateMagic);
+        w.Write(_mics);
+        w.Write(_references);
+        w.Write(_bins);
+        w.Write(Taps);
+        foreach (var v in _wRe) w.Write(v);
+        foreach (var v in _wIm) w.Write(v);
+    }
+
+    /// <summary>Reads filters written by <see cref="Save"/>; the problem when they are not this canceller's (other microphones, references, taps) or not finite.</summary>
+    public string? Load(Stream stream)
+    {
+        using var r = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        try
+        {
+            if (r.ReadUInt32() != StateMagic) return "not an echo canceller state";
+            var shape = (r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32());
+            if (shape != (_mics, _references, _bins, Taps))
+                return $"made for {shape.Item1} microphones, {shape.Item2} references, {shape.Item3} bins, {shape.Item4} taps; this capture has {_mics}, {_references}, {_bins}, {Taps}";
+            var re = new float[_wRe.Length];
+            var im = new float[_wIm.Length];
+            for (var i = 0; i < re.Length; i++) re[i] = r.ReadSingle();
+            for (var i = 0; i < im.Length; i++) im[i] = r.ReadSingle();
+            if (!TensorPrimitives.IsFiniteAll<float>(re) || !TensorPrimitives.IsFiniteAll<float>(im)) return "holds values that are not finite";
+            if (stream.Position != stream.Length) return "longer than its shape says";
+            re.CopyTo(_wRe, 0);
+            im.CopyTo(_wIm, 0);
+            return null;
+        }
+        catch (EndOfStreamException)
+        {
+            return "shorter than its shape says";
+        }
+    }
+
+    /// <summary>Offsets of the reference frame <paramref name="lag"/> hops back and of its filter for mic <paramref name="m"/>.</summary>
+    private (int X, int W) Spans(int m, int r, int lag)
+    {
+        var slot = (_newest - lag + Taps) % Taps;
+        return (((r * Taps) + slot) * _bins, (((((m * _references) + r) * Taps) + lag) * _bins));
+    }
+
+    /// <summary>y += w · x, complex, per bin.</summary>
+    private void ComplexMultiplyAdd(ReadOnlySpan<float> wr, ReadOnlySpan<float> wi, ReadOnlySpan<float> xr, ReadOnlySpan<float> xi, Span<float> yr, Span<float> yi)
+    {
+        TensorPrimitives.MultiplyAdd(wr, xr, yr, yr);
+        TensorPrimitives.Multiply(wi, xi, _t1);
+        TensorPrimitives.Subtract(yr, _t1, yr);
+        TensorPrimitives.MultiplyAdd(wr, xi, yi, yi);
+        TensorPrimitives.MultiplyAdd(wi, xr, yi, yi);
+    }
+}

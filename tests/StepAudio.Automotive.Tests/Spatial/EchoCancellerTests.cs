@@ -1,0 +1,160 @@
+using StepAudio.Automotive.Cabin;
+using StepAudio.Automotive.Events;
+using StepAudio.Automotive.Spatial;
+using StepAudio.Automotive.Tests.Simulation;
+using StepAudio.Automotive.Tools.Simulation;
+using Xunit.Abstractions;
+
+namespace StepAudio.Automotive.Tests.Spatial;
+
+public class EchoCancellerTests(ITestOutputHelper output)
+{
+    private const int Fs = 16000;
+    private const double Seconds = 6;
+
+    private sealed class NoSink : IEventSink
+    {
+        public void Publish(CabinEvent e)
+        {
+        }
+    }
+
+    /// <summary>Noise with a 4 Hz syllable envelope.</summary>
+    private static float[] Babble(double seconds, int seed)
+    {
+        var x = SignalMeasures.WhiteNoise((int)(seconds * Fs), seed);
+        for (var i = 0; i < x.Length; i++) x[i] *= (float)(0.55 + (0.45 * Math.Sin(2 * Math.PI * 4 * i / Fs)));
+        return x;
+    }
+
+    private static SceneRender Render(CabinProfile cabin, SceneEvent e) =>
+        new CabinSimulator().Render(new CabinScene { Cabin = cabin, DurationSeconds = Seconds, SensorNoiseDbfs = null, Events = [e] });
+
+    /// <summary>
+    /// Radio from the first door speaker at −6 dB from 0.2 s on and a rear passenger from <paramref name="talkerStart"/>,
+    /// rendered apart and added, through the front end with the speakers' feeds: per 0.5 s, how far the echo left in
+    /// the spectra the beams are made from lies below the echo in the microphones (ERLE, dB, all microphones).
+    /// </summary>
+    private double[] EchoReduction(double talkerStart)
+    {
+        var cabin = CabinProfileReader.Load(TestPaths.ConsoleCabin);
+        var radio = Render(cabin, new SceneEvent { Kind = SceneSourceKind.Loudspeaker, Source = cabin.Loudspeakers[0].Name, StartSeconds = 0.2, GainDb = -6, Signal = Babble(Seconds - 0.4, 1) });
+        var talker = Render(cabin, new SceneEvent { Kind = SceneSourceKind.Talker, Source = "rear-left", StartSeconds = talkerStart, Signal = Babble(Seconds - 0.2 - talkerStart, 2) });
+        Assert.Equal(1.0, radio.OutputGain); // both unscaled, so their sum is what the cabin would give
+        Assert.Equal(1.0, talker.OutputGain);
+        var feeds = radio.LoudspeakerFeeds();
+        var mics = cabin.Mics.Count;
+        var front = new SpatialFrontEnd(cabin, new NoSink(), new SpatialOptions { EchoReferences = feeds.Length });
+        var stft = front.Stft;
+        var (echoA, talkerA) = (new StftAnalyzer[mics], new StftAnalyzer[mics]);
+        var (echoRe, echoIm, talkerRe, talkerIm) = (new float[mics][], new float[mics][], new float[mics][], new float[mics][]);
+        var planar = new float[mics][];
+        for (var m = 0; m < mics; m++)
+        {
+            (echoA[m], talkerA[m]) = (new StftAnalyzer(stft), new StftAnalyzer(stft));
+            (echoRe[m], echoIm[m], talkerRe[m], talkerIm[m], planar[m]) = (new float[stft.Bins], new float[stft.Bins], new float[stft.Bins], new float[stft.Bins], new float[stft.Hop]);
+        }
+        var references = feeds.Select(_ => new float[stft.Hop]).ToArray();
+        var usable = Enumerable.Repeat(true, mics).ToArray();
+        var windows = (int)(Seconds * 2);
+        var (echoIn, echoLeft) = (new double[windows], new double[windows]);
+        for (var h = 0; h < radio.Frames / stft.Hop; h++)
+        {
+            var at = h * stft.Hop;
+            for (var m = 0; m < mics; m++)
+            {
+                for (var i = 0; i < stft.Hop; i++) planar[m][i] = radio.Mix[m][at + i] + talker.Mix[m][at + i];
+                echoA[m].Push(radio.Mix[m].AsSpan(at, stft.Hop), echoRe[m], echoIm[m]);
+                talkerA[m].Push(talker.Mix[m].AsSpan(at, stft.Hop), talkerRe[m], talkerIm[m]);
+            }
+            for (var r = 0; r < feeds.Length; r++) feeds[r].AsSpan(at, stft.Hop).CopyTo(references[r]);
+            front.Process(planar, usable, references);
+            var w = at / (Fs / 2);
+            for (var m = 0; m < mics; m++)
+            {
+                for (var k = 0; k < stft.Bins; k++)
+                {
+                    echoIn[w] += (echoRe[m][k] * echoRe[m][k]) + (echoIm[m][k] * echoIm[m][k]);
+                    // What the beams get, less the talker: the echo the canceller left.
+                    var (lr, li) = (front.BeamInputRe[m][k] - talkerRe[m][k], front.BeamInputIm[m][k] - talkerIm[m][k]);
+                    echoLeft[w] += (lr * lr) + (li * li);
+                }
+            }
+        }
+        var erle = new double[windows];
+        for (var w = 0; w < windows; w++)
+        {
+            erle[w] = 10 * Math.Log10(echoIn[w] / echoLeft[w]);
+            output.WriteLine($"talker from {talkerStart} s, {w * 0.5:0.0}-{(w + 1) * 0.5:0.0} s: echo reduced by {erle[w]:0.0} dB");
+        }
+        return erle;
+    }
+
+    [Fact]
+    public void RemovesTheRadioOnceItHasHeardItAndKeepsItOffWhileATalkerSpeaksOverIt()
+    {
+        var erle = EchoReduction(talkerStart: 3.0);
+        Assert.True(erle[1] < erle[5], "the filters learn while the radio plays alone");
+        Assert.True(erle[5] >= 12, $"radio alone, 2.5-3 s: {erle[5]:0.0} dB");
+        // The loudspeaker-bin gate keeps the talker from pulling the filters off.
+        Assert.True(erle[9] >= 10, $"talker over the radio, 4.5-5 s: {erle[9]:0.0} dB");
+    }
+
+    [Fact]
+    public void LearnsOnlyTheRadiosOwnBinsWhenATalkerSpeaksFromTheStart()
+    {
+        // The hard case (the HIL scenarios' radio starts with the wake word): only the bins whose phases say
+        // loudspeaker teach the filters, so they learn slowly, but the echo never grows.
+        var erle = EchoReduction(talkerStart: 0.4);
+        Assert.All(erle.Skip(1), e => Assert.True(e > 0, $"{e:0.0} dB"));
+    }
+
+    [Fact]
+    public void WhatItLearnedIsKeptForTheNextStartAndAForeignStateIsRefusedByName()
+    {
+        var stft = new Stft();
+        var rng = new Random(3);
+        var trained = new EchoCanceller(2, 1, stft.Bins);
+        var (mRe, mIm, rRe, rIm) = (Spectra(2, stft.Bins), Spectra(2, stft.Bins), Spectra(1, stft.Bins), Spectra(1, stft.Bins));
+        for (var f = 0; f < 50; f++)
+        {
+            for (var k = 0; k < stft.Bins; k++)
+            {
+                (rRe[0][k], rIm[0][k]) = ((float)rng.NextDouble() - 0.5f, (float)rng.NextDouble() - 0.5f);
+                (mRe[0][k], mIm[0][k], mRe[1][k], mIm[1][k]) = (0.5f * rRe[0][k], 0.5f * rIm[0][k], -rIm[0][k], rRe[0][k]);
+            }
+            trained.Process(mRe, mIm, rRe, rIm);
+        }
+        using var state = new MemoryStream();
+        trained.Save(state);
+
+        // A fresh canceller started from the state cancels the first frame it hears; one started cold does not.
+        var restored = new EchoCanceller(2, 1, stft.Bins);
+        state.Position = 0;
+        Assert.Null(restored.Load(state));
+        var cold = new EchoCanceller(2, 1, stft.Bins);
+        var residual = new double[2];
+        var cancellers = new[] { restored, cold };
+        for (var c = 0; c < 2; c++)
+        {
+            var (re, im) = (Spectra(2, stft.Bins), Spectra(2, stft.Bins));
+            var local = new Random(4);
+            for (var k = 0; k < stft.Bins; k++)
+            {
+                (rRe[0][k], rIm[0][k]) = ((float)local.NextDouble() - 0.5f, (float)local.NextDouble() - 0.5f);
+                (re[0][k], im[0][k], re[1][k], im[1][k]) = (0.5f * rRe[0][k], 0.5f * rIm[0][k], -rIm[0][k], rRe[0][k]);
+            }
+            cancellers[c].Process(re, im, rRe, rIm);
+            for (var m = 0; m < 2; m++)
+                for (var k = 0; k < stft.Bins; k++) residual[c] += (re[m][k] * re[m][k]) + (im[m][k] * im[m][k]);
+        }
+        Assert.True(residual[0] < residual[1] / 100, $"restored {residual[0]:G3}, cold {residual[1]:G3}");
+
+        state.Position = 0;
+        Assert.Equal("made for 2 microphones, 1 references, 257 bins, 12 taps; this capture has 4, 1, 257, 12", new EchoCanceller(4, 1, stft.Bins).Load(state));
+        Assert.Equal("not an echo canceller state", new EchoCanceller(2, 1, stft.Bins).Load(new MemoryStream([1, 2, 3, 4, 5, 6, 7, 8])));
+        Assert.Equal("shorter than its shape says", new EchoCanceller(2, 1, stft.Bins).Load(new MemoryStream(state.ToArray()[..100])));
+    }
+
+    private static float[][] Spectra(int n, int bins) => [.. Enumerable.Range(0, n).Select(_ => new float[bins])];
+}
