@@ -56,7 +56,7 @@ public static class ReplayCommand
             var embeddingPrecision = ModelPrecisions.Parse(parse.GetRequiredValue(precision), "--precision");
             var facePrecision = ModelPrecisions.Parse(parse.GetRequiredValue(visionPrecision), "--vision-precision");
             var references = parse.GetValue(echoReferences);
-            if (references is < 0 or > AudioInputOptions.MaxEchoReferences) throw new InvalidInputException("--echo-references", $"{references} must be 0..{AudioInputOptions.MaxEchoReferences}");
+            if (AudioInputOptions.EchoReferencesProblem(references) is { } problem) throw new InvalidInputException("--echo-references", problem);
             var spatial = new SpatialOptions { Beamformer = SpatialOptions.ParseBeamformer(parse.GetRequiredValue(beamformer), "--beamformer"), EchoReferences = references };
             var videoPath = parse.GetValue(video);
             var heads = WakeHead.Resolve([.. (parse.GetValue(wakeHeads) ?? []).Select(h => new WakeHead { Model = h, Options = new WakeWordOptions { Keyword = KeywordOf(h) } })]);

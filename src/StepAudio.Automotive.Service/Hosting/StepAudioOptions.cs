@@ -109,6 +109,10 @@ public sealed class AudioInputOptions
     public string? EchoStatePath { get; set; }
 
     public const int MaxEchoReferences = 16;
+
+    /// <summary>What is wrong with <paramref name="references"/> as a count of loudspeaker reference channels; null when nothing.</summary>
+    public static string? EchoReferencesProblem(int references) =>
+        references is < 0 or > MaxEchoReferences ? $"{references} must be 0..{MaxEchoReferences} (0: no loudspeaker references)" : null;
 }
 
 /// <summary>The spatial front end's settings.</summary>

@@ -51,8 +51,8 @@ public sealed class StepAudioOptionsValidator : IValidateOptions<StepAudioOption
                 failures.Add($"StepAudio:Audio:Source: '{audio.Source}' is not a source (use alsa, wav or raw)");
                 break;
         }
-        if (audio.EchoReferences is < 0 or > AudioInputOptions.MaxEchoReferences)
-            failures.Add($"StepAudio:Audio:EchoReferences: {audio.EchoReferences} must be 0..{AudioInputOptions.MaxEchoReferences} (0: no loudspeaker references)");
+        if (AudioInputOptions.EchoReferencesProblem(audio.EchoReferences) is { } references)
+            failures.Add($"StepAudio:Audio:EchoReferences: {references}");
         var video = options.Video;
         switch (video.Source)
         {

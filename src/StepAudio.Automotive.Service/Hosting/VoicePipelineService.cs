@@ -27,8 +27,7 @@ public sealed partial class VoicePipelineService(
     ILogger<VoicePipelineService> logger) : BackgroundService
 {
     private PipelineRunner? _runner;
-    private CabinPipeline? _pipeline;
-    private string? _echoStatePath;
+    private EchoCanceller? _echo;
     private VideoInput? _camera;
     private CabinVision? _vision;
 
@@ -74,23 +73,8 @@ public sealed partial class VoicePipelineService(
             if (profile.Camera is { } c && (c.Width, c.Height) != (_camera.Width, _camera.Height))
                 pipeline.AddWarning($"{_camera.Name}: frames are {_camera.Width}x{_camera.Height} but cabin profile '{profile.Name}' places seats in a {c.Width}x{c.Height} image");
         }
-        if (pipeline.Spatial.Echo is { } echo && o.Audio.EchoStatePath is { } echoState && File.Exists(echoState))
-        {
-            string? problem;
-            try
-            {
-                using var stream = File.OpenRead(echoState);
-                problem = echo.Load(stream);
-            }
-            catch (IOException e)
-            {
-                problem = e.Message;
-            }
-            if (problem is null) LogEchoLoaded(logger, echoState);
-            else LogEchoNotLoaded(logger, echoState, problem);
-        }
-        _echoStatePath = o.Audio.EchoStatePath;
-        _pipeline = pipeline;
+        _echo = pipeline.Spatial.Echo;
+        LoadEchoState();
         var realtime = o.Audio.Source == "wav" && o.Audio.Realtime;
         _runner = new PipelineRunner(() => Open(o.Audio, profile), pipeline, realtime, retryOpen: o.Audio.Source == "alsa");
         heartbeat.Attach(() => _runner.Progress);
@@ -144,10 +128,28 @@ public sealed partial class VoicePipelineService(
             TaskScheduler.Default);
     }
 
+    /// <summary>Starts the echo canceller from what it learned last time, when there is a state of its shape.</summary>
+    private void LoadEchoState()
+    {
+        if (_echo is not { } echo || options.Value.Audio.EchoStatePath is not { } path || !File.Exists(path)) return;
+        string? problem;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            problem = echo.Load(stream);
+        }
+        catch (IOException e)
+        {
+            problem = e.Message;
+        }
+        if (problem is null) LogEchoLoaded(logger, path);
+        else LogEchoNotLoaded(logger, path, problem);
+    }
+
     /// <summary>Keeps what the echo canceller learned for the next start (written beside, then moved over the old file).</summary>
     private void SaveEchoState()
     {
-        if (_pipeline?.Spatial.Echo is not { } echo || _echoStatePath is not { } path) return;
+        if (_echo is not { } echo || options.Value.Audio.EchoStatePath is not { } path) return;
         try
         {
             var temp = path + ".tmp";

@@ -1,5 +1,4 @@
 using System.Globalization;
-using StepAudio.Automotive.Audio;
 using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Tools.Simulation;
 using StepAudio.Automotive.Tools.Vision;
@@ -172,8 +171,7 @@ public sealed class EmotionScenarioGenerator(CabinProfile profile, string profil
         var scene = new CabinScene { Cabin = profile, DurationSeconds = Math.Ceiling(duration * 10) / 10, Seed = rng.Next(), Noise = new SceneNoise(snr), Events = events };
         var render = new CabinSimulator(tts).Render(scene);
         Directory.CreateDirectory(directory);
-        var references = EchoReferences ? profile.Loudspeakers.Count : 0;
-        WavWriter.Write(Path.Combine(directory, "audio.wav"), render.Interleaved(references > 0), render.Channels + references, render.SampleRate);
+        var references = render.WriteWav(Path.Combine(directory, "audio.wav"), EchoReferences);
         if (Faces is { } faces) HilVideo.Write(profile, profilePath, faces, render, scene.DurationSeconds, index, seed, directory, anger);
         var truth = new HilTruth(
             id,

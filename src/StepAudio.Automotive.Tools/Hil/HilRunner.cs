@@ -37,22 +37,24 @@ public sealed class HilRunner(IReadOnlyList<string> serviceCommand, TextWriter l
     public async Task<int> RunAsync(string scenariosDirectory, HilRunOptions options, CancellationToken ct = default)
     {
         var dirs = HilTruth.ScenarioDirectories(scenariosDirectory);
-        // Every run starts cold, so the same scenarios give the same recording.
-        File.Delete(Path.Combine(Path.GetFullPath(scenariosDirectory), EchoStateFile));
+        // The scenarios are one cabin: like a head unit between drives, the echo canceller starts each from what it
+        // learned in the ones before. Every run starts cold, so the same scenarios give the same recording.
+        var echoState = Path.Combine(Path.GetFullPath(scenariosDirectory), EchoStateFile);
+        File.Delete(echoState);
         await using var embedded = options.Broker is null ? await EmbeddedBroker.StartAsync(0) : null;
         var broker = GatewayAddress.Parse(options.Broker ?? embedded!.Uri, "--broker");
         var failed = 0;
         foreach (var dir in dirs)
         {
             var truth = HilTruth.Load(Path.Combine(dir, HilTruth.FileName));
-            var (code, messages) = await RunOneAsync(dir, truth, broker, options, ct);
+            var (code, messages) = await RunOneAsync(dir, truth, broker, options, echoState, ct);
             await log.WriteLineAsync($"{truth.Scenario}: service exit {code}, {messages} messages");
             if (code != 0) failed++;
         }
         return failed;
     }
 
-    private async Task<(int Code, int Messages)> RunOneAsync(string dir, HilTruth truth, GatewayAddress broker, HilRunOptions options, CancellationToken ct)
+    private async Task<(int Code, int Messages)> RunOneAsync(string dir, HilTruth truth, GatewayAddress broker, HilRunOptions options, string echoState, CancellationToken ct)
     {
         var topics = new MqttTopics($"vehicle/{truth.Scenario}/voice/v1");
         var config = Path.Combine(dir, ServiceConfigFile);
@@ -65,9 +67,7 @@ public sealed class HilRunner(IReadOnlyList<string> serviceCommand, TextWriter l
             new HilServiceConfig(new HilServiceSettings(
                 truth.Cabin,
                 Path.Combine(dir, "service-events.jsonl"),
-                // The scenarios are one cabin: like a head unit between drives, the echo canceller starts each from what it learned in the ones before.
-                new HilServiceAudio("wav", Path.Combine(dir, truth.Audio), options.Realtime, truth.EchoReferences,
-                    truth.EchoReferences > 0 ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dir))!, EchoStateFile) : null),
+                new HilServiceAudio("wav", Path.Combine(dir, truth.Audio), options.Realtime, truth.EchoReferences, truth.EchoReferences > 0 ? echoState : null),
                 // Everything the service decided to publish belongs in the recording, however loaded the machine:
                 // a long stop drain and no expiry of QoS 0 events on the way (latency is scored from arrival).
                 new HilServiceMqtt($"mqtt://{broker.Host}:{broker.Port}", truth.Scenario, outbox, StopDrainSeconds: 60, Qos0ExpirySeconds: 600),

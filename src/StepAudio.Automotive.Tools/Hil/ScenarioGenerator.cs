@@ -1,5 +1,4 @@
 using System.Globalization;
-using StepAudio.Automotive.Audio;
 using StepAudio.Automotive.Cabin;
 using StepAudio.Automotive.Speech;
 using StepAudio.Automotive.Tools.Simulation;
@@ -92,8 +91,7 @@ public sealed class ScenarioGenerator(CabinProfile profile, string profilePath, 
         var scene = new CabinScene { Cabin = profile, DurationSeconds = t + 1.0, Seed = rng.Next(), Noise = new SceneNoise(snr), Events = events };
         var render = new CabinSimulator(tts).Render(scene);
         Directory.CreateDirectory(directory);
-        var references = EchoReferences ? profile.Loudspeakers.Count : 0;
-        WavWriter.Write(Path.Combine(directory, "audio.wav"), render.Interleaved(references > 0), render.Channels + references, render.SampleRate);
+        var references = render.WriteWav(Path.Combine(directory, "audio.wav"), EchoReferences);
         if (Faces is { } faces) HilVideo.Write(profile, profilePath, faces, render, scene.DurationSeconds, index, seed, directory);
 
         var byEvent = render.Utterances.ToDictionary(u => u.Index);

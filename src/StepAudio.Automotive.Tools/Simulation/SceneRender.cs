@@ -44,13 +44,13 @@ public sealed class SceneRender
     /// </summary>
     public float[][] LoudspeakerFeeds()
     {
-        var speakers = Scene.Cabin.Loudspeakers;
+        var speakers = Scene.Cabin.Loudspeakers.Select(z => z.Name).ToList();
         var feeds = new float[speakers.Count][];
         for (var s = 0; s < feeds.Length; s++) feeds[s] = new float[Frames];
         foreach (var u in Utterances)
         {
             if (u.Kind != SceneSourceKind.Loudspeaker) continue;
-            var feed = feeds[speakers.Select(z => z.Name).ToList().IndexOf(u.Source)];
+            var feed = feeds[speakers.IndexOf(u.Source)];
             for (var i = 0; i < u.Dry.Length && u.StartSample + i < feed.Length; i++) feed[u.StartSample + i] += (float)(u.Dry[i] * OutputGain);
         }
         return feeds;
@@ -60,6 +60,17 @@ public sealed class SceneRender
     /// The mix as interleaved frames, for <see cref="Audio.WavWriter"/>; with <paramref name="loudspeakerFeeds"/>
     /// the <see cref="LoudspeakerFeeds"/> follow the microphones in every frame, as a head unit's capture carries them.
     /// </summary>
+    /// <summary>
+    /// Writes the mix as a WAV file (<see cref="Interleaved"/>): the microphones, with <paramref name="loudspeakerFeeds"/> followed by the loudspeakers' feeds;
+    /// returns how many feed channels follow the microphones.
+    /// </summary>
+    public int WriteWav(string path, bool loudspeakerFeeds)
+    {
+        var references = loudspeakerFeeds ? Scene.Cabin.Loudspeakers.Count : 0;
+        Audio.WavWriter.Write(path, Interleaved(loudspeakerFeeds), Channels + references, SampleRate);
+        return references;
+    }
+
     public float[] Interleaved(bool loudspeakerFeeds = false)
     {
         float[][] channels = loudspeakerFeeds ? [.. Mix, .. LoudspeakerFeeds()] : Mix;

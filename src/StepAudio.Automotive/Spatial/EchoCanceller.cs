@@ -89,9 +89,9 @@ public sealed class EchoCanceller
             TensorPrimitives.MultiplyAdd(xr, xr, _power, _power);
             TensorPrimitives.MultiplyAdd(xi, xi, _power, _power);
         }
-        var silent = TensorPrimitives.Sum(_power) <= 0;
-        if (silent) return; // nothing played for a whole filter span: no echo to remove, nothing to learn
-        var floor = Regularisation * TensorPrimitives.Sum(_power) / bins + 1e-12f;
+        var total = TensorPrimitives.Sum(_power);
+        if (total <= 0) return; // nothing played for a whole filter span: no echo to remove, nothing to learn
+        var floor = (Regularisation * total / bins) + 1e-12f;
 
         for (var m = 0; m < _mics; m++)
         {
