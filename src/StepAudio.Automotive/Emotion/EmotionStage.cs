@@ -80,7 +80,8 @@ public sealed class EmotionStage
         {
             if (listening.IsMuted(z)) continue;
             var talking = IsAnalysable(tracker.Active, evidence, z) || IsPairTalker(tracker.Active, evidence, _window, _partner, z);
-            ProcessZone(z, spatial.BeamOutput(z), talking, streamTime, sink);
+            // The beam with the loudspeakers' echo still in it: what the prosody baselines were set on (see there).
+            ProcessZone(z, spatial.BeamOutputWithEcho(z), talking, streamTime, sink);
         }
     }
 
