@@ -240,11 +240,15 @@ public sealed class EchoCanceller
         }
     }
 
-    private const uint StateMagic = 0x43454153; // "SAEC"
+    private const uint StateMagic = 0x32454153; // "SAE2": filters and their uncertainty
+    private const uint FiltersOnlyMagic = 0x43454153; // "SAEC": filters only (3dd0b6b)
 
     /// <summary>
-    /// Writes the learned filters: a cabin's echo paths hardly change between drives, so a unit that starts from
-    /// what it learned last time cancels the radio from its first word instead of after a second of learning.
+    /// Writes the learned filters and how sure of them the canceller is: a cabin's echo paths hardly change
+    /// between drives, so a unit that starts from what it learned last time cancels the radio from its first
+    /// word instead of after a second of learning. The uncertainty goes with them, or a restored canceller takes
+    /// its first residual as all echo again and, when the radio starts under a talker (the HIL scenarios' wake
+    /// word), pulls good filters off in the first frames.
     /// </summary>
     public void Save(Stream stream)
     {
@@ -256,26 +260,35 @@ public sealed class EchoCanceller
         w.Write(Taps);
         foreach (var v in _wRe) w.Write(v);
         foreach (var v in _wIm) w.Write(v);
+        foreach (var v in _uncertainty) w.Write(v);
     }
 
-    /// <summary>Reads filters written by <see cref="Save"/>; the problem when they are not this canceller's (other microphones, references, taps) or not finite.</summary>
+    /// <summary>Reads a state written by <see cref="Save"/>; the problem when it is not this canceller's (other microphones, references, taps), not finite or from an older version.</summary>
     public string? Load(Stream stream)
     {
         using var r = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
         try
         {
-            if (r.ReadUInt32() != StateMagic) return "not an echo canceller state";
+            var magic = r.ReadUInt32();
+            if (magic == FiltersOnlyMagic) return "written by an older version (filters without their uncertainty); the echo paths are learned again";
+            if (magic != StateMagic) return "not an echo canceller state";
             var shape = (r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32());
             if (shape != (_mics, _references, _bins, Taps))
                 return $"made for {shape.Item1} microphones, {shape.Item2} references, {shape.Item3} bins, {shape.Item4} taps; this capture has {_mics}, {_references}, {_bins}, {Taps}";
             var re = new float[_wRe.Length];
             var im = new float[_wIm.Length];
+            var uncertainty = new float[_uncertainty.Length];
             for (var i = 0; i < re.Length; i++) re[i] = r.ReadSingle();
             for (var i = 0; i < im.Length; i++) im[i] = r.ReadSingle();
-            if (!TensorPrimitives.IsFiniteAll<float>(re) || !TensorPrimitives.IsFiniteAll<float>(im)) return "holds values that are not finite";
+            for (var i = 0; i < uncertainty.Length; i++) uncertainty[i] = r.ReadSingle();
+            if (!TensorPrimitives.IsFiniteAll<float>(re) || !TensorPrimitives.IsFiniteAll<float>(im) || !TensorPrimitives.IsFiniteAll<float>(uncertainty))
+                return "holds values that are not finite";
+            // −1 marks a bin no loudspeaker has played in yet; anything else below zero is not a variance.
+            if (uncertainty.Any(p => p < 0 && p != -1f)) return "holds a negative uncertainty";
             if (stream.Position != stream.Length) return "longer than its shape says";
             re.CopyTo(_wRe, 0);
             im.CopyTo(_wIm, 0);
+            uncertainty.CopyTo(_uncertainty, 0);
             return null;
         }
         catch (EndOfStreamException)
