@@ -159,11 +159,7 @@ public class EchoCancellerTests(ITestOutputHelper output)
         var (mRe, mIm, rRe, rIm) = (Spectra(2, stft.Bins), Spectra(2, stft.Bins), Spectra(1, stft.Bins), Spectra(1, stft.Bins));
         for (var f = 0; f < 50; f++)
         {
-            for (var k = 0; k < stft.Bins; k++)
-            {
-                (rRe[0][k], rIm[0][k]) = ((float)rng.NextDouble() - 0.5f, (float)rng.NextDouble() - 0.5f);
-                (mRe[0][k], mIm[0][k], mRe[1][k], mIm[1][k]) = (0.5f * rRe[0][k], 0.5f * rIm[0][k], -rIm[0][k], rRe[0][k]);
-            }
+            EchoFrame(rng, 0, mRe, mIm, rRe, rIm);
             trained.Process(mRe, mIm, rRe, rIm);
         }
         using var state = new MemoryStream();
@@ -179,15 +175,9 @@ public class EchoCancellerTests(ITestOutputHelper output)
         for (var c = 0; c < 2; c++)
         {
             var (re, im) = (Spectra(2, stft.Bins), Spectra(2, stft.Bins));
-            var local = new Random(4);
-            for (var k = 0; k < stft.Bins; k++)
-            {
-                (rRe[0][k], rIm[0][k]) = ((float)local.NextDouble() - 0.5f, (float)local.NextDouble() - 0.5f);
-                (re[0][k], im[0][k], re[1][k], im[1][k]) = (0.5f * rRe[0][k], 0.5f * rIm[0][k], -rIm[0][k], rRe[0][k]);
-            }
+            EchoFrame(new Random(4), 0, re, im, rRe, rIm);
             cancellers[c].Process(re, im, rRe, rIm);
-            for (var m = 0; m < 2; m++)
-                for (var k = 0; k < stft.Bins; k++) residual[c] += (re[m][k] * re[m][k]) + (im[m][k] * im[m][k]);
+            residual[c] = Power(re, im);
         }
         Assert.True(residual[0] < residual[1] / 100, $"restored {residual[0]:G3}, cold {residual[1]:G3}");
 
@@ -200,24 +190,12 @@ public class EchoCancellerTests(ITestOutputHelper output)
         var (tRe, tIm) = (Spectra(2, stft.Bins), Spectra(2, stft.Bins));
         for (var f = 0; f < 20; f++)
         {
-            for (var k = 0; k < stft.Bins; k++)
-            {
-                (rRe[0][k], rIm[0][k]) = ((float)talk.NextDouble() - 0.5f, (float)talk.NextDouble() - 0.5f);
-                var (vr, vi) = (4 * ((float)talk.NextDouble() - 0.5f), 4 * ((float)talk.NextDouble() - 0.5f));
-                (tRe[0][k], tIm[0][k], tRe[1][k], tIm[1][k]) = ((0.5f * rRe[0][k]) + vr, (0.5f * rIm[0][k]) + vi, -rIm[0][k] + vr, rRe[0][k] + vi);
-            }
+            EchoFrame(talk, 4, tRe, tIm, rRe, rIm);
             underTalk.Process(tRe, tIm, rRe, rIm);
         }
-        var (after, afterIm) = (Spectra(2, stft.Bins), Spectra(2, stft.Bins));
-        for (var k = 0; k < stft.Bins; k++)
-        {
-            (rRe[0][k], rIm[0][k]) = ((float)talk.NextDouble() - 0.5f, (float)talk.NextDouble() - 0.5f);
-            (after[0][k], afterIm[0][k], after[1][k], afterIm[1][k]) = (0.5f * rRe[0][k], 0.5f * rIm[0][k], -rIm[0][k], rRe[0][k]);
-        }
-        underTalk.Process(after, afterIm, rRe, rIm);
-        var left = 0.0;
-        for (var m = 0; m < 2; m++)
-            for (var k = 0; k < stft.Bins; k++) left += (after[m][k] * after[m][k]) + (afterIm[m][k] * afterIm[m][k]);
+        EchoFrame(talk, 0, tRe, tIm, rRe, rIm);
+        underTalk.Process(tRe, tIm, rRe, rIm);
+        var left = Power(tRe, tIm);
         Assert.True(left < residual[1] / 100, $"after 20 frames of talk {left:G3}, cold {residual[1]:G3}");
 
         state.Position = 0;
@@ -225,6 +203,29 @@ public class EchoCancellerTests(ITestOutputHelper output)
         Assert.Equal("not an echo canceller state", new EchoCanceller(2, 1, stft.Bins).Load(new MemoryStream([1, 2, 3, 4, 5, 6, 7, 8])));
         Assert.Equal("written by an older version (filters without their uncertainty); the echo paths are learned again", new EchoCanceller(2, 1, stft.Bins).Load(new MemoryStream("SAEC"u8.ToArray())));
         Assert.Equal("shorter than its shape says", new EchoCanceller(2, 1, stft.Bins).Load(new MemoryStream(state.ToArray()[..100])));
+    }
+
+    /// <summary>
+    /// One frame of a random reference spectrum and its echo in two microphones (half of it in the first, turned a
+    /// quarter in the second), with a talker's random spectrum of amplitude <paramref name="talk"/> in both (0: none).
+    /// </summary>
+    private static void EchoFrame(Random rng, float talk, float[][] re, float[][] im, float[][] rRe, float[][] rIm)
+    {
+        for (var k = 0; k < rRe[0].Length; k++)
+        {
+            (rRe[0][k], rIm[0][k]) = ((float)rng.NextDouble() - 0.5f, (float)rng.NextDouble() - 0.5f);
+            var (vr, vi) = talk > 0 ? (talk * ((float)rng.NextDouble() - 0.5f), talk * ((float)rng.NextDouble() - 0.5f)) : (0f, 0f);
+            (re[0][k], im[0][k], re[1][k], im[1][k]) = ((0.5f * rRe[0][k]) + vr, (0.5f * rIm[0][k]) + vi, -rIm[0][k] + vr, rRe[0][k] + vi);
+        }
+    }
+
+    /// <summary>Σ |spectrum|² over every microphone and bin.</summary>
+    private static double Power(float[][] re, float[][] im)
+    {
+        var sum = 0.0;
+        for (var m = 0; m < re.Length; m++)
+            for (var k = 0; k < re[m].Length; k++) sum += (re[m][k] * re[m][k]) + (im[m][k] * im[m][k]);
+        return sum;
     }
 
     private static float[][] Spectra(int n, int bins) => [.. Enumerable.Range(0, n).Select(_ => new float[bins])];
