@@ -52,6 +52,17 @@ public sealed class CommandOptions
     /// <summary>Quiet 80 ms steps after the utterance's last speech step before the end decides (their probabilities are averaged with it).</summary>
     public int EndSteps { get; set; } = DefaultEndSteps;
 
+    /// <summary>Default of <see cref="OtherVoiceSteps"/>: one step with another voice's evidence alone is common inside a command (the localizer's winner moves to a neighbour talking over it); two in a row were not, on the HIL suites.</summary>
+    public const int DefaultOtherVoiceSteps = 2;
+
+    /// <summary>
+    /// Steps in a row in which the localizer gave the sound to another seat or a loudspeaker and none of it to
+    /// this zone, after which the zone's talker has stopped whatever its voice detector still hears: a neighbour
+    /// or the radio talking on past the command leaks into the zone's beam and kept its end (and the intent)
+    /// waiting for theirs. 0: the voice detector alone.
+    /// </summary>
+    public int OtherVoiceSteps { get; set; } = DefaultOtherVoiceSteps;
+
     /// <summary>Voice-detector probability at or above which a 32 ms chunk is speech for the end rule: a step without such a chunk is quiet (higher ends sooner after the last word).</summary>
     public float SpeechProbability { get; set; } = DefaultSpeechProbability;
 
@@ -161,6 +172,7 @@ public sealed class CommandOptions
         if (!(MinCommandSeconds >= 0 && MinCommandSeconds <= 3)) yield return $"{section}:MinCommandSeconds: {MinCommandSeconds} must be between 0 (off) and 3";
         if (!(SpeechProbability > 0 && SpeechProbability < 1)) yield return $"{section}:SpeechProbability: {SpeechProbability} must be in (0, 1)";
         if (EndSteps is < 1 or > 10) yield return $"{section}:EndSteps: {EndSteps} must be between 1 and 10";
+        if (OtherVoiceSteps is < 0 or > 10) yield return $"{section}:OtherVoiceSteps: {OtherVoiceSteps} must be between 0 (off) and 10";
         if (Recognizer is not (HeadRecognizer or TranscriberRecognizer)) yield return $"{section}:Recognizer: '{Recognizer}' must be {HeadRecognizer} or {TranscriberRecognizer}";
         if (!(MaxDeficit > 0 && MaxDeficit <= 10)) yield return $"{section}:MaxDeficit: {MaxDeficit} must be in (0, 10]";
         if (!(EscalationMaxDeficit > 0 && EscalationMaxDeficit <= MaxDeficit)) yield return $"{section}:EscalationMaxDeficit: {EscalationMaxDeficit} must be in (0, MaxDeficit ({MaxDeficit})]";

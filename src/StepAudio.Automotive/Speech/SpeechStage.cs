@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using StepAudio.Automotive.Cabin;
 using Microsoft.Extensions.Logging;
 using StepAudio.Automotive.Events;
@@ -147,8 +148,14 @@ public sealed class SpeechStage : IDisposable
         _fired.Clear();
         _decided.Clear();
         _talk.Clear();
+        var map = spatial.ZoneMap;
+        var sounded = TensorPrimitives.Max(map.Evidence) > 0;
         for (var z = 0; z < _zones.Length; z++)
-            if (!listening.IsMuted(z)) _zones[z].Process(spatial.BeamOutput(z));
+        {
+            if (listening.IsMuted(z)) continue;
+            var voice = map.Distinct[z] && map.Evidence[z] > 0 ? HopVoice.Own : sounded ? HopVoice.Other : HopVoice.Unknown;
+            _zones[z].Process(spatial.BeamOutput(z), voice);
+        }
         for (var z = 0; z < _zones.Length; z++)
             if (_pending[z] is { } pending && (streamTime >= pending.FiredAt + WakeVerifier.DelaySeconds || Decided(z))) Settle(z, pending, listening, streamTime, sink);
         foreach (var (decidedZone, decision) in _decided) PublishCommand(decidedZone, decision, streamTime, sink);

@@ -27,10 +27,17 @@ public sealed class ZoneSpeech : IDisposable
     private long _commandOpenedSample;
     private long _commandSpeechStart = -1;
     private long _commandSpeechEnd = -1;
+    private long _commandStepsEnd = -1;
     private bool _wasSpeech;
 
     /// <summary>The voice detector heard speech (a chunk at or above <see cref="CommandOptions.SpeechProbability"/>) during the current 80 ms step: the command end rule waits for steps without.</summary>
     private bool _stepHeardSpeech;
+
+    // Hops of the current step whose sound the localizer gave to this zone, and to another seat or a loudspeaker
+    // alone; steps in a row with only the latter (see CommandOptions.OtherVoiceSteps).
+    private int _stepOwnHops;
+    private int _stepOtherHops;
+    private int _otherVoiceSteps;
 
     public ZoneSpeech(string zone, SpeechModelPaths models, IReadOnlyList<(string HeadPath, WakeWordOptions Options)> heads, InferenceOptions inference, ILogger? logger = null, CommandHead? command = null)
     {
@@ -101,17 +108,22 @@ public sealed class ZoneSpeech : IDisposable
         // replaces them by the quiet it hears now at the next step (see SpeechEmbedder.CatchUp).
         _command.Open(Steps);
         _commandOpenedSample = Samples;
-        _commandSpeechStart = _commandSpeechEnd = -1;
+        _commandSpeechStart = _commandSpeechEnd = _commandStepsEnd = -1;
         return true;
     }
 
     /// <summary>Closes an open command window without a decision (the zone was muted).</summary>
     public void CancelCommandWindow() => _command?.Close();
 
-    /// <summary>Consumes one block of this zone's 16 kHz samples in [-1, 1].</summary>
-    public void Process(ReadOnlySpan<float> samples)
+    /// <summary>
+    /// Consumes one block of this zone's 16 kHz samples in [-1, 1]; <paramref name="voice"/> is whose voice the
+    /// localizer heard in it (one hop's block: the speech stage passes the zone map's verdict).
+    /// </summary>
+    public void Process(ReadOnlySpan<float> samples, HopVoice voice = HopVoice.Unknown)
     {
         _command?.Hear(samples);
+        if (voice == HopVoice.Own) _stepOwnHops++;
+        else if (voice == HopVoice.Other) _stepOtherHops++;
         while (!samples.IsEmpty)
         {
             // Both clocks advance over the same samples; the step boundary is the later one to act.
@@ -157,6 +169,7 @@ public sealed class ZoneSpeech : IDisposable
         _command?.Reset();
         _vadFill = _stepFill = 0;
         _wasSpeech = _stepHeardSpeech = false;
+        _stepOwnHops = _stepOtherHops = _otherVoiceSteps = 0;
         Samples = Steps = ActiveSteps = 0;
         _lastSpeechStep = long.MinValue / 2;
     }
@@ -173,6 +186,8 @@ public sealed class ZoneSpeech : IDisposable
     private void StepFeatures()
     {
         _mel.Step(_step, _frames);
+        _otherVoiceSteps = _stepOwnHops == 0 && _stepOtherHops > 0 ? _otherVoiceSteps + 1 : 0;
+        _stepOwnHops = _stepOtherHops = 0;
         var listening = _command is { IsOpen: true };
         var active = listening || Steps - _lastSpeechStep <= HoldSteps;
         if (active)
@@ -195,11 +210,17 @@ public sealed class ZoneSpeech : IDisposable
 
     private void StepCommand()
     {
-        var outcome = _command!.Step(_embedder.Latest(_command.WindowLength), Steps, _stepHeardSpeech);
+        // The voice detector hears whoever talks into the beam; once the localizer has heard only other voices for
+        // OtherVoiceSteps steps, this zone's talker has finished.
+        var otherVoice = _command!.Options.OtherVoiceSteps > 0 && _otherVoiceSteps >= _command.Options.OtherVoiceSteps;
+        var speech = _stepHeardSpeech && !otherVoice;
+        if (speech) _commandStepsEnd = Samples;
+        var outcome = _command.Step(_embedder.Latest(_command.WindowLength), Steps, speech);
         if (outcome == CommandStep.Talk) TalkHeard?.Invoke();
         if (outcome is not (CommandStep.Intent or CommandStep.NoMatch)) return;
         var start = _commandSpeechStart >= 0 ? _commandSpeechStart : _commandOpenedSample;
-        var end = _commandSpeechEnd >= 0 ? _commandSpeechEnd : Samples;
+        // The voice detector's last speech, unless another voice kept it on past the talker's last step.
+        var end = _commandSpeechEnd >= 0 ? Math.Min(_commandSpeechEnd, _commandStepsEnd >= 0 ? _commandStepsEnd : Samples) : Samples;
         CommandDecided?.Invoke(new CommandDecision(
             outcome == CommandStep.Intent ? _command.Class : 0,
             outcome == CommandStep.Intent ? _command.Confidence : 0,
@@ -241,6 +262,19 @@ public sealed record SpeechModelPaths(string Vad, string Melspectrogram, string 
     /// <summary>Where <c>stepaudio models fetch</c> writes the INT8 embedding model: beside the pinned one.</summary>
     public static string Int8EmbeddingPath(ModelStore store) =>
         Path.ChangeExtension(store.PathOf(store.Manifest.File("embedding_model")), ".int8.onnx");
+}
+
+/// <summary>Whose voice the localizer heard in one hop, from one zone's side.</summary>
+public enum HopVoice
+{
+    /// <summary>Nothing to attribute (silence, a steady vowel with no onsets) or no localizer.</summary>
+    Unknown,
+
+    /// <summary>The sound is this zone's own (<see cref="Spatial.ZoneMap.Distinct"/>).</summary>
+    Own,
+
+    /// <summary>The sound belongs to another seat or a loudspeaker, none of it to this zone.</summary>
+    Other,
 }
 
 /// <summary>A keyword heard in a zone, at the stream time of the step that fired.</summary>

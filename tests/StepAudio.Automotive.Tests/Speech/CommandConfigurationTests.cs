@@ -15,7 +15,7 @@ public class CommandConfigurationTests
     [Fact]
     public async Task BadCommandSettingsAreNamed()
     {
-        var (code, err) = await RunWith(TestPaths.NewTempDir(), """{ "Threshold": 1.5, "Patience": -1, "WindowSeconds": 0.01, "Floor": 0, "EndSteps": 0, "SpeechProbability": 1, "MinCommandSeconds": -1 }""");
+        var (code, err) = await RunWith(TestPaths.NewTempDir(), """{ "Threshold": 1.5, "Patience": -1, "WindowSeconds": 0.01, "Floor": 0, "EndSteps": 0, "SpeechProbability": 1, "MinCommandSeconds": -1, "OtherVoiceSteps": -1 }""");
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("stepaudio: StepAudio:Commands:Threshold: 1.5 must be in (0, 1]", err, StringComparison.Ordinal);
         Assert.Contains("stepaudio: StepAudio:Commands:Patience: -1 must be 0 (no early intent) or more", err, StringComparison.Ordinal);
@@ -24,6 +24,7 @@ public class CommandConfigurationTests
         Assert.Contains("stepaudio: StepAudio:Commands:EndSteps: 0 must be between 1 and 10", err, StringComparison.Ordinal);
         Assert.Contains("stepaudio: StepAudio:Commands:SpeechProbability: 1 must be in (0, 1)", err, StringComparison.Ordinal);
         Assert.Contains("stepaudio: StepAudio:Commands:MinCommandSeconds: -1 must be between 0 (off) and 3", err, StringComparison.Ordinal);
+        Assert.Contains("stepaudio: StepAudio:Commands:OtherVoiceSteps: -1 must be between 0 (off) and 10", err, StringComparison.Ordinal);
     }
 
     [Fact]
