@@ -234,7 +234,8 @@ public sealed class ZoneSpeech : IDisposable
 /// <summary>
 /// How a zone's command window ended, in the zone's own sample clock: <see cref="Class"/> is the
 /// head's class (0: no match), and the samples mark the window's opening, the command's speech as the
-/// voice detector heard it, and the decision.
+/// voice detector heard it (ended at the talker's last own step when another voice kept the detector on),
+/// and the decision.
 /// </summary>
 public readonly record struct CommandDecision(int Class, float Confidence, long OpenedSample, long SpeechStartSample, long SpeechEndSample, long DecidedSample);
 
