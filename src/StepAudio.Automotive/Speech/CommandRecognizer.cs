@@ -130,6 +130,9 @@ public sealed class CommandRecognizer : IDisposable
     /// <summary>How long the current utterance has been heard: from its onset (after a pause, or the window's first step) to its last speech step.</summary>
     private double CommandSeconds => _onsetStep < 0 ? 0 : (_lastSpeechStep - _onsetStep + 1) * SpeechSteps.Seconds;
 
+    /// <summary>Where the current utterance's last speech step ends, in the zone's samples; −1 before the window heard speech.</summary>
+    public long SpeechEndSample => _onsetStep < 0 ? -1 : (_lastSpeechStep + 1) * SpeechSteps.Samples;
+
     public void Close() => IsOpen = false;
 
     /// <summary>Closes the window and forgets the audio heard: the zone's stream starts again.</summary>
@@ -283,7 +286,7 @@ public sealed class CommandRecognizer : IDisposable
     private ReadOnlySpan<float> Utterance()
     {
         var pad = (long)(PaddingSeconds * SpeechSteps.SampleRate);
-        var end = Math.Min(_history!.Written, ((_lastSpeechStep + 1) * SpeechSteps.Samples) + pad);
+        var end = Math.Min(_history!.Written, SpeechEndSample + pad);
         var start = Math.Max(_history.Oldest, (_onsetStep * SpeechSteps.Samples) - pad);
         var audio = _utterance.AsSpan(0, (int)Math.Max(0, end - start));
         if (!audio.IsEmpty) _history.CopyTo(start, audio);

@@ -153,7 +153,7 @@ public sealed class SpeechStage : IDisposable
         for (var z = 0; z < _zones.Length; z++)
         {
             if (listening.IsMuted(z)) continue;
-            var voice = map.Distinct[z] && map.Evidence[z] > 0 ? HopVoice.Own : sounded ? HopVoice.Other : HopVoice.Unknown;
+            var voice = map.Distinct[z] ? HopVoice.Own : sounded ? HopVoice.Other : HopVoice.Unknown; // Distinct only where there is evidence
             _zones[z].Process(spatial.BeamOutput(z), voice);
         }
         for (var z = 0; z < _zones.Length; z++)

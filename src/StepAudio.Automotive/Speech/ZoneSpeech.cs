@@ -27,7 +27,6 @@ public sealed class ZoneSpeech : IDisposable
     private long _commandOpenedSample;
     private long _commandSpeechStart = -1;
     private long _commandSpeechEnd = -1;
-    private long _commandStepsEnd = -1;
     private bool _wasSpeech;
 
     /// <summary>The voice detector heard speech (a chunk at or above <see cref="CommandOptions.SpeechProbability"/>) during the current 80 ms step: the command end rule waits for steps without.</summary>
@@ -108,7 +107,7 @@ public sealed class ZoneSpeech : IDisposable
         // replaces them by the quiet it hears now at the next step (see SpeechEmbedder.CatchUp).
         _command.Open(Steps);
         _commandOpenedSample = Samples;
-        _commandSpeechStart = _commandSpeechEnd = _commandStepsEnd = -1;
+        _commandSpeechStart = _commandSpeechEnd = -1;
         return true;
     }
 
@@ -213,14 +212,12 @@ public sealed class ZoneSpeech : IDisposable
         // The voice detector hears whoever talks into the beam; once the localizer has heard only other voices for
         // OtherVoiceSteps steps, this zone's talker has finished.
         var otherVoice = _command!.Options.OtherVoiceSteps > 0 && _otherVoiceSteps >= _command.Options.OtherVoiceSteps;
-        var speech = _stepHeardSpeech && !otherVoice;
-        if (speech) _commandStepsEnd = Samples;
-        var outcome = _command.Step(_embedder.Latest(_command.WindowLength), Steps, speech);
+        var outcome = _command.Step(_embedder.Latest(_command.WindowLength), Steps, _stepHeardSpeech && !otherVoice);
         if (outcome == CommandStep.Talk) TalkHeard?.Invoke();
         if (outcome is not (CommandStep.Intent or CommandStep.NoMatch)) return;
         var start = _commandSpeechStart >= 0 ? _commandSpeechStart : _commandOpenedSample;
         // The voice detector's last speech, unless another voice kept it on past the talker's last step.
-        var end = _commandSpeechEnd >= 0 ? Math.Min(_commandSpeechEnd, _commandStepsEnd >= 0 ? _commandStepsEnd : Samples) : Samples;
+        var end = _commandSpeechEnd >= 0 ? Math.Min(_commandSpeechEnd, _command.SpeechEndSample >= 0 ? _command.SpeechEndSample : Samples) : Samples;
         CommandDecided?.Invoke(new CommandDecision(
             outcome == CommandStep.Intent ? _command.Class : 0,
             outcome == CommandStep.Intent ? _command.Confidence : 0,
