@@ -39,6 +39,10 @@ public static class HilReport
         b.AppendLine("|---|---|");
         foreach (var (k, v) in s.IntentAccuracyByZone) b.AppendLine(Inv($"| {k} | {Pct(v)} |"));
         b.AppendLine();
+        b.AppendLine("| over the turn | turns | wake recall | intent accuracy |");
+        b.AppendLine("|---|---|---|---|");
+        foreach (var (k, v) in s.ByInterference) b.AppendLine(Inv($"| {k} | {v.Turns} | {Pct(v.WakeRecall)} | {Pct(v.IntentAccuracy)} |"));
+        b.AppendLine();
         b.AppendLine(failures.Count == 0 ? "Thresholds: passed." : "Thresholds: FAILED\n\n" + string.Join("\n", failures.Select(f => "- " + f)));
         return b.ToString();
     }

@@ -34,6 +34,9 @@ public sealed record HilScore
     public IReadOnlyDictionary<string, double> IntentAccuracyBySnr { get; init; } = new Dictionary<string, double>();
     public IReadOnlyDictionary<string, double> IntentAccuracyByZone { get; init; } = new Dictionary<string, double>();
 
+    /// <summary>Turns grouped by what else was heard over them (<see cref="HilScorer.Interference"/>).</summary>
+    public IReadOnlyDictionary<string, HilTurnGroup> ByInterference { get; init; } = new Dictionary<string, HilTurnGroup>();
+
     /// <summary>(truth intent, heard intent or "none") per turn, for the confusion matrix.</summary>
     public IReadOnlyList<(string Truth, string Heard)> Confusions { get; init; } = [];
 
@@ -42,6 +45,9 @@ public sealed record HilScore
     /// <summary>(stream time, measured azimuth, true azimuth) of matched speech events, for DOA-over-time plots.</summary>
     public IReadOnlyList<(double Time, double Measured, double Truth)> Doa { get; init; } = [];
 }
+
+/// <summary>How a group of turns scored.</summary>
+public sealed record HilTurnGroup(int Turns, double WakeRecall, double IntentAccuracy);
 
 /// <summary>Thresholds <c>hil score</c> gates on (exit code 1 below any of them).</summary>
 public sealed record HilThresholds(
@@ -90,6 +96,7 @@ public static class HilScorer
         var doa = new List<(double, double, double)>();
         var bySnr = new Dictionary<string, (int Right, int Total)>();
         var byZone = new Dictionary<string, (int Right, int Total)>();
+        var byInterference = new Dictionary<string, (int Turns, int Wakes, int Right)>();
 
         foreach (var (truth, recorded) in runs)
         {
@@ -108,7 +115,8 @@ public static class HilScorer
             foreach (var turn in truth.Turns)
             {
                 turns++;
-                if (wakeEvents.Any(w => w.StreamTime >= turn.WakeStart && w.StreamTime <= turn.CommandEnd + 1.0)) wakes++;
+                var woken = wakeEvents.Any(w => w.StreamTime >= turn.WakeStart && w.StreamTime <= turn.CommandEnd + 1.0);
+                if (woken) wakes++;
                 var heard = intents.FirstOrDefault(i => !usedIntents.Contains(i) && i.StreamTime >= turn.CommandStart && i.StreamTime <= turn.CommandEnd + IntentWindowSeconds);
                 var right = heard is not null && IntentMatches(heard, turn);
                 if (heard is not null)
@@ -126,6 +134,9 @@ public static class HilScorer
                 confusions.Add((turn.Intent, heard?.Payload.GetProperty("intent").GetString() ?? "none"));
                 Count(bySnr, snrKey, right);
                 Count(byZone, turn.Zone, right);
+                var group = Interference(truth, turn);
+                var (n, w, r) = byInterference.GetValueOrDefault(group);
+                byInterference[group] = (n + 1, w + (woken ? 1 : 0), r + (right ? 1 : 0));
 
                 if (grammar.Escalations.ContainsKey(turn.Intent))
                 {
@@ -193,6 +204,8 @@ public static class HilScorer
             MedianAzimuthErrorDeg = Percentile(azErrors, 0.5),
             IntentAccuracyBySnr = bySnr.OrderBy(k => k.Key, StringComparer.Ordinal).ToDictionary(k => k.Key, k => Ratio(k.Value.Right, k.Value.Total)),
             IntentAccuracyByZone = byZone.OrderBy(k => k.Key, StringComparer.Ordinal).ToDictionary(k => k.Key, k => Ratio(k.Value.Right, k.Value.Total)),
+            ByInterference = byInterference.OrderBy(k => k.Key, StringComparer.Ordinal)
+                .ToDictionary(k => k.Key, k => new HilTurnGroup(k.Value.Turns, Ratio(k.Value.Wakes, k.Value.Turns), Ratio(k.Value.Right, k.Value.Turns))),
             Confusions = confusions,
             LatenciesMs = latencies,
             Doa = doa,
@@ -219,6 +232,29 @@ public static class HilScorer
         Min("escalation recall", score.EscalationRecall, t.EscalationRecall);
         Max("false escalations per hour", score.FalseEscalationsPerHour, t.MaxFalseEscalationsPerHour);
         return failures;
+    }
+
+    /// <summary>
+    /// What else was heard over a turn, from its wake word's start to its command's end: "clean", "another
+    /// talker" (another seat's utterance), "radio" (a loudspeaker's) or "talker and radio". Overlap is what
+    /// the beams cannot take apart, so this is where a suite's misses are read from.
+    /// </summary>
+    public static string Interference(HilTruth truth, HilTurn turn)
+    {
+        bool talker = false, radio = false;
+        foreach (var u in truth.Utterances)
+        {
+            if (u.Source == turn.Zone || u.Start >= turn.CommandEnd || u.End <= turn.WakeStart) continue;
+            if (u.Kind == "talker") talker = true;
+            else radio = true;
+        }
+        return (talker, radio) switch
+        {
+            (true, true) => "talker and radio",
+            (true, false) => "another talker",
+            (false, true) => "radio",
+            _ => "clean",
+        };
     }
 
     private static bool IntentMatches(HilMessage heard, HilTurn turn)

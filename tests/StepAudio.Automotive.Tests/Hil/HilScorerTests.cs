@@ -95,6 +95,38 @@ public class HilScorerTests
     }
 
     [Fact]
+    public void TurnsAreGroupedByWhatElseWasHeardOverThem()
+    {
+        // The first turn has a rear passenger talking over its command and the radio over its wake word; the
+        // second has the radio before it only; a third, added here, has a talker in its own seat only.
+        var t = Truth("a", 10);
+        t = t with
+        {
+            Turns = [.. t.Turns, new HilTurn("rear-right", "flite:awb", 16.0, 16.6, "next song", "media.next", new Dictionary<string, string>(), 17.0, 18.0, -160)],
+            Utterances =
+            [
+                .. t.Utterances,
+                new HilUtterance("talker", "rear-right", 3.5, 6.0, -160, -20, "what a long day", "flite:awb"),
+                new HilUtterance("loudspeaker", "front-left-door", 0.5, 1.2, 100, -40, "the weather", "espeak-ng:en-gb"),
+                new HilUtterance("loudspeaker", "front-left-door", 6.0, 7.9, 100, -40, "and sport", "espeak-ng:en-gb"),
+                new HilUtterance("talker", "rear-right", 16.0, 16.6, -160, -20, "hey jarvis", "flite:awb"),
+                new HilUtterance("talker", "rear-right", 17.0, 18.0, -160, -20, "next song", "flite:awb"),
+            ],
+        };
+        Assert.Equal("talker and radio", HilScorer.Interference(t, t.Turns[0]));
+        Assert.Equal("clean", HilScorer.Interference(t, t.Turns[1]));
+        Assert.Equal("clean", HilScorer.Interference(t, t.Turns[2]));
+
+        // The overlapped turn woke the service but its intent never came; the clean ones were perfect.
+        var events = Perfect(t, z => z).Where(m => !(m.Type == "intent" && m.Zone == "driver")).ToList();
+        var s = HilScorer.Score([(t, events)], CommandGrammar.Default);
+        Assert.Equal(new HilTurnGroup(1, 1.0, 0.0), s.ByInterference["talker and radio"]);
+        Assert.Equal(new HilTurnGroup(2, 1.0, 1.0), s.ByInterference["clean"]);
+        Assert.Equal(2, s.ByInterference.Count);
+        Assert.Contains("| talker and radio | 1 | 100.0 % | 0.0 % |", HilReport.Markdown(s, []));
+    }
+
+    [Fact]
     public void ShiftedZonesScoreZeroOnZonesAndIntents()
     {
         var a = Truth("a", 10);
