@@ -343,42 +343,10 @@ public class SpatialScoringTests(ITestOutputHelper output)
         var target = Sum(render, u => u.Source == "driver");
         var interferer = Sum(render, u => u.Source == "front-passenger");
 
-        var front = new SpatialFrontEnd(profile, new ListSink(), new SpatialOptions { Beamformer = kind });
-        var stft = front.Stft;
-        var mics = profile.Mics.Count;
-        var zone = profile.ZoneIndex("driver");
-        var tA = Enumerable.Range(0, mics).Select(_ => new StftAnalyzer(stft)).ToArray();
-        var iA = Enumerable.Range(0, mics).Select(_ => new StftAnalyzer(stft)).ToArray();
-        var (tRe, tIm, iRe, iIm) = (Bins(mics, stft), Bins(mics, stft), Bins(mics, stft), Bins(mics, stft));
-        var (outRe, outIm) = (new float[stft.Bins], new float[stft.Bins]);
-        var planar = Bins(mics, stft, Hop);
-        var usable = Enumerable.Repeat(true, mics).ToArray();
-        double tIn = 0, iIn = 0, tOut = 0, iOut = 0;
-        var reference = front.Beamformer.ReferenceMic[zone];
-        var beam = new float[render.Frames];
         var from = 4.5;
-        for (var h = 0; h < render.Frames / Hop; h++)
-        {
-            for (var m = 0; m < mics; m++)
-            {
-                render.Mix[m].AsSpan(h * Hop, Hop).CopyTo(planar[m]);
-                tA[m].Push(target[m].AsSpan(h * Hop, Hop), tRe[m], tIm[m]);
-                iA[m].Push(interferer[m].AsSpan(h * Hop, Hop), iRe[m], iIm[m]);
-            }
-            front.Process(planar, usable);
-            front.BeamOutput(zone).CopyTo(beam.AsSpan(h * Hop, Hop));
-            if (h * Hop < from * 16000) continue;
-            // The beam's current weights applied to each source alone: output SIR against input SIR.
-            tIn += Power(tRe[reference], tIm[reference]);
-            iIn += Power(iRe[reference], iIm[reference]);
-            front.Beamformer.Beam(zone, tRe, tIm, outRe, outIm);
-            tOut += Power(outRe, outIm);
-            front.Beamformer.Beam(zone, iRe, iIm, outRe, outIm);
-            iOut += Power(outRe, outIm);
-        }
-        var sirGain = (10 * Math.Log10(tOut / iOut)) - (10 * Math.Log10(tIn / iIn));
+        var (p, beam, reference, lat) = BeamPowers(profile, render, "driver", target, interferer, kind, from, double.MaxValue);
+        var sirGain = p.SirGainDb;
         // SI-SDR of the beam (mixture in) and of the reference microphone, against the driver's image at that microphone.
-        var lat = stft.Latency;
         var start = (int)(from * 16000);
         var end = render.Frames - lat;
         var refTarget = target[reference].AsSpan(start, end - start);
@@ -418,42 +386,61 @@ public class SpatialScoringTests(ITestOutputHelper output)
         var line = new System.Text.StringBuilder($"{targetZone} talking, {otherZone} from {from - own.StartSeconds:0.0} s after, overlap {to - from:0.0} s:");
         foreach (var kind in new[] { BeamformerKind.Mvdr, BeamformerKind.DelayAndSum })
         {
-            var front = new SpatialFrontEnd(profile, new ListSink(), new SpatialOptions { Beamformer = kind });
-            var stft = front.Stft;
-            var mics = profile.Mics.Count;
-            var zone = profile.ZoneIndex(targetZone);
-            var tA = Enumerable.Range(0, mics).Select(_ => new StftAnalyzer(stft)).ToArray();
-            var iA = Enumerable.Range(0, mics).Select(_ => new StftAnalyzer(stft)).ToArray();
-            var (tRe, tIm, iRe, iIm) = (Bins(mics, stft), Bins(mics, stft), Bins(mics, stft), Bins(mics, stft));
-            var (outRe, outIm) = (new float[stft.Bins], new float[stft.Bins]);
-            var planar = Bins(mics, stft, Hop);
-            var usable = Enumerable.Repeat(true, mics).ToArray();
-            var reference = front.Beamformer.ReferenceMic[zone];
-            double tIn = 0, iIn = 0, tOut = 0, iOut = 0;
-            for (var h = 0; h < render.Frames / Hop; h++)
-            {
-                for (var m = 0; m < mics; m++)
-                {
-                    render.Mix[m].AsSpan(h * Hop, Hop).CopyTo(planar[m]);
-                    tA[m].Push(target[m].AsSpan(h * Hop, Hop), tRe[m], tIm[m]);
-                    iA[m].Push(interferer[m].AsSpan(h * Hop, Hop), iRe[m], iIm[m]);
-                }
-                front.Process(planar, usable);
-                var t = (h + 1) * Hop / 16000.0;
-                if (t < from || t > to) continue;
-                tIn += Power(tRe[reference], tIm[reference]);
-                iIn += Power(iRe[reference], iIm[reference]);
-                front.Beamformer.Beam(zone, tRe, tIm, outRe, outIm);
-                tOut += Power(outRe, outIm);
-                front.Beamformer.Beam(zone, iRe, iIm, outRe, outIm);
-                iOut += Power(outRe, outIm);
-            }
-            var kept = 10 * Math.Log10(tOut / tIn);
-            var neighbour = 10 * Math.Log10(iOut / iIn);
-            line.Append(System.FormattableString.Invariant($" {kind}: own talker {kept:0.0} dB, neighbour {neighbour:0.0} dB, SIR {10 * Math.Log10(tIn / iIn):0.0} → {10 * Math.Log10(tOut / iOut):0.0} dB;"));
+            var (p, _, _, _) = BeamPowers(profile, render, targetZone, target, interferer, kind, from, to);
+            var kept = 10 * Math.Log10(p.TargetOut / p.TargetIn);
+            var neighbour = 10 * Math.Log10(p.InterfererOut / p.InterfererIn);
+            line.Append(System.FormattableString.Invariant($" {kind}: own talker {kept:0.0} dB, neighbour {neighbour:0.0} dB, SIR {10 * Math.Log10(p.TargetIn / p.InterfererIn):0.0} → {10 * Math.Log10(p.TargetOut / p.InterfererOut):0.0} dB;"));
             Assert.True(kept > -6, $"{kind} beam of {targetZone} took {kept:0.0} dB off its own talker");
         }
         output.WriteLine(line.ToString());
+    }
+
+    private readonly record struct SourcePowers(double TargetIn, double InterfererIn, double TargetOut, double InterfererOut)
+    {
+        public double SirGainDb => (10 * Math.Log10(TargetOut / InterfererOut)) - (10 * Math.Log10(TargetIn / InterfererIn));
+    }
+
+    /// <summary>
+    /// Runs the front end over the render and, from <paramref name="from"/> to <paramref name="to"/> s, sums the power of the
+    /// target and of the interferer alone at the zone's reference microphone and through the zone's beam with its weights
+    /// of the moment. Also gives the beam's audio of the mixture, the reference microphone and the beam's latency in samples.
+    /// </summary>
+    private static (SourcePowers Powers, float[] Beam, int Reference, int Latency) BeamPowers(CabinProfile profile, SceneRender render, string zoneName, float[][] target, float[][] interferer, BeamformerKind kind, double from, double to)
+    {
+        var front = new SpatialFrontEnd(profile, new ListSink(), new SpatialOptions { Beamformer = kind });
+        var stft = front.Stft;
+        var mics = profile.Mics.Count;
+        var zone = profile.ZoneIndex(zoneName);
+        var tA = Enumerable.Range(0, mics).Select(_ => new StftAnalyzer(stft)).ToArray();
+        var iA = Enumerable.Range(0, mics).Select(_ => new StftAnalyzer(stft)).ToArray();
+        var (tRe, tIm, iRe, iIm) = (Bins(mics, stft), Bins(mics, stft), Bins(mics, stft), Bins(mics, stft));
+        var (outRe, outIm) = (new float[stft.Bins], new float[stft.Bins]);
+        var planar = Bins(mics, stft, Hop);
+        var usable = Enumerable.Repeat(true, mics).ToArray();
+        var reference = front.Beamformer.ReferenceMic[zone];
+        var beam = new float[render.Frames];
+        double tIn = 0, iIn = 0, tOut = 0, iOut = 0;
+        for (var h = 0; h < render.Frames / Hop; h++)
+        {
+            for (var m = 0; m < mics; m++)
+            {
+                render.Mix[m].AsSpan(h * Hop, Hop).CopyTo(planar[m]);
+                tA[m].Push(target[m].AsSpan(h * Hop, Hop), tRe[m], tIm[m]);
+                iA[m].Push(interferer[m].AsSpan(h * Hop, Hop), iRe[m], iIm[m]);
+            }
+            front.Process(planar, usable);
+            front.BeamOutput(zone).CopyTo(beam.AsSpan(h * Hop, Hop));
+            var t = h * Hop / 16000.0;
+            if (t < from || t > to) continue;
+            // The beam's current weights applied to each source alone: output SIR against input SIR.
+            tIn += Power(tRe[reference], tIm[reference]);
+            iIn += Power(iRe[reference], iIm[reference]);
+            front.Beamformer.Beam(zone, tRe, tIm, outRe, outIm);
+            tOut += Power(outRe, outIm);
+            front.Beamformer.Beam(zone, iRe, iIm, outRe, outIm);
+            iOut += Power(outRe, outIm);
+        }
+        return (new SourcePowers(tIn, iIn, tOut, iOut), beam, reference, stft.Latency);
     }
 
     private static float[][] Bins(int mics, Stft stft, int length = 0) =>
