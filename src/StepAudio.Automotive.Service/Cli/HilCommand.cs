@@ -124,7 +124,7 @@ public static class HilCommand
     private static Command Score(TextWriter stdout, TextWriter stderr)
     {
         var scenarios = new Option<string>("--scenarios") { Description = "Directory of run scenarios", Required = true, HelpName = "dir" };
-        var thresholds = new Option<string?>("--thresholds") { Description = "JSON thresholds to gate on (intentAccuracy, wakeRecall, zoneAccuracy, maxFalseIntentsPerHour, maxLatencyP95Ms, escalationRecall, maxFalseEscalationsPerHour)", HelpName = "thresholds.json" };
+        var thresholds = new Option<string?>("--thresholds") { Description = "JSON thresholds to gate on (intentAccuracy, wakeRecall, zoneAccuracy, maxFalseIntentsPerHour, maxLatencyP95Ms, escalationRecall, maxFalseEscalationsPerHour, cleanIntentAccuracy)", HelpName = "thresholds.json" };
         var report = new Option<string?>("--report") { Description = "Directory for report.md and report.html (default: the scenarios directory)", HelpName = "dir" };
         var command = new Command("score", "Score the recorded events against the truth and write the report") { scenarios, thresholds, report };
         command.SetAction((parse, ct) =>

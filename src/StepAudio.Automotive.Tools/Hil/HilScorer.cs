@@ -49,7 +49,8 @@ public sealed record HilScore
 /// <summary>How a group of turns scored.</summary>
 public sealed record HilTurnGroup(int Turns, double WakeRecall, double IntentAccuracy);
 
-/// <summary>Thresholds <c>hil score</c> gates on (exit code 1 below any of them).</summary>
+/// <summary>Thresholds <c>hil score</c> gates on (exit code 3 below any of them). A key it does not know is an error: a misspelt bar would gate nothing.</summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record HilThresholds(
     double? IntentAccuracy = null,
     double? WakeRecall = null,
@@ -57,7 +58,8 @@ public sealed record HilThresholds(
     double? MaxFalseIntentsPerHour = null,
     double? MaxLatencyP95Ms = null,
     double? EscalationRecall = null,
-    double? MaxFalseEscalationsPerHour = null);
+    double? MaxFalseEscalationsPerHour = null,
+    double? CleanIntentAccuracy = null);
 
 /// <summary>
 /// Scores what the service published against each scenario's truth, on stream time: a turn's wake
@@ -69,6 +71,9 @@ public sealed record HilThresholds(
 public static class HilScorer
 {
     public const double IntentWindowSeconds = 2.0;
+
+    /// <summary>The <see cref="Interference"/> of a turn nobody else talked over.</summary>
+    public const string Clean = "clean";
 
     public static HilScore Score(string scenariosDirectory, CommandGrammar grammar)
     {
@@ -231,6 +236,7 @@ public static class HilScorer
         Max("p95 latency ms", score.LatencyP95Ms, t.MaxLatencyP95Ms);
         Min("escalation recall", score.EscalationRecall, t.EscalationRecall);
         Max("false escalations per hour", score.FalseEscalationsPerHour, t.MaxFalseEscalationsPerHour);
+        Min("intent accuracy on clean turns", score.ByInterference.TryGetValue(Clean, out var clean) ? clean.IntentAccuracy : double.NaN, t.CleanIntentAccuracy);
         return failures;
     }
 
@@ -253,7 +259,7 @@ public static class HilScorer
             (true, true) => "talker and radio",
             (true, false) => "another talker",
             (false, true) => "radio",
-            _ => "clean",
+            _ => Clean,
         };
     }
 

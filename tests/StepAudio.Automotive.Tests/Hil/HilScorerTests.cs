@@ -124,6 +124,12 @@ public class HilScorerTests
         Assert.Equal(new HilTurnGroup(2, 1.0, 1.0), s.ByInterference["clean"]);
         Assert.Equal(2, s.ByInterference.Count);
         Assert.Contains("| talker and radio | 1 | 100.0 % | 0.0 % |", HilReport.Markdown(s, []));
+
+        // Gating on the clean turns alone: they are all right here; drop one and the gate fails.
+        Assert.Empty(HilScorer.Check(s, new HilThresholds(CleanIntentAccuracy: 0.9)));
+        var missed = HilScorer.Score([(t, events.Where(m => !(m.Type == "intent" && m.Zone == "rear-right")).ToList())], CommandGrammar.Default);
+        Assert.Equal(0.5, missed.ByInterference[HilScorer.Clean].IntentAccuracy);
+        Assert.Contains("intent accuracy on clean turns 0.5 below 0.9", HilScorer.Check(missed, new HilThresholds(CleanIntentAccuracy: 0.9)));
     }
 
     [Fact]
@@ -186,6 +192,26 @@ public class HilScorerTests
         var s = HilScorer.Score(ScenarioFolder(a, Perfect(a, z => z)), CommandGrammar.Default);
         Assert.Equal(1.0, s.IntentAccuracy);
         Assert.Throws<InvalidInputException>(() => HilScorer.Score(TestPaths.NewTempDir(), CommandGrammar.Default));
+    }
+
+    [Fact]
+    public async Task AThresholdsFileWithAKeyThatGatesNothingIsAnError()
+    {
+        // A misspelt bar would otherwise gate nothing and pass every run.
+        var a = Truth("a", 10);
+        var folder = ScenarioFolder(a, Perfect(a, z => z));
+        var bars = Path.Combine(TestPaths.NewTempDir(), "bars.json");
+        File.WriteAllText(bars, """{ "intentAccuracy": 0.9, "cleanIntentAcuracy": 0.9 }""");
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await StepAudio.Automotive.Service.Cli.StepAudioCli.InvokeAsync(["hil", "score", "--scenarios", folder, "--thresholds", bars], stdout, stderr);
+        Assert.Equal(StepAudio.Automotive.Service.Cli.ExitCodes.BadInput, code);
+        Assert.Contains(bars, stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("cleanIntentAcuracy", stderr.ToString(), StringComparison.Ordinal);
+
+        File.WriteAllText(bars, """{ "intentAccuracy": 0.9, "cleanIntentAccuracy": 0.9 }""");
+        code = await StepAudio.Automotive.Service.Cli.StepAudioCli.InvokeAsync(["hil", "score", "--scenarios", folder, "--thresholds", bars], stdout, stderr);
+        Assert.Equal(StepAudio.Automotive.Service.Cli.ExitCodes.Ok, code);
     }
 
     [Fact]
